@@ -1,0 +1,245 @@
+/**
+ * Generic Kubernetes verbs over any resource type: get, list, create, update (PUT), patch
+ * (merge / strategic / apply) and delete with finalizers and propagationPolicy. Every write is one
+ * store transaction; a failed check throws an ApiError before anything is written.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiError, ResourceRef, errors, successStatus } from '../k8s/status';
+import { Selector, matches } from '../k8s/selector';
+import { KubeObject, SKYFED } from '../model/meta';
+import { FieldValidation, decodeStructured } from '../model/decode';
+import { deleteOptionsSchema } from '../model/schema';
+import { ObjectKey } from '../store/layout';
+import { ObjectStore, StoredRecord } from '../store/port';
+import { BodyFormat } from './body';
+import { applyConfiguration, mergePatch, strategicMergePatch } from './patch';
+import { ResourceType, apiVersionOf } from './resources';
+import { Strategy } from './strategies';
+
+export interface WriteOptions {
+  readonly fieldValidation: FieldValidation;
+  readonly dryRun: boolean;
+  readonly fieldManager?: string;
+  readonly force?: boolean;
+}
+
+export interface WriteResult<T> {
+  readonly code: number;
+  readonly object: T;
+  readonly warnings: readonly string[];
+}
+
+const CONFLICT_MSG = 'the object has been modified; please apply your changes to the latest version and try again';
+
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class Handlers {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private ref(type: ResourceType, name: string): ResourceRef {
+    return { resource: type.resource, group: type.group, kind: type.kind, name };
+  }
+
+  async present(s: Strategy, rec: StoredRecord): Promise<KubeObject> {
+    return s.present ? s.present(rec) : rec.object;
+  }
+
+  async get(s: Strategy, key: ObjectKey): Promise<KubeObject> {
+    const rec = await this.store.get(s.type.resource, key);
+    if (!rec) throw errors.notFound(this.ref(s.type, key.name));
+    return this.present(s, rec);
+  }
+
+  async list(s: Strategy, namespace: string | undefined, labels: Selector, names: { name?: string; namespace?: string }): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const recs = await this.store.list(s.type.resource, namespace);
+    const picked = recs.filter((r) => matches(labels, r.object.metadata.labels)
+      && (names.name === undefined || r.object.metadata.name === names.name)
+      && (names.namespace === undefined || r.object.metadata.namespace === names.namespace));
+    const items = await Promise.all(picked.map((r) => this.present(s, r)));
+    const rv = recs.reduce((m, r) => Math.max(m, Number(r.object.metadata.resourceVersion ?? 0)), 0);
+    return { items, resourceVersion: String(rv || this.clock().getTime() * 1000) };
+  }
+
+  /** Checks apiVersion/kind/name/namespace of a body against the request path. */
+  private decode(s: Strategy, body: unknown, mode: FieldValidation, path: { namespace?: string; name?: string }): { obj: KubeObject; warnings: readonly string[] } {
+    const t = s.type;
+    const what = `${t.kind} in version "${t.version}"`;
+    const { object, warnings } = decodeStructured<KubeObject>(body, t.schema, mode, what);
+    if (object.apiVersion !== undefined && object.apiVersion !== apiVersionOf(t)) {
+      throw errors.badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
+    }
+    if (object.kind !== undefined && object.kind !== t.kind) {
+      throw errors.badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${t.kind})`);
+    }
+    object.apiVersion = apiVersionOf(t);
+    object.kind = t.kind;
+    object.metadata ??= {};
+    const meta = object.metadata;
+    if (t.namespaced) {
+      if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== path.namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = path.namespace as string;
+    } else delete meta.namespace;
+    if (path.name !== undefined) {
+      if (meta.name !== undefined && meta.name !== path.name) {
+        throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${path.name})`);
+      }
+      meta.name = path.name;
+    } else if (!meta.name && meta.generateName) {
+      meta.name = meta.generateName + randomUUID().replace(/-/g, '').slice(0, 5);
+    }
+    delete meta.managedFields;
+    delete meta.selfLink;
+    return { obj: object, warnings };
+  }
+
+  async create(s: Strategy, namespace: string | undefined, body: unknown, o: WriteOptions): Promise<WriteResult<KubeObject>> {
+    const { obj, warnings } = this.decode(s, body, o.fieldValidation, namespace !== undefined ? { namespace } : {});
+    return { code: 201, object: await this.createDecoded(s, obj, o), warnings };
+  }
+
+  private async createDecoded(s: Strategy, obj: KubeObject, o: WriteOptions): Promise<KubeObject> {
+    const meta = obj.metadata;
+    if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    const prepared = await s.prepare(obj, undefined);
+    const now = rfc3339(this.clock());
+    const object: KubeObject = {
+      ...prepared.object,
+      metadata: { ...prepared.object.metadata, uid: randomUUID(), creationTimestamp: now, ...(s.type.hasSpec ? { generation: 1 } : {}) },
+    };
+    delete object.metadata.deletionTimestamp;
+    const key = { namespace: meta.namespace, name: meta.name ?? '' } as ObjectKey;
+    if (o.dryRun) {
+      if (await this.store.get(s.type.resource, key)) throw errors.alreadyExists(this.ref(s.type, key.name));
+      return object;
+    }
+    const written = await this.store.transact(s.type.resource, key, (current) => {
+      if (current) throw errors.alreadyExists(this.ref(s.type, key.name));
+      return { write: prepared.internal ? { object, internal: prepared.internal } : { object } };
+    });
+    return this.present(s, written as StoredRecord);
+  }
+
+  /** PUT: replaces the object; a stale resourceVersion is a 409 Conflict. */
+  async update(s: Strategy, key: ObjectKey, body: unknown, o: WriteOptions): Promise<WriteResult<KubeObject>> {
+    const { obj, warnings } = this.decode(s, body, o.fieldValidation, key);
+    const object = await this.replace(s, key, () => obj, o, true);
+    return { code: 200, object, warnings };
+  }
+
+  /** PATCH: merge, strategic merge, or server-side apply (which creates when missing). */
+  async patch(s: Strategy, key: ObjectKey, patch: unknown, format: BodyFormat, o: WriteOptions): Promise<WriteResult<KubeObject>> {
+    if (format === 'json-patch') throw errors.unsupportedMediaType('application/json-patch+json');
+    if (format === 'apply-patch') {
+      if (!o.fieldManager) throw errors.badRequest('PATCH requests with apply-patch content type require fieldManager');
+      const { obj: applied, warnings } = this.decode(s, patch, 'Strict', key);
+      const existing = await this.store.get(s.type.resource, key);
+      if (!existing) return { code: 201, object: await this.createDecoded(s, applied, o), warnings };
+      const manager = o.fieldManager;
+      const object = await this.replace(s, key, (live, internal) => {
+        const previous = (internal?.['applied'] as Record<string, unknown> | undefined)?.[manager];
+        return applyConfiguration(live, applied, previous) as KubeObject;
+      }, o, false, (internal) => ({ ...internal, applied: { ...((internal?.['applied'] as object | undefined) ?? {}), [manager]: applied } }));
+      return { code: 200, object, warnings };
+    }
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw errors.badRequest('a merge patch must be a JSON object');
+    let warnings: readonly string[] = [];
+    const object = await this.replace(s, key, (live) => {
+      const merged = format === 'merge-patch' ? mergePatch(live, patch) : strategicMergePatch(live, patch);
+      const decoded = this.decode(s, merged, o.fieldValidation, key);
+      warnings = decoded.warnings;
+      return decoded.obj;
+    }, o, false);
+    return { code: 200, object, warnings };
+  }
+
+  private async replace(
+    s: Strategy, key: ObjectKey, build: (live: KubeObject, internal: Readonly<Record<string, unknown>> | undefined) => KubeObject,
+    o: WriteOptions, isPut: boolean,
+    updateInternal?: (internal: Readonly<Record<string, unknown>> | undefined) => Record<string, unknown>,
+  ): Promise<KubeObject> {
+    let result: KubeObject | undefined;
+    const written = await this.store.transact(s.type.resource, key, async (current) => {
+      if (!current) throw errors.notFound(this.ref(s.type, key.name));
+      const live = await this.present(s, current);
+      const next = build(structuredClone(live), current.internal);
+      const rv = next.metadata.resourceVersion;
+      if (rv !== undefined && rv !== '' && rv !== current.object.metadata.resourceVersion) {
+        throw errors.conflict(this.ref(s.type, key.name), CONFLICT_MSG);
+      }
+      if (next.metadata.uid !== undefined && next.metadata.uid !== '' && next.metadata.uid !== current.object.metadata.uid) {
+        throw errors.conflict(this.ref(s.type, key.name), `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.object.metadata.uid ?? ''}`);
+      }
+      const prepared = await s.prepare(next, current);
+      const old = current.object;
+      const specChanged = JSON.stringify(prepared.object['spec']) !== JSON.stringify(old['spec']);
+      const object: KubeObject = {
+        ...prepared.object,
+        metadata: {
+          ...prepared.object.metadata,
+          uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp,
+          ...(old.metadata.deletionTimestamp ? { deletionTimestamp: old.metadata.deletionTimestamp } : {}),
+          ...(s.type.hasSpec ? { generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0) } : {}),
+        },
+      };
+      if (!isPut && next.metadata.finalizers === undefined) delete object.metadata.finalizers;
+      let internal = prepared.internal ?? current.internal;
+      if (updateInternal) internal = updateInternal(internal);
+      const unchanged = JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: old.metadata.resourceVersion } }) === JSON.stringify(old)
+        && JSON.stringify(internal) === JSON.stringify(current.internal);
+      result = object;
+      if (o.dryRun || unchanged) {
+        result = old;
+        return { none: true };
+      }
+      if (object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0) return { delete: true };
+      return { write: internal ? { object, internal } : { object } };
+    });
+    if (o.dryRun || !written) return result as KubeObject;
+    return this.present(s, written);
+  }
+
+  /** DELETE with DeleteOptions: preconditions, dryRun, finalizers, propagationPolicy (Orphan keeps member objects). */
+  async delete(s: Strategy, key: ObjectKey, body: unknown, query: { propagationPolicy?: string; dryRun?: boolean }): Promise<{ code: number; body: unknown }> {
+    const opts = body === undefined ? {} : decodeStructured<Record<string, unknown>>(body, deleteOptionsSchema, 'Strict', 'DeleteOptions').object;
+    const policy = (opts['propagationPolicy'] as string | undefined) ?? query.propagationPolicy
+      ?? (opts['orphanDependents'] === true ? 'Orphan' : 'Background');
+    if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
+      throw errors.badRequest(`propagationPolicy must be one of Orphan, Background, Foreground (got ${JSON.stringify(policy)})`);
+    }
+    const pre = (opts['preconditions'] ?? {}) as { uid?: string; resourceVersion?: string };
+    const dryRun = query.dryRun === true || (Array.isArray(opts['dryRun']) && (opts['dryRun'] as string[]).includes('All'));
+    const ref = this.ref(s.type, key.name);
+    let outcome: { code: number; body: unknown } = { code: 200, body: successStatus(ref) };
+    await this.store.transact(s.type.resource, key, async (current) => {
+      if (!current) throw errors.notFound(ref);
+      const meta = current.object.metadata;
+      if (pre.uid && pre.uid !== meta.uid) throw errors.conflict(ref, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`);
+      if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+        throw errors.conflict(ref, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`);
+      }
+      const finalizers = [...(meta.finalizers ?? [])];
+      if (finalizers.length === 0) {
+        outcome = { code: 200, body: successStatus(ref, meta.uid) };
+        return dryRun ? { none: true } : { delete: true };
+      }
+      // Finalizers pending (a controller must clean up member objects first): mark for deletion.
+      if (policy === 'Orphan' && !finalizers.includes(SKYFED.orphanFinalizer)) finalizers.push(SKYFED.orphanFinalizer);
+      const object: KubeObject = { ...current.object, metadata: { ...meta, finalizers, deletionTimestamp: meta.deletionTimestamp ?? rfc3339(this.clock()) } };
+      outcome = { code: 200, body: await this.present(s, { ...current, object }) };
+      if (dryRun) return { none: true };
+      return { write: current.internal ? { object, internal: current.internal } : { object } };
+    });
+    return outcome;
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}

@@ -1,0 +1,67 @@
+/**
+ * Configuration, parsed once from an injectable environment into a typed object. A bad value fails
+ * at start with the name of the key. Nothing else reads process.env.
+ */
+import { Caller, parseTokens } from './api/auth';
+import { dns1123Label, dns1123Subdomain } from './k8s/validation';
+
+export interface Config {
+  readonly projectId: string;
+  readonly federationName: string;
+  readonly dnsSuffix: string;
+  readonly apiTokens: ReadonlyMap<string, Caller>;
+  readonly trustIam: boolean;
+  /** Local KEK file (local stack); ignored when kmsKeyName is set. */
+  readonly keyFile: string;
+  readonly kmsKeyName?: string;
+  /** Let member clusters be plain http on loopback (test doubles). Never in production. */
+  readonly allowInsecureLoopbackMembers: boolean;
+  readonly version: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function bool(env: Env, key: string, dflt: boolean): boolean {
+  const v = env[key];
+  if (v === undefined || v === '') return dflt;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(`${key} must be true or false (got ${JSON.stringify(v)})`);
+}
+
+function checked(key: string, value: string, rule: (v: string) => string[]): string {
+  const p = rule(value);
+  if (p.length) throw new ConfigError(`${key}: ${p[0]}`);
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const projectId = env['SKYFED_PROJECT'] ?? env['GOOGLE_CLOUD_PROJECT'] ?? env['GCLOUD_PROJECT'];
+  if (!projectId) throw new ConfigError('SKYFED_PROJECT (or GOOGLE_CLOUD_PROJECT) must name the Google Cloud project');
+  let apiTokens: Map<string, Caller>;
+  try {
+    apiTokens = parseTokens(env['SKYFED_API_TOKENS']);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const trustIam = bool(env, 'SKYFED_TRUST_IAM', false);
+  if (apiTokens.size === 0 && !trustIam) {
+    throw new ConfigError('SKYFED_API_TOKENS is empty and SKYFED_TRUST_IAM is false: nobody could call the API');
+  }
+  const kms = env['SKYFED_KMS_KEY'];
+  return {
+    projectId,
+    federationName: checked('SKYFED_FEDERATION', env['SKYFED_FEDERATION'] ?? 'myfederation', dns1123Label),
+    dnsSuffix: checked('SKYFED_DNS_SUFFIX', (env['SKYFED_DNS_SUFFIX'] ?? 'example.com').replace(/\.$/, ''), dns1123Subdomain),
+    apiTokens,
+    trustIam,
+    keyFile: env['SKYFED_KEY_FILE'] ?? '.skyfed/kek.key',
+    ...(kms ? { kmsKeyName: kms } : {}),
+    allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', false),
+    version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
+  };
+}

@@ -1,0 +1,63 @@
+/** ObjectStore on Cloud Firestore (or its emulator): one document per object, transactions for every write. */
+import { Firestore } from '@google-cloud/firestore';
+import { KubeObject } from '../model/meta';
+import { ObjectKey, ResourceName, collectionPath, documentPath } from './layout';
+import { ObjectStore, StoredRecord, TransactResult, nextResourceVersion } from './port';
+
+type Doc = { object: KubeObject; internal?: Record<string, unknown> };
+
+function toRecord<T extends KubeObject>(data: FirebaseFirestore.DocumentData | undefined): StoredRecord<T> | undefined {
+  if (!data) return undefined;
+  const d = data as Doc;
+  return d.internal ? { object: d.object as T, internal: d.internal } : { object: d.object as T };
+}
+
+export class FirestoreObjectStore implements ObjectStore {
+  constructor(readonly db: Firestore, private readonly clock: () => number = () => Date.now()) {}
+
+  async get<T extends KubeObject>(resource: ResourceName, key: ObjectKey): Promise<StoredRecord<T> | undefined> {
+    const snap = await this.db.doc(documentPath(resource, key)).get();
+    return toRecord<T>(snap.data());
+  }
+
+  async list<T extends KubeObject>(resource: ResourceName, namespace?: string): Promise<StoredRecord<T>[]> {
+    const query = resource === 'clusters' || namespace
+      ? this.db.collection(collectionPath(resource, namespace))
+      : this.db.collectionGroup(resource);
+    const snap = await query.get();
+    return snap.docs
+      .filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
+      .map((d) => toRecord<T>(d.data()) as StoredRecord<T>)
+      .sort((a, b) => sortKey(a.object).localeCompare(sortKey(b.object)));
+  }
+
+  async transact<T extends KubeObject>(
+    resource: ResourceName, key: ObjectKey,
+    decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
+  ): Promise<StoredRecord<T> | undefined> {
+    const ref = this.db.doc(documentPath(resource, key));
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      const current = toRecord<T>(snap.data());
+      const result = await decide(current);
+      if ('none' in result) return current;
+      if ('delete' in result) {
+        tx.delete(ref);
+        return current;
+      }
+      const rv = nextResourceVersion(current?.object.metadata.resourceVersion, this.clock() * 1000);
+      const object = { ...result.write.object, metadata: { ...result.write.object.metadata, resourceVersion: rv } };
+      const doc: Doc = result.write.internal ? { object, internal: { ...result.write.internal } } : { object };
+      tx.set(ref, doc);
+      return result.write.internal ? { object, internal: result.write.internal } : { object };
+    });
+  }
+}
+
+function sortKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
+
+export function firestoreFor(projectId: string): Firestore {
+  return new Firestore({ projectId, ignoreUndefinedProperties: true, preferRest: false });
+}
