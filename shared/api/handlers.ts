@@ -104,7 +104,7 @@ export class Handlers {
     return { code: 201, object: await this.createDecoded(s, obj, o), warnings };
   }
 
-  private async createDecoded(s: Strategy, obj: KubeObject, o: WriteOptions): Promise<KubeObject> {
+  private async createDecoded(s: Strategy, obj: KubeObject, o: WriteOptions, extraInternal?: Record<string, unknown>): Promise<KubeObject> {
     const meta = obj.metadata;
     if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
     const prepared = await s.prepare(obj, undefined);
@@ -121,7 +121,8 @@ export class Handlers {
     }
     const written = await this.store.transact(s.type.resource, key, (current) => {
       if (current) throw errors.alreadyExists(this.ref(s.type, key.name));
-      return { write: prepared.internal ? { object, internal: prepared.internal } : { object } };
+      const internal = prepared.internal || extraInternal ? { ...(prepared.internal ?? {}), ...(extraInternal ?? {}) } : undefined;
+      return { write: internal ? { object, internal } : { object } };
     });
     return this.present(s, written as StoredRecord);
   }
@@ -140,8 +141,8 @@ export class Handlers {
       if (!o.fieldManager) throw errors.badRequest('PATCH requests with apply-patch content type require fieldManager');
       const { obj: applied, warnings } = this.decode(s, patch, 'Strict', key);
       const existing = await this.store.get(s.type.resource, key);
-      if (!existing) return { code: 201, object: await this.createDecoded(s, applied, o), warnings };
       const manager = o.fieldManager;
+      if (!existing) return { code: 201, object: await this.createDecoded(s, structuredClone(applied), o, { applied: { [manager]: applied } }), warnings };
       const object = await this.replace(s, key, (live, internal) => {
         const previous = (internal?.['applied'] as Record<string, unknown> | undefined)?.[manager];
         return applyConfiguration(live, applied, previous) as KubeObject;

@@ -109,14 +109,17 @@ export function apiRouter(deps: ApiDeps): express.Router {
     send(req, res, 200, list);
   });
 
-  const strategyFor = (req: Request, gv: string, resource: string, namespaced: boolean): Strategy => {
+  /** scope: 'namespace' (…/namespaces/{ns}/…), 'cluster' (cluster-scoped kinds), 'all' (a kind across namespaces). */
+  type Scope = 'namespace' | 'cluster' | 'all';
+  const strategyFor = (req: Request, gv: string, resource: string, scope: Scope): Strategy => {
     const s = deps.strategies.get(resource as ResourceName);
-    if (!s || apiVersionOf(s.type) !== gv || s.type.namespaced !== namespaced) throw errors.pathNotFound(req.path);
+    const fits = scope === 'all' || s?.type.namespaced === (scope === 'namespace');
+    if (!s || apiVersionOf(s.type) !== gv || !fits) throw errors.pathNotFound(req.path);
     return s;
   };
 
-  const collection = async (req: Request, res: Response, gv: string, resource: string, ns: string | undefined, namespaced: boolean): Promise<void> => {
-    const s = strategyFor(req, gv, resource, namespaced || ns !== undefined);
+  const collection = async (req: Request, res: Response, gv: string, resource: string, ns: string | undefined): Promise<void> => {
+    const s = strategyFor(req, gv, resource, ns !== undefined ? 'namespace' : 'all');
     if (ns !== undefined) checkSegment('namespace', ns, dns1123Label);
     if (req.method === 'GET') {
       if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') throw errors.methodNotAllowed('watch');
@@ -135,7 +138,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
   };
 
   const item = async (req: Request, res: Response, gv: string, resource: string, ns: string | undefined, name: string): Promise<void> => {
-    const s = strategyFor(req, gv, resource, ns !== undefined);
+    const s = strategyFor(req, gv, resource, ns !== undefined ? 'namespace' : 'cluster');
     if (ns !== undefined) checkSegment('namespace', ns, dns1123Label);
     const key = { ...(ns !== undefined ? { namespace: ns } : {}), name: checkSegment('name', name, s.type.nameRule) };
     const raw = (req as RawRequest).rawBody;
@@ -166,10 +169,10 @@ export function apiRouter(deps: ApiDeps): express.Router {
   };
 
   const p = (req: Request, k: string): string => String(req.params[k]);
-  router.all('/api/v1/namespaces/:ns/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), p(req, 'ns'), true));
+  router.all('/api/v1/namespaces/:ns/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), p(req, 'ns')));
   router.all('/api/v1/namespaces/:ns/:resource/:name', (req, res) => item(req, res, 'v1', p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
-  router.all('/api/v1/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), undefined, false));
-  router.all('/apis/:group/:version/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined, false));
+  router.all('/api/v1/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), undefined));
+  router.all('/apis/:group/:version/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined));
   router.all('/apis/:group/:version/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined, p(req, 'name')));
   router.all('/{*rest}', (req) => { throw errors.pathNotFound(req.path); });
 

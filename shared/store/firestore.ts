@@ -36,10 +36,20 @@ export class FirestoreObjectStore implements ObjectStore {
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
   ): Promise<StoredRecord<T> | undefined> {
     const ref = this.db.doc(documentPath(resource, key));
-    return this.db.runTransaction(async (tx) => {
+    // A rejection from `decide` is carried out of the transaction rather than thrown through it: the
+    // client library would take an error with a numeric `code` (409, say) for a retryable RPC failure.
+    let refusal: { error: unknown } | undefined;
+    const written = await this.db.runTransaction(async (tx) => {
+      refusal = undefined;
       const snap = await tx.get(ref);
       const current = toRecord<T>(snap.data());
-      const result = await decide(current);
+      let result: TransactResult<T>;
+      try {
+        result = await decide(current);
+      } catch (error) {
+        refusal = { error };
+        return undefined;
+      }
       if ('none' in result) return current;
       if ('delete' in result) {
         tx.delete(ref);
@@ -51,6 +61,8 @@ export class FirestoreObjectStore implements ObjectStore {
       tx.set(ref, doc);
       return result.write.internal ? { object, internal: result.write.internal } : { object };
     });
+    if (refusal) throw refusal.error;
+    return written;
   }
 }
 
