@@ -2,8 +2,9 @@
 import {
   FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, qualifiedName,
 } from '../k8s/validation';
+import { parseClusterSelector } from '../propagation/placement';
 import { validateMeta } from './common';
-import { KubeObject } from './meta';
+import { KubeObject, SKYFED } from './meta';
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -134,6 +135,12 @@ export function validateService(s: Service): FieldErrors {
     if (!isIPv4(ip) && !isIPv6(ip)) errs.check(`spec.externalIPs[${i}]`, ip, ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
   });
   (spec.loadBalancerSourceRanges ?? []).forEach((r, i) => errs.check(`spec.loadBalancerSourceRanges[${i}]`, r, cidr(r)));
+  const selector = parseClusterSelector(s.metadata.annotations?.[SKYFED.clusterSelector]);
+  for (const p of selector.problems) errs.check(`metadata.annotations[${SKYFED.clusterSelector}]`, '<selector>', [p]);
+  const policy = s.metadata.annotations?.[SKYFED.dnsPolicy];
+  if (policy !== undefined && !['failStatic', 'failOpen', 'remove'].includes(policy)) {
+    errs.notSupported(`metadata.annotations[${SKYFED.dnsPolicy}]`, policy, ['failStatic', 'failOpen', 'remove']);
+  }
   if (spec.loadBalancerIP !== undefined && spec.loadBalancerIP !== '') {
     errs.forbidden('spec.loadBalancerIP', 'a federated Service cannot pin one load-balancer IP across clusters');
   }

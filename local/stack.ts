@@ -1,0 +1,136 @@
+/**
+ * The local stack: `npm start`. The real Firestore emulator delivering Eventarc CloudEvents, every
+ * function target served by functions-framework, the API behind HTTPS with a kubeconfig context
+ * for kubectl. Ctrl-C stops everything.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TARGETS } from '../functions/targets';
+import { startEventarcRouter } from './eventarc-router';
+import { registerTrigger, startFirestoreEmulator } from './firestore-emulator';
+import { startHttpsFront } from './https-front';
+import { writeContexts } from './kubeconfig';
+import { FunctionProcess, freePort, startFunction } from './processes';
+import { loadOrCreateTls } from './tls';
+
+export interface StackOptions {
+  readonly apiPort: number;
+  readonly projectId: string;
+  readonly stateDir: string;
+  readonly kubeconfig: string;
+  readonly context: string;
+  readonly sourceDir: string;
+  readonly extraEnv?: Record<string, string>;
+}
+
+export interface Stack {
+  readonly apiUrl: string;
+  readonly firestoreHost: string;
+  readonly token: string;
+  readonly functions: readonly FunctionProcess[];
+  stop(): Promise<void>;
+}
+
+function loadOrCreateToken(stateDir: string): string {
+  const file = join(stateDir, 'api-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+export async function startStack(o: StackOptions, say: (line: string) => void = () => undefined): Promise<Stack> {
+  const stateDir = resolve(o.stateDir);
+  const logDir = join(stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const token = loadOrCreateToken(stateDir);
+  const tls = loadOrCreateTls(join(stateDir, 'tls'));
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const router = await startEventarcRouter({ port: 0 });
+    stoppers.push(() => router.close());
+    const emulator = await startFirestoreEmulator({ port: 0, functionsEmulator: `127.0.0.1:${router.port}`, logFile: join(logDir, 'firestore-emulator.log') });
+    stoppers.push(() => emulator.stop());
+    say(`firestore emulator  ${emulator.host}  (project ${o.projectId})`);
+
+    const env: Record<string, string> = {
+      SKYFED_PROJECT: o.projectId, GOOGLE_CLOUD_PROJECT: o.projectId, FIRESTORE_EMULATOR_HOST: emulator.host,
+      METADATA_SERVER_DETECTION: 'none', SKYFED_API_TOKENS: `${token}=local-admin:admin`,
+      SKYFED_KEY_FILE: join(stateDir, 'kek.key'), SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
+      ...(o.extraEnv ?? {}),
+    };
+    const functions = await Promise.all(TARGETS.map(async (t) => {
+      const fn = await startFunction({
+        target: t.name, port: await freePort(), sourceDir: o.sourceDir, env, logDir,
+        signature: t.kind === 'http' ? 'http' : 'cloudevent',
+      });
+      stoppers.push(() => fn.stop());
+      if (t.kind === 'firestore') {
+        await registerTrigger({ emulatorHost: emulator.host, project: o.projectId, triggerId: t.name, document: t.document, eventType: t.eventType });
+        router.route(o.projectId, t.name, fn.url);
+      }
+      say(`function ${t.name.padEnd(17)} ${fn.url}${t.kind === 'firestore' ? `  ← ${t.document}` : ''}`);
+      return fn;
+    }));
+    const api = functions.find((f) => f.target === 'api');
+    if (!api) throw new Error('no api target');
+    const front = await startHttpsFront(tls, api.port, o.apiPort);
+    stoppers.push(() => front.close());
+    const apiUrl = `https://127.0.0.1:${front.port}`;
+    writeContexts(o.kubeconfig, [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }]);
+    say(`api (HTTPS)         ${apiUrl}`);
+    say(`kubeconfig          ${o.kubeconfig}  (context ${o.context}; your other contexts are untouched)`);
+    return { apiUrl, firestoreHost: emulator.host, token, functions, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
+  const first = (env['KUBECONFIG'] ?? '').split(delimiter).find(Boolean);
+  return first ?? join(homedir(), '.kube', 'config');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8443' },
+      project: { type: 'string', default: 'skyfed-local' },
+      'state-dir': { type: 'string', default: '.skyfed' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string', default: 'federation-cluster' },
+    },
+  });
+  const opts: StackOptions = {
+    apiPort: Number(values.port), projectId: values.project, stateDir: values['state-dir'],
+    kubeconfig: values.kubeconfig ?? defaultKubeconfig(process.env), context: values.context,
+    sourceDir: resolve(__dirname, '..', '..'),
+  };
+  const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+  say('skyfed local stack starting…');
+  const stack = await startStack(opts, say);
+  say(`ready: kubectl --context=${opts.context} get clusters`);
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    void stack.stop().then(() => { say('stopped'); process.exit(0); });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`skyfed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
