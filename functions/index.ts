@@ -4,10 +4,12 @@
  */
 import * as ff from '@google-cloud/functions-framework';
 import { api } from './api';
+import { onClusterWritten, onSecretWritten, onServiceWritten } from './propagation';
+import { reconcile } from './reconcile';
 import { TARGETS } from './targets';
 
-const httpHandlers: Record<string, ff.HttpFunction> = { api };
-const eventHandlers: Record<string, ff.CloudEventFunction> = {};
+const httpHandlers: Record<string, ff.HttpFunction> = { api, reconcile };
+const eventHandlers: Record<string, ff.CloudEventFunction> = { onServiceWritten, onClusterWritten, onSecretWritten };
 
 for (const t of TARGETS) {
   if (t.kind === 'http') {

@@ -8,15 +8,22 @@ import { KeyEncryptionKey } from '../shared/crypto/envelope';
 import { CloudKmsKey } from '../shared/crypto/kms-key';
 import { LocalFileKey } from '../shared/crypto/local-key';
 import { Service } from '../shared/model/service';
+import { Cluster } from '../shared/model/cluster';
+import { KubeMemberClient } from '../shared/members/kube-client';
+import { MemberClientFactory, openCredentials } from '../shared/members/credentials';
+import { presentService } from '../shared/propagation/present';
 import { FirestoreObjectStore } from '../shared/store/firestore';
 import { StoredRecord } from '../shared/store/port';
+import { FirestoreShardStore } from '../shared/store/shards';
 
 export interface Runtime {
   readonly config: Config;
   readonly db: Firestore;
   readonly store: FirestoreObjectStore;
   readonly kek: KeyEncryptionKey;
-  readonly presentService?: (rec: StoredRecord<Service>) => Promise<Service>;
+  readonly shards: FirestoreShardStore;
+  readonly clientFor: MemberClientFactory;
+  readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
 }
 
 let cached: Runtime | undefined;
@@ -24,7 +31,30 @@ let cached: Runtime | undefined;
 export function buildRuntime(config: Config): Runtime {
   const db = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
   const kek = config.kmsKeyName ? new CloudKmsKey(config.kmsKeyName) : LocalFileKey.loadOrCreate(config.keyFile);
-  return { config, db, store: new FirestoreObjectStore(db), kek };
+  return assemble(config, db, kek);
+}
+
+/** Wires the adapters around a Firestore handle and a KEK (tests build their own handles). */
+export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): Runtime {
+  const store = new FirestoreObjectStore(db);
+  const shards = new FirestoreShardStore(db);
+  const clientFor: MemberClientFactory = async (cluster: Cluster) => {
+    const creds = await openCredentials(store, kek, cluster);
+    return new KubeMemberClient({ cluster: cluster.metadata.name ?? '', server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs });
+  };
+  let clusterCache: { at: number; clusters: Promise<Cluster[]> } | undefined;
+  const clusters = (): Promise<Cluster[]> => {
+    if (!clusterCache || Date.now() - clusterCache.at > 1000) {
+      clusterCache = { at: Date.now(), clusters: store.list<Cluster>('clusters').then((r) => r.map((x) => x.object)) };
+    }
+    return clusterCache.clusters;
+  };
+  const present = async (rec: StoredRecord<Service>): Promise<Service> => {
+    const s = rec.object;
+    const [sh, cl] = await Promise.all([shards.list(s.metadata.namespace as string, s.metadata.name as string), clusters()]);
+    return presentService(s, sh, cl);
+  };
+  return { config, db, store, kek, shards, clientFor, presentService: present };
 }
 
 export function runtime(config: Config): Runtime {

@@ -17,6 +17,10 @@ export interface Config {
   /** Let member clusters be plain http on loopback (test doubles). Never in production. */
   readonly allowInsecureLoopbackMembers: boolean;
   readonly version: string;
+  /** Time-out of one call to a member cluster's API. */
+  readonly memberTimeoutMs: number;
+  /** How many member clusters are worked on at once. */
+  readonly concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -31,6 +35,14 @@ function bool(env: Env, key: string, dflt: boolean): boolean {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new ConfigError(`${key} must be true or false (got ${JSON.stringify(v)})`);
+}
+
+function int(env: Env, key: string, dflt: number, min: number, max: number): number {
+  const v = env[key];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  return n;
 }
 
 function checked(key: string, value: string, rule: (v: string) => string[]): string {
@@ -63,5 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(kms ? { kmsKeyName: kms } : {}),
     allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', false),
     version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
+    memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
+    concurrency: int(env, 'SKYFED_CONCURRENCY', 16, 1, 1000),
   };
 }

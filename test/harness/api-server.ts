@@ -9,10 +9,9 @@ import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Firestore } from '@google-cloud/firestore';
 import { buildApi } from '../../functions/api';
-import { Runtime } from '../../functions/runtime';
+import { Runtime, assemble } from '../../functions/runtime';
 import { loadConfig } from '../../shared/config';
 import { LocalFileKey } from '../../shared/crypto/local-key';
-import { FirestoreObjectStore } from '../../shared/store/firestore';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 export const VIEW_TOKEN = 'view-token-0123456789abcdef';
@@ -38,7 +37,7 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
     ...env,
   });
   const db = new Firestore({ projectId, ignoreUndefinedProperties: true });
-  const runtime: Runtime = { config, db, store: new FirestoreObjectStore(db), kek: LocalFileKey.fromBytes(randomBytes(32)) };
+  const runtime: Runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)));
   const name = `api-${projectId}`;
   ff.http(name, buildApi(runtime));
   const server: Server = getTestServer(name);

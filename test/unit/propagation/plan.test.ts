@@ -21,7 +21,7 @@ const allocated = (s: Service, extra: Partial<MemberService['spec']> = {}): Memb
       ports: (d.spec.ports ?? []).map((p, i) => (lb ? { ...p, nodePort: 30000 + i } : p)), ...extra },
   };
 };
-const foreign = (s: Service): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web', resourceVersion: '3' }, spec: { ports: [{ port: 80 }] } });
+const foreign = (_s: Service): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web', resourceVersion: '3' }, spec: { ports: [{ port: 80 }] } });
 
 const cluster = (name: string, members: MemberService[] = [], labels: Record<string, string> = {}): ClusterView => ({
   name, labels, members: new Map(members.map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m])),

@@ -1,0 +1,31 @@
+/** Probes clusters and writes their status (only when it changed), each within its own time-out. */
+import pLimit from 'p-limit';
+import { Cluster } from '../model/cluster';
+import { MemberClientFactory } from '../members/credentials';
+import { MemberError } from '../members/port';
+import { ObjectStore } from '../store/port';
+import { ClusterProbe, clusterStatus, probeCluster } from './health';
+
+export async function refreshClusterHealth(
+  store: ObjectStore, clientFor: MemberClientFactory, clusters: readonly Cluster[], concurrency: number, now: () => Date,
+): Promise<Map<string, ClusterProbe>> {
+  const limit = pLimit(Math.max(1, concurrency));
+  const out = new Map<string, ClusterProbe>();
+  await Promise.all(clusters.map((c) => limit(async () => {
+    const name = c.metadata.name ?? '';
+    let probe: ClusterProbe;
+    try {
+      probe = await probeCluster(await clientFor(c));
+    } catch (e) {
+      probe = { reachable: false, ready: false, error: e instanceof MemberError ? `${e.reason}: ${e.message}` : String(e) };
+    }
+    out.set(name, probe);
+    await store.transact<Cluster>('clusters', { name }, (cur) => {
+      if (!cur) return { none: true };
+      const status = clusterStatus(cur.object, probe, now().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      if (JSON.stringify(status) === JSON.stringify(cur.object.status ?? {})) return { none: true };
+      return { write: { object: { ...cur.object, status } } };
+    });
+  })));
+  return out;
+}

@@ -1,0 +1,198 @@
+/**
+ * MemberClient on @kubernetes/client-node. Credentials come from the cluster's Secret (a kubeconfig);
+ * the server address comes from the Cluster registration. TLS verification stays on unless the
+ * kubeconfig itself says insecure-skip-tls-verify. Every call has a time-out (AbortSignal) and
+ * transient failures are retried with backoff.
+ */
+import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { MemberService } from '../propagation/member';
+import { RetryPolicy, withRetry } from '../util/retry';
+import { MemberClient, MemberError, MemberErrorReason, Topology, isTransientMemberError } from './port';
+
+export interface KubeClientOptions {
+  readonly cluster: string;
+  readonly server: string;
+  readonly kubeconfig: string;
+  readonly timeoutMs: number;
+  readonly retry?: RetryPolicy;
+}
+
+const ZONE_LABELS = ['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone'];
+const REGION_LABELS = ['topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/region'];
+
+function reasonFor(status: number): MemberErrorReason {
+  if (status === 401) return 'Unauthorized';
+  if (status === 403) return 'Forbidden';
+  if (status === 404) return 'NotFound';
+  if (status === 409) return 'Conflict';
+  if (status === 422) return 'Invalid';
+  if (status === 429) return 'Throttled';
+  if (status >= 500) return 'ServerError';
+  return 'Other';
+}
+
+/** Turns whatever the client library threw into a MemberError with a short, credential-free message. */
+export function toMemberError(cluster: string, e: unknown, timeoutMs: number): MemberError {
+  if (e instanceof MemberError) return e;
+  if (e instanceof ApiException) {
+    const body = (typeof e.body === 'string' ? safeJson(e.body) : e.body) as { message?: string; reason?: string } | undefined;
+    const status = Number(e.code);
+    const reason = body?.reason === 'AlreadyExists' ? 'AlreadyExists' : reasonFor(status);
+    return new MemberError(cluster, reason, `${status}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'request failed'}`, status);
+  }
+  const err = e as { name?: string; code?: string; message?: string; type?: string };
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
+    return new MemberError(cluster, 'Timeout', `no answer within ${timeoutMs} ms`);
+  }
+  const code = err?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  if (code && /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ETIMEDOUT/.test(code)) {
+    return new MemberError(cluster, 'Unreachable', `cannot reach the API server (${code})`);
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new MemberError(cluster, 'BadCredentials', `TLS verification failed (${code})`);
+  }
+  return new MemberError(cluster, 'Other', (err?.message ?? String(e)).split('\n')[0] ?? 'error', undefined, { cause: e });
+}
+
+function safeJson(s: string): unknown {
+  try { return JSON.parse(s); } catch { return undefined; }
+}
+
+export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server' | 'kubeconfig'>): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(opts.kubeconfig);
+  } catch {
+    throw new MemberError(opts.cluster, 'BadCredentials', 'the credentials Secret does not hold a valid kubeconfig under key "kubeconfig"');
+  }
+  const current = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  if (!current || !user) throw new MemberError(opts.cluster, 'BadCredentials', 'the kubeconfig has no current context with a cluster and a user');
+  // The registration's address wins; CA and TLS settings come from the kubeconfig.
+  const cluster = { ...current, name: 'member', server: opts.server };
+  kc.loadFromClusterAndUser(cluster, user);
+  return kc;
+}
+
+export class KubeMemberClient implements MemberClient {
+  readonly cluster: string;
+  private readonly core: CoreV1Api;
+  private readonly discovery: DiscoveryV1Api;
+  private readonly versionApi: VersionApi;
+  private readonly health: Health;
+  private readonly kc: KubeConfig;
+
+  constructor(private readonly opts: KubeClientOptions) {
+    this.cluster = opts.cluster;
+    this.kc = kubeConfigFor(opts);
+    this.core = this.kc.makeApiClient(CoreV1Api);
+    this.discovery = this.kc.makeApiClient(DiscoveryV1Api);
+    this.versionApi = this.kc.makeApiClient(VersionApi);
+    this.health = new Health(this.kc);
+  }
+
+  /** Options that give one call its own time-out. */
+  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Promise<unknown>; post: (r: unknown) => Promise<unknown> }[]; middlewareMergeStrategy: 'append' } {
+    const ms = this.opts.timeoutMs;
+    return {
+      middleware: [{ pre: async (ctx) => { ctx.setSignal(AbortSignal.timeout(ms)); return ctx; }, post: async (r) => r }],
+      middlewareMergeStrategy: 'append',
+    };
+  }
+
+  private async call<T>(fn: (options: ReturnType<KubeMemberClient['callOptions']>) => Promise<T>): Promise<T> {
+    return withRetry(async () => {
+      try {
+        return await fn(this.callOptions());
+      } catch (e) {
+        throw toMemberError(this.cluster, e, this.opts.timeoutMs);
+      }
+    }, isTransientMemberError, this.opts.retry);
+  }
+
+  async listServices(labelSelector?: string): Promise<MemberService[]> {
+    const list = await this.call((o) => this.core.listServiceForAllNamespaces(labelSelector ? { labelSelector } : {}, o as never));
+    return list.items as unknown as MemberService[];
+  }
+
+  async getService(namespace: string, name: string): Promise<MemberService | undefined> {
+    try {
+      return (await this.call((o) => this.core.readNamespacedService({ namespace, name }, o as never))) as unknown as MemberService;
+    } catch (e) {
+      if (e instanceof MemberError && e.reason === 'NotFound') return undefined;
+      throw e;
+    }
+  }
+
+  async createService(namespace: string, body: MemberService): Promise<MemberService> {
+    return (await this.call((o) => this.core.createNamespacedService({ namespace, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as MemberService;
+  }
+
+  async replaceService(namespace: string, name: string, body: MemberService): Promise<MemberService> {
+    return (await this.call((o) => this.core.replaceNamespacedService({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as MemberService;
+  }
+
+  async deleteService(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+    try {
+      await this.call((o) => this.core.deleteNamespacedService({
+        namespace, name, body: { propagationPolicy: 'Background', ...(resourceVersion ? { preconditions: { resourceVersion } } : {}) },
+      }, o as never));
+    } catch (e) {
+      if (e instanceof MemberError && e.reason === 'NotFound') return;
+      throw e;
+    }
+  }
+
+  async createNamespace(namespace: string): Promise<void> {
+    try {
+      await this.call((o) => this.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'skyfed' } } } }, o as never));
+    } catch (e) {
+      if (e instanceof MemberError && (e.reason === 'AlreadyExists' || e.reason === 'Conflict')) return;
+      throw e;
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    return this.call(async () => this.health.readyz({ signal: AbortSignal.timeout(this.opts.timeoutMs) } as never));
+  }
+
+  async version(): Promise<string> {
+    const info = await this.call((o) => this.versionApi.getCode(o as never));
+    return info.gitVersion;
+  }
+
+  async topology(): Promise<Topology> {
+    const nodes = await this.call((o) => this.core.listNode({}, o as never));
+    const zones = new Set<string>();
+    const regions = new Set<string>();
+    for (const n of nodes.items) {
+      const l = n.metadata?.labels ?? {};
+      const z = ZONE_LABELS.map((k) => l[k]).find(Boolean);
+      const r = REGION_LABELS.map((k) => l[k]).find(Boolean);
+      if (z) zones.add(z);
+      if (r) regions.add(r);
+    }
+    const region = [...regions].sort()[0];
+    return { zones: [...zones].sort(), ...(region ? { region } : {}) };
+  }
+
+  async readyEndpoints(namespace: string, name: string): Promise<number> {
+    try {
+      const slices = await this.call((o) => this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` }, o as never));
+      const ready = new Set<string>();
+      for (const s of slices.items) {
+        for (const ep of s.endpoints ?? []) if (ep.conditions?.ready !== false) for (const a of ep.addresses ?? []) ready.add(a);
+      }
+      return ready.size;
+    } catch (e) {
+      if (!(e instanceof MemberError && e.reason === 'NotFound')) throw e;
+    }
+    try {
+      const ep = await this.call((o) => this.core.readNamespacedEndpoints({ namespace, name }, o as never));
+      return (ep.subsets ?? []).reduce((n, s) => n + (s.addresses ?? []).length, 0);
+    } catch (e) {
+      if (e instanceof MemberError && e.reason === 'NotFound') return 0;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/** The port to one member cluster's API: just what propagation, health and the sweep use. */
+import { MemberService } from '../propagation/member';
+
+export interface Topology {
+  readonly zones: readonly string[];
+  readonly region?: string;
+}
+
+export interface MemberClient {
+  readonly cluster: string;
+  listServices(labelSelector?: string): Promise<MemberService[]>;
+  getService(namespace: string, name: string): Promise<MemberService | undefined>;
+  createService(namespace: string, body: MemberService): Promise<MemberService>;
+  replaceService(namespace: string, name: string, body: MemberService): Promise<MemberService>;
+  deleteService(namespace: string, name: string, resourceVersion?: string): Promise<void>;
+  createNamespace(namespace: string): Promise<void>;
+  ready(): Promise<boolean>;
+  version(): Promise<string>;
+  topology(): Promise<Topology>;
+  /** Ready endpoints behind a Service (EndpointSlices, falling back to Endpoints). */
+  readyEndpoints(namespace: string, name: string): Promise<number>;
+}
+
+/** Why a member call failed. `transient` errors are retried; the rest are reported as they are. */
+export type MemberErrorReason = 'Unreachable' | 'Timeout' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'AlreadyExists' | 'Invalid' | 'ServerError' | 'Throttled' | 'BadCredentials' | 'Other';
+
+export class MemberError extends Error {
+  override readonly name = 'MemberError';
+  constructor(
+    readonly cluster: string,
+    readonly reason: MemberErrorReason,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get transient(): boolean {
+    // A time-out is not retried: a hanging cluster would cost one time-out per attempt.
+    return this.reason === 'Unreachable' || this.reason === 'ServerError' || this.reason === 'Throttled';
+  }
+}
+
+export function isTransientMemberError(e: unknown): boolean {
+  return e instanceof MemberError && e.transient;
+}

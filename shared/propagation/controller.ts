@@ -1,0 +1,54 @@
+/**
+ * What the Firestore-triggered functions and the periodic `reconcile` do, in the user's words:
+ * a Service changed → bring every cluster in step for it; a cluster (or its credentials) changed →
+ * probe it and bring every Service to it; on schedule → probe all and reconcile everything.
+ */
+import { refreshClusterHealth } from '../clusters/refresh';
+import { Cluster, CREDENTIALS_NAMESPACE } from '../model/cluster';
+import { ReconcileDeps, ReconcileReport, reconcile } from './reconcile';
+
+export interface ControllerDeps extends ReconcileDeps {
+  readonly now: () => Date;
+}
+
+/** Fields whose change means there is propagation work (status alone does not). */
+function specOf(c: Record<string, unknown> | undefined): string {
+  if (!c) return '';
+  const meta = (c['metadata'] ?? {}) as Record<string, unknown>;
+  return JSON.stringify({ spec: c['spec'], labels: meta['labels'], deletion: meta['deletionTimestamp'] });
+}
+
+export async function onServiceChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport> {
+  return reconcile(deps, { services: new Set([`${namespace}/${name}`]) });
+}
+
+export async function onClusterChanged(
+  deps: ControllerDeps, name: string, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined,
+): Promise<ReconcileReport | 'skipped'> {
+  if (!after) {
+    // A removed cluster stops being managed: forget its shards (its DNS answers go at the next sweep).
+    const services = await deps.store.list('services');
+    await Promise.all(services.map((s) => deps.shards.remove(s.object.metadata.namespace as string, s.object.metadata.name as string, name)));
+    return 'skipped';
+  }
+  if (before && specOf(before) === specOf(after)) return 'skipped';
+  const rec = await deps.store.get<Cluster>('clusters', { name });
+  if (!rec) return 'skipped';
+  await refreshClusterHealth(deps.store, deps.clientFor, [rec.object], 1, deps.now);
+  return reconcile(deps, { clusters: new Set([name]) });
+}
+
+export async function onSecretChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport | 'skipped'> {
+  const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object)
+    .filter((c) => c.spec.secretRef?.name === name && (c.spec.secretRef.namespace ?? CREDENTIALS_NAMESPACE) === namespace);
+  if (clusters.length === 0) return 'skipped';
+  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now);
+  return reconcile(deps, { clusters: new Set(clusters.map((c) => c.metadata.name ?? '')) });
+}
+
+/** The periodic full pass: repairs drift and anything an event missed. */
+export async function reconcileEverything(deps: ControllerDeps): Promise<ReconcileReport> {
+  const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object);
+  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now);
+  return reconcile(deps, {});
+}

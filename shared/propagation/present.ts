@@ -1,0 +1,61 @@
+/**
+ * What a reader of a federated Service sees in `status`: every shard's load-balancer ingress
+ * (`status.loadBalancer.ingress`, de-duplicated), v1's per-cluster annotation, and `status.federation`
+ * with each shard's state, health and last error.
+ */
+import { Cluster } from '../model/cluster';
+import { SKYFED } from '../model/meta';
+import { LoadBalancerIngress, Service } from '../model/service';
+import { ShardDoc } from '../store/shards';
+import { placedOn } from './placement';
+
+export interface FederationStatus {
+  placed: number;
+  shards: {
+    cluster: string;
+    present: boolean;
+    ingress: readonly LoadBalancerIngress[];
+    readyEndpoints?: number;
+    healthy?: boolean;
+    health?: string;
+    error?: string;
+    conflict?: string;
+  }[];
+  dns?: unknown;
+}
+
+export function presentService(s: Service, shards: readonly ShardDoc[], clusters: readonly Cluster[], dns?: unknown): Service {
+  const placed = clusters.filter((c) => placedOn(s.metadata.annotations, c.metadata.labels)).length;
+  const sorted = [...shards].sort((a, b) => a.cluster.localeCompare(b.cluster));
+  const ingress: LoadBalancerIngress[] = [];
+  const seen = new Set<string>();
+  for (const sh of sorted) {
+    for (const i of sh.propagation?.ingress ?? []) {
+      const k = i.ip ?? i.hostname ?? '';
+      if (k && !seen.has(k)) {
+        seen.add(k);
+        ingress.push(i.ip ? { ip: i.ip } : { hostname: i.hostname as string });
+      }
+    }
+  }
+  const federation: FederationStatus = {
+    placed,
+    shards: sorted.map((sh) => ({
+      cluster: sh.cluster,
+      present: sh.propagation?.present ?? false,
+      ingress: sh.propagation?.ingress ?? [],
+      ...(sh.health ? { readyEndpoints: sh.health.readyEndpoints, healthy: sh.health.healthy, health: sh.health.reason } : {}),
+      ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
+      ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
+    })),
+    ...(dns !== undefined ? { dns } : {}),
+  };
+  const perCluster = Object.fromEntries(sorted.filter((sh) => (sh.propagation?.ingress ?? []).length > 0).map((sh) => [sh.cluster, sh.propagation?.ingress]));
+  const annotations = { ...(s.metadata.annotations ?? {}) };
+  if (Object.keys(perCluster).length > 0) annotations[SKYFED.serviceIngresses] = JSON.stringify(perCluster);
+  return {
+    ...s,
+    metadata: { ...s.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) },
+    status: { ...(s.status ?? {}), loadBalancer: ingress.length ? { ingress } : {}, federation },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Shard state: one document per (federated Service, cluster) under the Service's `shards`
+ * subcollection. Propagation and the health sweep each own one top-level field, written with merge,
+ * so neither overwrites the other, and nothing is written when a value did not change.
+ */
+import { Firestore } from '@google-cloud/firestore';
+import { LoadBalancerIngress } from '../model/service';
+import { shardCollectionPath } from './layout';
+
+export interface PropagationState {
+  readonly present: boolean;
+  readonly ingress: readonly LoadBalancerIngress[];
+  readonly memberUid?: string;
+  readonly error?: string;
+  readonly conflict?: string;
+  readonly observedGeneration?: number;
+}
+
+export interface HealthState {
+  readonly healthy: boolean;
+  readonly reason: string;
+  readonly readyEndpoints: number;
+  readonly consecutiveFailures: number;
+  readonly consecutiveSuccesses: number;
+  readonly since?: string;
+  /** Addresses of the shard (ingress IPs and resolved hostnames) as probed in the last sweep. */
+  readonly addresses?: readonly string[];
+  readonly zones?: readonly string[];
+  readonly region?: string;
+}
+
+export interface ShardDoc {
+  readonly cluster: string;
+  readonly propagation?: PropagationState;
+  readonly health?: HealthState;
+}
+
+export interface ShardStore {
+  list(namespace: string, service: string): Promise<ShardDoc[]>;
+  /** All shards of all Services, keyed `namespace/service`. */
+  listAll(): Promise<Map<string, ShardDoc[]>>;
+  /** Merges one field; returns false (and writes nothing) when it already had this value. */
+  put(namespace: string, service: string, cluster: string, field: 'propagation' | 'health', value: PropagationState | HealthState, previous?: ShardDoc): Promise<boolean>;
+  remove(namespace: string, service: string, cluster?: string): Promise<void>;
+}
+
+const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+
+export class FirestoreShardStore implements ShardStore {
+  constructor(private readonly db: Firestore) {}
+
+  async list(namespace: string, service: string): Promise<ShardDoc[]> {
+    const snap = await this.db.collection(shardCollectionPath(namespace, service)).get();
+    return snap.docs.map((d) => d.data() as ShardDoc);
+  }
+
+  async listAll(): Promise<Map<string, ShardDoc[]>> {
+    const snap = await this.db.collectionGroup('shards').get();
+    const out = new Map<string, ShardDoc[]>();
+    for (const d of snap.docs) {
+      const p = d.ref.path.split('/'); // namespaces/ns/services/svc/shards/cluster
+      const key = `${p[1] ?? ''}/${p[3] ?? ''}`;
+      out.set(key, [...(out.get(key) ?? []), d.data() as ShardDoc]);
+    }
+    return out;
+  }
+
+  async put(namespace: string, service: string, cluster: string, field: 'propagation' | 'health', value: PropagationState | HealthState, previous?: ShardDoc): Promise<boolean> {
+    if (previous && stable(previous[field]) === stable(value)) return false;
+    await this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`).set({ cluster, [field]: value }, { mergeFields: ['cluster', field] });
+    return true;
+  }
+
+  async remove(namespace: string, service: string, cluster?: string): Promise<void> {
+    const col = this.db.collection(shardCollectionPath(namespace, service));
+    if (cluster) {
+      await col.doc(cluster).delete();
+      return;
+    }
+    const snap = await col.get();
+    await Promise.all(snap.docs.map((d) => d.ref.delete()));
+  }
+}
