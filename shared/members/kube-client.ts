@@ -176,6 +176,20 @@ export class KubeMemberClient implements MemberClient {
     return { zones: [...zones].sort(), ...(region ? { region } : {}) };
   }
 
+  async readyEndpointsAll(): Promise<Map<string, number>> {
+    const slices = await this.call((o) => this.discovery.listEndpointSliceForAllNamespaces({}, o as never));
+    const ready = new Map<string, Set<string>>();
+    for (const s of slices.items) {
+      const svc = s.metadata?.labels?.['kubernetes.io/service-name'];
+      if (!svc) continue;
+      const key = `${s.metadata?.namespace ?? ''}/${svc}`;
+      const set = ready.get(key) ?? new Set<string>();
+      for (const ep of s.endpoints ?? []) if (ep.conditions?.ready !== false) for (const a of ep.addresses ?? []) set.add(a);
+      ready.set(key, set);
+    }
+    return new Map([...ready].map(([k, v]) => [k, v.size]));
+  }
+
   async readyEndpoints(namespace: string, name: string): Promise<number> {
     try {
       const slices = await this.call((o) => this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` }, o as never));

@@ -19,6 +19,8 @@ export interface MemberClient {
   topology(): Promise<Topology>;
   /** Ready endpoints behind a Service (EndpointSlices, falling back to Endpoints). */
   readyEndpoints(namespace: string, name: string): Promise<number>;
+  /** Ready endpoints of every Service in the cluster, by `namespace/name`, from one list call. */
+  readyEndpointsAll(): Promise<Map<string, number>>;
 }
 
 /** Why a member call failed. `transient` errors are retried; the rest are reported as they are. */

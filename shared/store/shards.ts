@@ -5,6 +5,7 @@
  */
 import { Firestore } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
+import { stableJson as stable } from '../util/stable-json';
 import { shardCollectionPath } from './layout';
 
 export interface PropagationState {
@@ -44,7 +45,6 @@ export interface ShardStore {
   remove(namespace: string, service: string, cluster?: string): Promise<void>;
 }
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
 
 export class FirestoreShardStore implements ShardStore {
   constructor(private readonly db: Firestore) {}

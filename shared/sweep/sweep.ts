@@ -1,0 +1,235 @@
+/**
+ * One health sweep (the scheduled `healthSweep` function): observe clusters, probe every shard's
+ * load-balancer address under one global concurrency limit, update health with hysteresis, then
+ * plan DNS for all Services against the zone and the ledger and apply it as one change. Nothing is
+ * written — to DNS or Firestore — when nothing changed.
+ */
+import pLimit from 'p-limit';
+import { AllDownPolicy, desiredRecordSets } from '../dns/desired';
+import { globalName, regionalName, zonalName } from '../dns/names';
+import { isEmptyPlan, planChanges } from '../dns/plan';
+import { DnsConflictError, DnsProvider } from '../dns/providers/port';
+import { RecordSet, recordKey } from '../dns/types';
+import { Logger } from '../log';
+import { Cluster } from '../model/cluster';
+import { SKYFED } from '../model/meta';
+import { Service } from '../model/service';
+import { MemberClientFactory } from '../members/credentials';
+import { federatedKey } from '../propagation/member';
+import { ObjectStore } from '../store/port';
+import { HealthState } from '../store/shards';
+import { EMPTY_STATE, HistoryEntry, SweepState, SweepStateStore, appendHistory } from '../store/sweep-state';
+import { probeRefusal } from './guard';
+import { observeClusters } from './observe';
+import { Prober } from './probe';
+import { ShardPlan, planShards, probeTargets } from './shards';
+import { Thresholds, nextHealth } from './thresholds';
+import { stableJson } from '../util/stable-json';
+
+export interface SweepConfig {
+  readonly federation: string;
+  readonly suffix: string;
+  readonly ttl: number;
+  readonly probeTimeoutMs: number;
+  readonly concurrency: number;
+  readonly thresholds: Thresholds;
+  readonly maxDeletes: number;
+  readonly allowLoopbackProbes: boolean;
+  readonly activeProbes: boolean;
+}
+
+export interface SweepDeps {
+  readonly store: ObjectStore;
+  readonly states: SweepStateStore;
+  readonly clientFor: MemberClientFactory;
+  readonly dns: DnsProvider;
+  readonly probe: Prober;
+  readonly resolveHost: (hostname: string) => Promise<string[]>;
+  readonly log: Logger;
+  readonly config: SweepConfig;
+  readonly now: () => Date;
+}
+
+export interface SweepReport {
+  shards: number;
+  probes: number;
+  healthy: number;
+  dnsRecordChanges: number;
+  dnsApplyCalls: number;
+  stateReads: number;
+  stateWrites: number;
+  transitions: number;
+  untouchable: number;
+  ms: number;
+}
+
+const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+async function probeShards(deps: SweepDeps, shards: readonly ShardPlan[], report: SweepReport): Promise<Map<string, { ok: boolean; reason: string; addresses: string[] }>> {
+  const limit = pLimit(Math.max(1, deps.config.concurrency));
+  const out = new Map<string, { ok: boolean; reason: string; addresses: string[] }>();
+  await Promise.all(shards.map((shard) => limit(async () => {
+    const id = `${shard.service}@${shard.cluster}`;
+    const addresses: string[] = [];
+    for (const i of shard.ingress) {
+      if (i.ip) addresses.push(i.ip);
+      else if (i.hostname) addresses.push(...(await deps.resolveHost(i.hostname).catch(() => [])));
+    }
+    if (shard.downBecause) return out.set(id, { ok: false, reason: shard.downBecause, addresses });
+    if (addresses.length === 0) return out.set(id, { ok: false, reason: 'load-balancer hostname did not resolve', addresses });
+    if (!deps.config.activeProbes) return out.set(id, { ok: true, reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses });
+    const allowed = addresses.filter((a) => probeRefusal(a, { allowLoopback: deps.config.allowLoopbackProbes }) === undefined);
+    if (allowed.length === 0) return out.set(id, { ok: false, reason: `probe refused: ${probeRefusal(addresses[0] as string, { allowLoopback: deps.config.allowLoopbackProbes }) ?? ''}`, addresses });
+    const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
+    const ok = results.some((r) => r.ok);
+    const what = results.find((r) => r.ok === ok)?.reason ?? '';
+    const reason = shard.controlPlaneDown ? `cluster API unreachable; data plane ${ok ? 'answering' : 'failing'} (${what})` : ok ? `${shard.readyEndpoints} ready endpoints, ${what}` : what;
+    return out.set(id, { ok, reason, addresses });
+  })));
+  return out;
+}
+
+function policyOf(s: Service): AllDownPolicy {
+  const p = s.metadata.annotations?.[SKYFED.dnsPolicy];
+  return p === 'failOpen' || p === 'remove' ? p : 'failStatic';
+}
+
+export async function sweep(deps: SweepDeps): Promise<SweepReport> {
+  const started = Date.now();
+  const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, ms: 0 };
+  const [clusterRecs, serviceRecs, states] = await Promise.all([deps.store.list<Cluster>('clusters'), deps.store.list<Service>('services'), deps.states.listAll()]);
+  report.stateReads = clusterRecs.length + serviceRecs.length + states.size;
+  const services = serviceRecs.map((r) => r.object);
+  const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency);
+  const previousHealth = new Map([...states].map(([k, v]) => [k, v.health]));
+  const shards = planShards(services, observations, previousHealth);
+  report.shards = shards.length;
+  const results = await probeShards(deps, shards, report);
+  const now = iso(deps.now());
+
+  // Health, per Service.
+  const next = new Map<string, SweepState>();
+  const byService = new Map<string, ShardPlan[]>();
+  for (const sh of shards) byService.set(sh.service, [...(byService.get(sh.service) ?? []), sh]);
+  for (const s of services) {
+    const key = federatedKey(s);
+    const prev = states.get(key) ?? EMPTY_STATE;
+    const health: Record<string, HealthState> = {};
+    const history: HistoryEntry[] = [];
+    for (const sh of byService.get(key) ?? []) {
+      const r = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, reason: 'not probed', addresses: [] };
+      const before = prev.health[sh.cluster];
+      const h = nextHealth(before, { ok: r.ok, reason: r.reason, readyEndpoints: sh.readyEndpoints, addresses: r.addresses, zones: sh.zones, ...(sh.region ? { region: sh.region } : {}) }, deps.config.thresholds, now);
+      health[sh.cluster] = h;
+      if (h.healthy) report.healthy++;
+      if (!before || before.healthy !== h.healthy) {
+        report.transitions++;
+        history.push({ at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` });
+      }
+    }
+    next.set(key, { ...prev, health, history: appendHistory(prev.history, history) });
+  }
+
+  await publishDns(deps, services, states, next, now, report);
+  report.ms = Date.now() - started;
+  return report;
+}
+
+async function publishDns(deps: SweepDeps, services: readonly Service[], states: ReadonlyMap<string, SweepState>, next: Map<string, SweepState>, now: string, report: SweepReport): Promise<void> {
+  const c = deps.config;
+  const persisted = new Map(states);
+  const desiredBy = new Map<string, RecordSet[]>();
+  for (const s of services) {
+    const key = federatedKey(s);
+    const st = next.get(key) as SweepState;
+    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) {
+      desiredBy.set(key, []);
+      continue;
+    }
+    const shardViews = Object.entries(st.health).map(([cluster, h]) => ({
+      cluster, zones: h.zones ?? [], ...(h.region ? { region: h.region } : {}), healthy: h.healthy,
+      addresses: (h.addresses ?? []).map((ip) => ({ ip })),
+    }));
+    const { recordSets, warnings } = desiredRecordSets({
+      federation: c.federation, suffix: c.suffix, ttl: c.ttl, service: s.metadata.name as string, namespace: s.metadata.namespace as string,
+      policy: policyOf(s), previous: st.published, shards: shardViews,
+    });
+    desiredBy.set(key, recordSets);
+    const scope = { federation: c.federation, suffix: c.suffix, namespace: s.metadata.namespace as string, service: s.metadata.name as string };
+    const regions = [...new Set(shardViews.map((v) => v.region).filter((r): r is string => !!r))].sort();
+    const zonal = shardViews.flatMap((v) => (v.region ? v.zones.map((z) => zonalName(scope, v.region as string, z)) : []));
+    next.set(key, { ...st, names: { global: globalName(scope), regional: regions.map((r) => regionalName(scope, r)), zonal: [...new Set(zonal)].sort() }, warnings: warnings.map((w) => w.message) });
+  }
+  // Services gone since the last sweep: their owned records must go too.
+  for (const key of states.keys()) if (!next.has(key)) desiredBy.set(key, []);
+
+  const owned = new Set([...states.values()].flatMap((s) => s.owned));
+  const desired = [...desiredBy.values()].flat();
+  let changedKeys = new Set<string>();
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.dns.records();
+    const plan = planChanges({ current, desired, owned, maxDeletes: c.maxDeletes });
+    report.untouchable = plan.untouchable.length;
+    if (isEmptyPlan(plan)) break;
+    // Ledger first: a crash between here and the DNS change leaves our records still ours.
+    for (const [key, sets] of desiredBy) {
+      const st = next.get(key) ?? states.get(key) ?? EMPTY_STATE;
+      next.set(key, { ...st, owned: [...new Set([...st.owned, ...sets.map(recordKey)])].sort() });
+    }
+    await writeStates(deps, persisted, next, report);
+    try {
+      report.dnsApplyCalls++;
+      await deps.dns.apply(plan);
+      report.dnsRecordChanges = plan.create.length + plan.updateNew.length + plan.delete.length;
+      changedKeys = new Set([...plan.create, ...plan.updateNew, ...plan.delete].map(recordKey));
+      const deferred = new Set(plan.deferredDeletes.map(recordKey));
+      for (const [key, sets] of desiredBy) {
+        const st = next.get(key) ?? EMPTY_STATE;
+        next.set(key, { ...st, owned: [...new Set([...sets.map(recordKey), ...st.owned.filter((k) => deferred.has(k))])].sort() });
+      }
+      break;
+    } catch (e) {
+      if (!(e instanceof DnsConflictError) || attempt >= 3) throw e;
+      deps.log.warn('DNS zone changed under the sweep; re-reading and re-planning', { attempt, error: e.message });
+    }
+  }
+  // What each Service now publishes (failStatic keeps it), and when its answers last changed.
+  for (const [key, sets] of desiredBy) {
+    const st = next.get(key);
+    if (!st) continue;
+    const mine = new Set([...sets.map(recordKey), ...st.owned]);
+    const changedHere = [...changedKeys].some((k) => mine.has(k));
+    next.set(key, {
+      ...st, published: sets,
+      ...(changedHere ? { lastDnsChange: now, history: appendHistory(st.history, [{ at: now, kind: 'dns', message: `published ${describeSets(sets)}` }]) } : {}),
+    });
+  }
+  await writeStates(deps, persisted, next, report);
+  // Forget Services that are gone and own nothing any more.
+  for (const [key, st] of states) {
+    if (services.some((s) => federatedKey(s) === key)) continue;
+    const after = next.get(key) ?? st;
+    if (after.owned.length === 0) {
+      const [ns, name] = key.split('/') as [string, string];
+      await deps.states.remove(ns, name);
+      report.stateWrites++;
+    }
+  }
+}
+
+function describeSets(sets: readonly RecordSet[]): string {
+  if (sets.length === 0) return 'nothing (all records removed)';
+  return sets.map((s) => `${s.name} ${s.type} ${s.rrdatas.join(',')}`).join('; ');
+}
+
+/** Writes the states that differ from what is persisted, and records them as persisted. */
+async function writeStates(deps: SweepDeps, persisted: Map<string, SweepState>, next: Map<string, SweepState>, report: SweepReport): Promise<void> {
+  await Promise.all([...next].map(async ([key, st]) => {
+    const prev = persisted.get(key);
+    if (prev && stableJson(prev) === stableJson(st)) return;
+    const [ns, name] = key.split('/') as [string, string];
+    await deps.states.put(ns, name, st);
+    persisted.set(key, st);
+    report.stateWrites++;
+  }));
+}
