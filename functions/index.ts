@@ -6,9 +6,10 @@ import * as ff from '@google-cloud/functions-framework';
 import { api } from './api';
 import { onClusterWritten, onSecretWritten, onServiceWritten } from './propagation';
 import { reconcile } from './reconcile';
+import { healthSweep } from './sweep';
 import { TARGETS } from './targets';
 
-const httpHandlers: Record<string, ff.HttpFunction> = { api, reconcile };
+const httpHandlers: Record<string, ff.HttpFunction> = { api, reconcile, healthSweep };
 const eventHandlers: Record<string, ff.CloudEventFunction> = { onServiceWritten, onClusterWritten, onSecretWritten };
 
 for (const t of TARGETS) {

@@ -2,7 +2,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface FunctionProcess {
   readonly target: string;
@@ -41,7 +41,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 export async function startFunction(opts: {
   target: string; port: number; sourceDir: string; env: Record<string, string>; logDir: string; signature?: 'http' | 'cloudevent';
 }): Promise<FunctionProcess> {
-  const main = require.resolve('@google-cloud/functions-framework/build/src/main.js');
+  // The package's `functions-framework` bin (its exports map hides the file from require.resolve).
+  const main = join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
   const args = [main, `--target=${opts.target}`, `--port=${opts.port}`, `--source=${opts.sourceDir}`,
     ...(opts.signature ? [`--signature-type=${opts.signature}`] : [])];
   const log = createWriteStream(join(opts.logDir, `${opts.target}.log`), { flags: 'a' });

@@ -21,6 +21,35 @@ export interface Config {
   readonly memberTimeoutMs: number;
   /** How many member clusters are worked on at once. */
   readonly concurrency: number;
+  readonly dns: DnsConfig;
+  readonly sweep: SweepSettings;
+  /** Cloud Scheduler job to run for an immediate sweep (projects/P/locations/L/jobs/J); unset = none. */
+  readonly sweepJob?: string;
+  /** Scheduler API endpoint override (the local stack's scheduler). */
+  readonly schedulerEndpoint?: string;
+}
+
+export interface DnsConfig {
+  readonly provider: 'local' | 'clouddns' | 'route53';
+  /** Cloud DNS managed-zone name, or Route 53 hosted-zone id. */
+  readonly zone?: string;
+  readonly ttl: number;
+  readonly maxDeletesPerSweep: number;
+  /** Test doubles only: Cloud DNS base URL / Route 53 endpoint. */
+  readonly endpoint?: string;
+  readonly awsRegion: string;
+}
+
+export interface SweepSettings {
+  readonly probeTimeoutMs: number;
+  readonly concurrency: number;
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+  readonly allowLoopbackProbes: boolean;
+  readonly activeProbes: boolean;
+  /** Probe rounds per run (sub-minute detection under a 1-minute schedule) and the gap between them. */
+  readonly rounds: number;
+  readonly roundIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -77,5 +106,34 @@ export function loadConfig(env: Env = process.env): Config {
     version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
     concurrency: int(env, 'SKYFED_CONCURRENCY', 16, 1, 1000),
+    dns: dnsConfig(env),
+    sweep: {
+      probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS', 2000, 50, 60_000),
+      concurrency: int(env, 'SKYFED_SWEEP_CONCURRENCY', 200, 1, 10_000),
+      failureThreshold: int(env, 'SKYFED_FAILURE_THRESHOLD', 2, 1, 100),
+      successThreshold: int(env, 'SKYFED_SUCCESS_THRESHOLD', 2, 1, 100),
+      allowLoopbackProbes: bool(env, 'SKYFED_ALLOW_LOOPBACK_PROBES', false),
+      activeProbes: bool(env, 'SKYFED_ACTIVE_PROBES', true),
+      rounds: int(env, 'SKYFED_SWEEP_ROUNDS', 1, 1, 60),
+      roundIntervalMs: int(env, 'SKYFED_SWEEP_ROUND_INTERVAL_MS', 10_000, 0, 60_000),
+    },
+    ...(env['SKYFED_SWEEP_JOB'] ? { sweepJob: env['SKYFED_SWEEP_JOB'] } : {}),
+    ...(env['SKYFED_SCHEDULER_ENDPOINT'] ? { schedulerEndpoint: env['SKYFED_SCHEDULER_ENDPOINT'] } : {}),
+  };
+}
+
+function dnsConfig(env: Env): DnsConfig {
+  const provider = env['SKYFED_DNS_PROVIDER'] ?? 'local';
+  if (provider !== 'local' && provider !== 'clouddns' && provider !== 'route53') {
+    throw new ConfigError(`SKYFED_DNS_PROVIDER must be local, clouddns or route53 (got ${JSON.stringify(provider)})`);
+  }
+  const zone = env['SKYFED_DNS_ZONE'];
+  if (provider !== 'local' && !zone) throw new ConfigError(`SKYFED_DNS_ZONE must name the ${provider === 'clouddns' ? 'Cloud DNS managed zone' : 'Route 53 hosted zone id'}`);
+  return {
+    provider, ...(zone ? { zone } : {}),
+    ttl: int(env, 'SKYFED_DNS_TTL', 30, 1, 86_400),
+    maxDeletesPerSweep: int(env, 'SKYFED_MAX_DELETES_PER_SWEEP', 500, 1, 100_000),
+    ...(env['SKYFED_DNS_ENDPOINT'] ? { endpoint: env['SKYFED_DNS_ENDPOINT'] } : {}),
+    awsRegion: env['SKYFED_AWS_REGION'] ?? 'us-east-1',
   };
 }

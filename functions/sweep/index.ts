@@ -1,0 +1,68 @@
+/** The scheduled `healthSweep` HTTP function: one or more probe rounds, DNS kept pointing at healthy shards. */
+import { lookup } from 'node:dns/promises';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { DNS } from '@google-cloud/dns';
+import type { Request, Response } from 'express';
+import { Config, loadConfig } from '../../shared/config';
+import { CloudDnsProvider } from '../../shared/dns/providers/clouddns';
+import { LocalDnsProvider } from '../../shared/dns/providers/local';
+import { DnsProvider } from '../../shared/dns/providers/port';
+import { Route53Provider } from '../../shared/dns/providers/route53';
+import { jsonLogger } from '../../shared/log';
+import { FirestoreSweepStateStore } from '../../shared/store/sweep-state';
+import { tcpOrHttpProbe } from '../../shared/sweep/probe';
+import { SweepDeps, SweepReport, sweep } from '../../shared/sweep/sweep';
+import { Runtime, runtime } from '../runtime';
+
+const log = jsonLogger('healthSweep');
+
+export function dnsProviderFor(rt: Runtime): DnsProvider {
+  const c: Config = rt.config;
+  const zoneName = `${c.dnsSuffix}.`;
+  switch (c.dns.provider) {
+    case 'local':
+      return new LocalDnsProvider(rt.db, zoneName);
+    case 'clouddns': {
+      const client = new DNS({ projectId: c.projectId });
+      if (c.dns.endpoint) (client as unknown as { baseUrl: string }).baseUrl = c.dns.endpoint;
+      return new CloudDnsProvider(client, c.dns.zone as string, zoneName);
+    }
+    case 'route53':
+      return new Route53Provider(new Route53Client({ region: c.dns.awsRegion, ...(c.dns.endpoint ? { endpoint: c.dns.endpoint } : {}) }), c.dns.zone as string, zoneName);
+  }
+}
+
+export function sweepDeps(rt: Runtime, dns: DnsProvider = dnsProviderFor(rt)): SweepDeps {
+  const c = rt.config;
+  return {
+    store: rt.store, states: new FirestoreSweepStateStore(rt.db), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
+    resolveHost: async (h) => (await lookup(h, { all: true })).map((a) => a.address),
+    log, now: () => new Date(),
+    config: {
+      federation: c.federationName, suffix: c.dnsSuffix, ttl: c.dns.ttl, probeTimeoutMs: c.sweep.probeTimeoutMs,
+      concurrency: c.sweep.concurrency, thresholds: { failureThreshold: c.sweep.failureThreshold, successThreshold: c.sweep.successThreshold },
+      maxDeletes: c.dns.maxDeletesPerSweep, allowLoopbackProbes: c.sweep.allowLoopbackProbes, activeProbes: c.sweep.activeProbes,
+    },
+  };
+}
+
+/** Runs `rounds` sweeps spaced `intervalMs` apart (Cloud Scheduler's floor is one minute). */
+export async function sweepRounds(deps: SweepDeps, rounds: number, intervalMs: number): Promise<SweepReport[]> {
+  const reports: SweepReport[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = Date.now();
+    reports.push(await sweep(deps));
+    if (i < rounds - 1) await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - started))));
+  }
+  return reports;
+}
+
+let deps: SweepDeps | undefined;
+
+export async function healthSweep(_req: Request, res: Response): Promise<void> {
+  const rt = runtime(loadConfig());
+  deps ??= sweepDeps(rt);
+  const reports = await sweepRounds(deps, rt.config.sweep.rounds, rt.config.sweep.roundIntervalMs);
+  log.info('sweep done', { rounds: reports });
+  res.status(200).json({ rounds: reports });
+}

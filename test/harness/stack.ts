@@ -1,0 +1,63 @@
+/**
+ * Runs the local stack as a user does (`node dist/local/stack.js`, built by `npm run build`) in a
+ * temporary state directory and kubeconfig, and runs the real kubectl against it.
+ */
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+export interface RunningStack {
+  readonly dir: string;
+  readonly kubeconfig: string;
+  readonly output: () => string;
+  kubectl(args: readonly string[], opts?: { context?: string; input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+/** Builds dist/ unless `npm test` already did (it sets SKYFED_PREBUILT). */
+export async function buildOnce(): Promise<void> {
+  if (process.env['SKYFED_PREBUILT'] === '1') return;
+  await new Promise<void>((res, rej) => execFile(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT }, (err, stdout) => (err ? rej(new Error(`build failed: ${stdout}`)) : res())));
+}
+
+export async function startStackProcess(extraArgs: readonly string[] = [], existingKubeconfig?: string): Promise<RunningStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'skyfed-e2e-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  if (existingKubeconfig !== undefined) writeFileSync(kubeconfig, existingKubeconfig);
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/local/stack.js'), '--port', '0', '--state-dir', join(dir, 'state'),
+    '--kubeconfig', kubeconfig, '--project', `e2e-${Date.now()}`, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`stack did not become ready:\n${out}`)), 90_000);
+    const check = (): void => {
+      if (out.includes('ready:')) { clearTimeout(timer); res(); }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`stack exited with ${String(code)}:\n${out}`)); });
+  });
+  child.removeAllListeners('exit');
+  const kubectl = (args: readonly string[], opts: { context?: string; input?: string } = {}) => new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
+    const p = execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), `--context=${opts.context ?? 'federation-cluster'}`, ...args],
+      { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    if (opts.input !== undefined) p.stdin?.end(opts.input);
+  });
+  return {
+    dir, kubeconfig, output: () => out, kubectl,
+    stop: () => new Promise<void>((res) => {
+      if (child.exitCode !== null) return res();
+      child.once('exit', () => res());
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    }),
+  };
+}
+
+/** Splits kubectl's table output into rows of cells (columns are separated by 2+ spaces or 1 after a value). */
+export function tableRows(stdout: string): string[][] {
+  return stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}|\s+(?=\S)/).filter(Boolean));
+}
