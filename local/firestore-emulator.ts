@@ -133,6 +133,19 @@ function groupAlive(pgid: number): boolean {
   return false;
 }
 
+/**
+ * Runs the emulator script (`$0 "$@"`) in a process group that dies with this Node process: a
+ * watchdog waits for end-of-file on stdin, a pipe only this process holds, which the kernel closes
+ * when it exits, even by SIGKILL, and then kills the whole group. stop() signals the group directly.
+ */
+const GROUP_WATCHDOG = [
+  'exec 3<&0',
+  '{ read -r _ <&3; kill -KILL 0; } &',
+  '"$0" "$@" 3<&- </dev/null &',
+  'emulator=$!',
+  'wait "$emulator"',
+].join('\n');
+
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try { process.kill(-pgid, signal); } catch { /* already gone */ }
 }
@@ -180,7 +193,7 @@ async function startOnce(script: string, port: number, env: NodeJS.ProcessEnv, o
   const args = ['start', '--host=127.0.0.1', `--port=${port}`,
     ...(opts.functionsEmulator ? [`--functions_emulator=${opts.functionsEmulator}`] : [])];
   // detached: own process group, so `kill(-pid)` reaches the java process the script starts.
-  const child = spawn(script, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/bash', ['-c', GROUP_WATCHDOG, script, ...args], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (e) => reject(new FirestoreEmulatorStartError(`could not run ${script}: ${e.message}`, { cause: e })));

@@ -65,6 +65,12 @@ export class Handlers {
     return { items, resourceVersion: String(rv || this.clock().getTime() * 1000) };
   }
 
+  async deletedSince(s: Strategy, rv: number, namespace: string | undefined, labels: Selector, names: { name?: string; namespace?: string }): Promise<KubeObject[]> {
+    const gone = await this.store.deletedSince(s.type.resource, rv);
+    return gone.filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(labels, o.metadata.labels)
+      && (names.name === undefined || o.metadata.name === names.name) && (names.namespace === undefined || o.metadata.namespace === names.namespace));
+  }
+
   /** Checks apiVersion/kind/name/namespace of a body against the request path. */
   private decode(s: Strategy, body: unknown, mode: FieldValidation, path: { namespace?: string; name?: string }): { obj: KubeObject; warnings: readonly string[] } {
     const t = s.type;

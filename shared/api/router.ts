@@ -19,6 +19,7 @@ import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
 import { renderTable, wantsTable } from './table';
+import { MAX_WATCH_SECONDS, serveWatch } from './watch';
 
 export interface ApiDeps {
   readonly store: ObjectStore;
@@ -27,6 +28,7 @@ export interface ApiDeps {
   readonly log: Logger;
   readonly version: string;
   readonly clock?: () => Date;
+  readonly watchPollMs?: number;
 }
 
 type RawRequest = Request & { rawBody?: Buffer };
@@ -122,9 +124,19 @@ export function apiRouter(deps: ApiDeps): express.Router {
     const s = strategyFor(req, gv, resource, ns !== undefined ? 'namespace' : 'all');
     if (ns !== undefined) checkSegment('namespace', ns, dns1123Label);
     if (req.method === 'GET') {
-      if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') throw errors.methodNotAllowed('watch');
       const fields = parseFieldSelector(query(req, 'fieldSelector'));
-      const { items, resourceVersion } = await handlers.list(s, ns, parseSelector(query(req, 'labelSelector')), fields);
+      const labels = parseSelector(query(req, 'labelSelector'));
+      if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
+        const rv = query(req, 'resourceVersion');
+        return serveWatch(req, res, {
+          list: async () => (await handlers.list(s, ns, labels, fields)).items,
+          deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),
+          ...(rv !== undefined ? { sinceResourceVersion: rv } : {}),
+          timeoutSeconds: Number(query(req, 'timeoutSeconds') ?? MAX_WATCH_SECONDS) || MAX_WATCH_SECONDS,
+          pollMs: deps.watchPollMs ?? 500,
+        });
+      }
+      const { items, resourceVersion } = await handlers.list(s, ns, labels, fields);
       if (wantsTable(req.get('accept'))) return send(req, res, 200, renderTable(s.type.table, items, clock(), resourceVersion, query(req, 'includeObject')));
       return send(req, res, 200, { kind: `${s.type.kind}List`, apiVersion: apiVersionOf(s.type), metadata: { resourceVersion }, items });
     }
@@ -169,6 +181,11 @@ export function apiRouter(deps: ApiDeps): express.Router {
   };
 
   const p = (req: Request, k: string): string => String(req.params[k]);
+  // Namespaces are implicit in skyfed (any valid name exists); kubectl reads one to word its errors.
+  router.get('/api/v1/namespaces/:ns', (req, res) => {
+    const ns = checkSegment('namespace', p(req, 'ns'), dns1123Label);
+    send(req, res, 200, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+  });
   router.all('/api/v1/namespaces/:ns/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), p(req, 'ns')));
   router.all('/api/v1/namespaces/:ns/:resource/:name', (req, res) => item(req, res, 'v1', p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
   router.all('/api/v1/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), undefined));

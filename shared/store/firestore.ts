@@ -53,6 +53,11 @@ export class FirestoreObjectStore implements ObjectStore {
       if ('none' in result) return current;
       if ('delete' in result) {
         tx.delete(ref);
+        if (current) {
+          const rv = nextResourceVersion(current.object.metadata.resourceVersion, this.clock() * 1000);
+          const object = { ...current.object, metadata: { ...current.object.metadata, resourceVersion: rv } };
+          tx.set(this.db.doc(`tombstones/${resource}~${key.namespace ?? ''}~${key.name}`), { resource, rv: Number(rv), at: this.clock(), object });
+        }
         return current;
       }
       const rv = nextResourceVersion(current?.object.metadata.resourceVersion, this.clock() * 1000);
@@ -64,7 +69,15 @@ export class FirestoreObjectStore implements ObjectStore {
     if (refusal) throw refusal.error;
     return written;
   }
+
+  async deletedSince<T extends KubeObject>(resource: ResourceName, resourceVersion: number): Promise<T[]> {
+    const snap = await this.db.collection('tombstones').where('resource', '==', resource).where('rv', '>', resourceVersion).get();
+    const fresh = this.clock() - TOMBSTONE_MS;
+    return snap.docs.map((d) => d.data() as { at: number; object: T }).filter((t) => t.at >= fresh).map((t) => t.object);
+  }
 }
+
+const TOMBSTONE_MS = 5 * 60 * 1000;
 
 function sortKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;

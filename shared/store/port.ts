@@ -29,6 +29,8 @@ export interface ObjectStore {
     resource: ResourceName, key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
   ): Promise<StoredRecord<T> | undefined>;
+  /** Objects deleted recently (kept a few minutes), so a watch that starts late still sees DELETED. */
+  deletedSince<T extends KubeObject>(resource: ResourceName, resourceVersion: number): Promise<T[]>;
 }
 
 /** Next resourceVersion: strictly greater than the last, and time-based so it never repeats after a delete/re-create. */

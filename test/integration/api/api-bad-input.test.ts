@@ -93,7 +93,7 @@ const cases: Case[] = [
   ['unknown resource', 'POST', '/api/v1/namespaces/web/pods', { body: svc({}) }, 404, 'NotFound'],
   ['cluster under a namespace', 'POST', '/apis/federation/v1beta1/namespaces/web/clusters', { body: cluster }, 404, 'NotFound'],
   ['POST to an all-namespaces list', 'POST', '/api/v1/services', { body: svc({}) }, 405, 'MethodNotAllowed'],
-  ['watch is not offered', 'GET', `${svcPath}?watch=true`, {}, 405, 'MethodNotAllowed'],
+  ['watch with a bad label selector', 'GET', `${svcPath}?watch=true&labelSelector=a%20b`, {}, 400, 'BadRequest'],
   ['bad label selector', 'GET', `${svcPath}?labelSelector=app%3D(x`, {}, 400, 'BadRequest'],
   ['unsupported field selector', 'GET', `${svcPath}?fieldSelector=spec.type%3DLoadBalancer`, {}, 400, 'BadRequest'],
   ['bad dryRun value', 'POST', `${svcPath}?dryRun=Some`, { body: svc({}) }, 400, 'BadRequest'],

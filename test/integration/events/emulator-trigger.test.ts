@@ -2,7 +2,7 @@
  * The real Firestore emulator delivering Eventarc CloudEvents through the local router to a real
  * functions-framework CloudEvent function that decodes them with shared/events.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,16 +219,42 @@ describe('startFirestoreEmulator with a stand-in script', () => {
     const marker = `skyfed-fake-emulator-child-${process.pid}`;
     const env = { ...process.env, SKYFED_FIRESTORE_EMULATOR: script('fake', `(exec -a ${marker} sleep 300) &\necho "Dev App Server is now running."\nwait`) };
     const fake = await startFirestoreEmulator({ env });
-    expect(pgrepCount(marker)).toBe(1);
+    await waitFor('the stand-in child to start', () => (pgrepCount(marker) === 1 ? true : undefined));
     await fake.stop();
     expect(pgrepCount(marker)).toBe(0);
+  });
+
+  it('takes the emulator down when the Node process that started it is SIGKILLed', async () => {
+    const marker = `skyfed-fake-emulator-orphan-${process.pid}`;
+    const fakeScript = script('fake2', `(exec -a ${marker} sleep 300) &\necho "Dev App Server is now running."\nwait`);
+    // A separate Node process loads the TypeScript harness through swc, starts the stand-in, and is killed.
+    const program = `
+      const swc = require('@swc/core');
+      require.extensions['.ts'] = (m, f) => m._compile(swc.transformFileSync(f, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }).code, f);
+      require(${JSON.stringify(join(__dirname, '../../../local/firestore-emulator.ts'))})
+        .startFirestoreEmulator({}).then(() => process.stdout.write('ready\\n'), (e) => { console.error(e); process.exit(1); });`;
+    const parent = spawn(process.execPath, ['-e', program], {
+      cwd: join(__dirname, '../../..'), env: { ...process.env, SKYFED_FIRESTORE_EMULATOR: fakeScript }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        parent.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+        parent.once('exit', (code) => reject(new Error(`parent exited with ${String(code)}`)));
+      });
+      await waitFor('the stand-in child to start', () => (pgrepCount(marker) === 1 ? true : undefined));
+      parent.kill('SIGKILL');
+      await waitFor('the orphaned emulator to be killed', () => (pgrepCount(marker) === 0 ? true : undefined), 5000);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 
 describe('stop()', () => {
   it('leaves no emulator process (script or java) behind', async () => {
     const pattern = `cloud.firestore.*--port=${emulator.port}( |$)`;
-    expect(pgrepCount(pattern)).toBe(2); // the script and its java
+    expect(pgrepCount(`^java .*CloudFirestore start .*--port=${emulator.port}( |$)`)).toBe(1);
+    expect(pgrepCount(pattern)).toBeGreaterThanOrEqual(2); // java, the script and its watchdog
     const t0 = Date.now();
     await emulator.stop();
     process.stdout.write(`firestore emulator stopped in ${Date.now() - t0} ms\n`);
