@@ -15,6 +15,9 @@ import { presentService } from '../shared/propagation/present';
 import { FirestoreObjectStore } from '../shared/store/firestore';
 import { StoredRecord } from '../shared/store/port';
 import { FirestoreShardStore } from '../shared/store/shards';
+import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
+import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
+import { jsonLogger } from '../shared/log';
 
 export interface Runtime {
   readonly config: Config;
@@ -24,6 +27,7 @@ export interface Runtime {
   readonly shards: FirestoreShardStore;
   readonly clientFor: MemberClientFactory;
   readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
+  readonly sweepTrigger: SweepTrigger;
 }
 
 let cached: Runtime | undefined;
@@ -38,6 +42,7 @@ export function buildRuntime(config: Config): Runtime {
 export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): Runtime {
   const store = new FirestoreObjectStore(db);
   const shards = new FirestoreShardStore(db);
+  const sweepStates = new FirestoreSweepStateStore(db);
   const clientFor: MemberClientFactory = async (cluster: Cluster) => {
     const creds = await openCredentials(store, kek, cluster);
     return new KubeMemberClient({ cluster: cluster.metadata.name ?? '', server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs });
@@ -51,10 +56,13 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
   };
   const present = async (rec: StoredRecord<Service>): Promise<Service> => {
     const s = rec.object;
-    const [sh, cl] = await Promise.all([shards.list(s.metadata.namespace as string, s.metadata.name as string), clusters()]);
-    return presentService(s, sh, cl);
+    const ns = s.metadata.namespace as string;
+    const name = s.metadata.name as string;
+    const [sh, cl, sw] = await Promise.all([shards.list(ns, name), clusters(), sweepStates.get(ns, name)]);
+    return presentService(s, sh, cl, sw);
   };
-  return { config, db, store, kek, shards, clientFor, presentService: present };
+  const sweepTrigger = config.sweepJob ? schedulerTrigger(config.sweepJob, jsonLogger('sweep-trigger'), config.schedulerEndpoint) : noSweepTrigger;
+  return { config, db, store, kek, shards, clientFor, presentService: present, sweepTrigger };
 }
 
 export function runtime(config: Config): Runtime {

@@ -14,6 +14,7 @@ import { registerTrigger, startFirestoreEmulator } from './firestore-emulator';
 import { startHttpsFront } from './https-front';
 import { writeContexts } from './kubeconfig';
 import { FunctionProcess, freePort, startFunction } from './processes';
+import { startLocalScheduler } from './scheduler';
 import { loadOrCreateTls } from './tls';
 
 export interface StackOptions {
@@ -24,6 +25,8 @@ export interface StackOptions {
   readonly context: string;
   readonly sourceDir: string;
   readonly extraEnv?: Record<string, string>;
+  readonly sweepIntervalMs: number;
+  readonly reconcileIntervalMs: number;
 }
 
 export interface Stack {
@@ -63,11 +66,22 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
       SKYFED_PROJECT: o.projectId, GOOGLE_CLOUD_PROJECT: o.projectId, FIRESTORE_EMULATOR_HOST: emulator.host,
       METADATA_SERVER_DETECTION: 'none', SKYFED_API_TOKENS: `${token}=local-admin:admin`,
       SKYFED_KEY_FILE: join(stateDir, 'kek.key'), SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
+      SKYFED_ALLOW_LOOPBACK_PROBES: 'true',
       ...(o.extraEnv ?? {}),
     };
+    const ports = new Map<string, number>();
+    for (const t of TARGETS) ports.set(t.name, await freePort());
+    const jobName = (t: string): string => `projects/${o.projectId}/locations/local/jobs/${t}`;
+    const scheduler = await startLocalScheduler(TARGETS.filter((t) => t.kind === 'http' && t.scheduled).map((t) => ({
+      name: jobName(t.name), url: `http://127.0.0.1:${String(ports.get(t.name))}/`,
+      intervalMs: t.name === 'healthSweep' ? o.sweepIntervalMs : o.reconcileIntervalMs,
+    })), say);
+    stoppers.push(() => scheduler.close());
+    env['SKYFED_SWEEP_JOB'] = jobName('healthSweep');
+    env['SKYFED_SCHEDULER_ENDPOINT'] = scheduler.endpoint;
     const functions = await Promise.all(TARGETS.map(async (t) => {
       const fn = await startFunction({
-        target: t.name, port: await freePort(), sourceDir: o.sourceDir, env, logDir,
+        target: t.name, port: ports.get(t.name) as number, sourceDir: o.sourceDir, env, logDir,
         signature: t.kind === 'http' ? 'http' : 'cloudevent',
       });
       stoppers.push(() => fn.stop());
@@ -93,6 +107,14 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
   }
 }
 
+/** "10s", "2m", "500ms" → milliseconds. */
+export function duration(flag: string, v: string): number {
+  const m = /^(\d+)(ms|s|m)$/.exec(v.trim());
+  if (!m) throw new Error(`${flag} must look like 500ms, 10s or 2m (got ${JSON.stringify(v)})`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
 function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
   const first = (env['KUBECONFIG'] ?? '').split(delimiter).find(Boolean);
   return first ?? join(homedir(), '.kube', 'config');
@@ -106,12 +128,16 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string', default: '.skyfed' },
       kubeconfig: { type: 'string' },
       context: { type: 'string', default: 'federation-cluster' },
+      'sweep-interval': { type: 'string', default: '10s' },
+      'reconcile-interval': { type: 'string', default: '30s' },
     },
   });
   const opts: StackOptions = {
     apiPort: Number(values.port), projectId: values.project, stateDir: values['state-dir'],
     kubeconfig: values.kubeconfig ?? defaultKubeconfig(process.env), context: values.context,
     sourceDir: resolve(__dirname, '..', '..'),
+    sweepIntervalMs: duration('--sweep-interval', values['sweep-interval']),
+    reconcileIntervalMs: duration('--reconcile-interval', values['reconcile-interval']),
   };
   const say = (l: string): void => { process.stdout.write(`${l}\n`); };
   say('skyfed local stack starting…');

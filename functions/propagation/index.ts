@@ -29,6 +29,7 @@ export function eventHandlers(rt: () => Runtime): { onServiceWritten: Handler; o
       const { change, target } = decode(event);
       if (target?.resource !== 'services' || !target.key.namespace) return;
       const report = await onServiceChanged(controllerDeps(rt()), target.key.namespace, target.key.name);
+      await rt().sweepTrigger.requestSweep(`service ${target.key.namespace}/${target.key.name} ${change.kind}`);
       log.info('service reconciled', { service: `${target.key.namespace}/${target.key.name}`, kind: change.kind, writes: report.writes, errors: report.errors, eventId: event.id });
     },
     async onClusterWritten(event) {
@@ -37,6 +38,7 @@ export function eventHandlers(rt: () => Runtime): { onServiceWritten: Handler; o
       const before = change.oldValue?.fields['object'] as Record<string, unknown> | undefined;
       const after = change.value?.fields['object'] as Record<string, unknown> | undefined;
       const report = await onClusterChanged(controllerDeps(rt()), target.key.name, before, after);
+      if (report !== 'skipped' || !after) await rt().sweepTrigger.requestSweep(`cluster ${target.key.name} ${change.kind}`);
       log.info('cluster reconciled', { cluster: target.key.name, kind: change.kind, report, eventId: event.id });
     },
     async onSecretWritten(event) {

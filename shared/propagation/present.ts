@@ -7,6 +7,7 @@ import { Cluster } from '../model/cluster';
 import { SKYFED } from '../model/meta';
 import { LoadBalancerIngress, Service } from '../model/service';
 import { ShardDoc } from '../store/shards';
+import { SweepState } from '../store/sweep-state';
 import { placedOn } from './placement';
 
 export interface FederationStatus {
@@ -18,13 +19,20 @@ export interface FederationStatus {
     readyEndpoints?: number;
     healthy?: boolean;
     health?: string;
+    healthSince?: string;
     error?: string;
     conflict?: string;
   }[];
-  dns?: unknown;
+  dns?: {
+    names?: SweepState['names'];
+    answers: { name: string; type: string; ttl: number; data: readonly string[] }[];
+    lastChange?: string;
+    warnings?: readonly string[];
+  };
+  history?: SweepState['history'];
 }
 
-export function presentService(s: Service, shards: readonly ShardDoc[], clusters: readonly Cluster[], dns?: unknown): Service {
+export function presentService(s: Service, shards: readonly ShardDoc[], clusters: readonly Cluster[], sweep?: SweepState): Service {
   const placed = clusters.filter((c) => placedOn(s.metadata.annotations, c.metadata.labels)).length;
   const sorted = [...shards].sort((a, b) => a.cluster.localeCompare(b.cluster));
   const ingress: LoadBalancerIngress[] = [];
@@ -40,15 +48,26 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
   }
   const federation: FederationStatus = {
     placed,
-    shards: sorted.map((sh) => ({
+    shards: sorted.map((sh) => {
+      const h = sweep?.health[sh.cluster];
+      return {
       cluster: sh.cluster,
       present: sh.propagation?.present ?? false,
       ingress: sh.propagation?.ingress ?? [],
-      ...(sh.health ? { readyEndpoints: sh.health.readyEndpoints, healthy: sh.health.healthy, health: sh.health.reason } : {}),
+      ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
       ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
       ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
-    })),
-    ...(dns !== undefined ? { dns } : {}),
+      };
+    }),
+    ...(sweep ? {
+      dns: {
+        ...(sweep.names ? { names: sweep.names } : {}),
+        answers: sweep.published.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: r.rrdatas })),
+        ...(sweep.lastDnsChange ? { lastChange: sweep.lastDnsChange } : {}),
+        ...(sweep.warnings?.length ? { warnings: sweep.warnings } : {}),
+      },
+      history: sweep.history,
+    } : {}),
   };
   const perCluster = Object.fromEntries(sorted.filter((sh) => (sh.propagation?.ingress ?? []).length > 0).map((sh) => [sh.cluster, sh.propagation?.ingress]));
   const annotations = { ...(s.metadata.annotations ?? {}) };

@@ -1,7 +1,7 @@
 /**
  * Shard state: one document per (federated Service, cluster) under the Service's `shards`
- * subcollection. Propagation and the health sweep each own one top-level field, written with merge,
- * so neither overwrites the other, and nothing is written when a value did not change.
+ * subcollection, written by propagation only when it changed. (Health lives in the per-Service
+ * sweep state, store/sweep-state.ts, so one sweep reads one document per Service.)
  */
 import { Firestore } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
@@ -33,7 +33,6 @@ export interface HealthState {
 export interface ShardDoc {
   readonly cluster: string;
   readonly propagation?: PropagationState;
-  readonly health?: HealthState;
 }
 
 export interface ShardStore {
@@ -41,7 +40,7 @@ export interface ShardStore {
   /** All shards of all Services, keyed `namespace/service`. */
   listAll(): Promise<Map<string, ShardDoc[]>>;
   /** Merges one field; returns false (and writes nothing) when it already had this value. */
-  put(namespace: string, service: string, cluster: string, field: 'propagation' | 'health', value: PropagationState | HealthState, previous?: ShardDoc): Promise<boolean>;
+  put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean>;
   remove(namespace: string, service: string, cluster?: string): Promise<void>;
 }
 
@@ -65,7 +64,7 @@ export class FirestoreShardStore implements ShardStore {
     return out;
   }
 
-  async put(namespace: string, service: string, cluster: string, field: 'propagation' | 'health', value: PropagationState | HealthState, previous?: ShardDoc): Promise<boolean> {
+  async put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean> {
     if (previous && stable(previous[field]) === stable(value)) return false;
     await this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`).set({ cluster, [field]: value }, { mergeFields: ['cluster', field] });
     return true;

@@ -5,6 +5,7 @@
  * is logged, and the schedule still comes.
  */
 import { CloudSchedulerClient } from '@google-cloud/scheduler';
+import { PassThroughClient } from 'google-auth-library';
 import { Logger } from '../log';
 
 export interface SweepTrigger {
@@ -20,8 +21,8 @@ export function schedulerTrigger(jobName: string, log: Logger, endpoint?: string
     const url = new URL(endpoint);
     return new CloudSchedulerClient({
       fallback: true, apiEndpoint: url.hostname, port: Number(url.port), protocol: url.protocol.replace(':', ''),
-      // The local scheduler needs no credentials; give the client a placeholder so it asks for none.
-      authClient: { getRequestHeaders: async () => new Headers(), request: async () => ({}) } as never,
+      // The local scheduler needs no credentials.
+      authClient: new PassThroughClient(),
     } as never);
   };
   return {
