@@ -1,0 +1,146 @@
+/**
+ * Propagation on the production path: API write → Firestore emulator → Eventarc CloudEvent →
+ * functions-framework function → member Services in simulated clusters (wire-level fakes, each with
+ * its own CA and token), through the real @kubernetes/client-node.
+ */
+import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-plane';
+import { ADMIN_TOKEN } from '../../harness/api-server';
+import { call } from '../../harness/http';
+import { FakeKubeFleet } from '../../fakes/kube';
+
+const NAMES = ['gce-asia-east1', 'gce-europe-west1', 'gce-us-central1', 'gce-us-east1', 'gce-late-joiner'];
+let cp: ControlPlane;
+let fleet: FakeKubeFleet;
+const T = { token: ADMIN_TOKEN };
+
+beforeAll(async () => {
+  fleet = await FakeKubeFleet.start(NAMES.map((name, i) => ({ name, region: ['asia-east1', 'europe-west1', 'us-central1', 'us-east1', 'us-west1'][i] as string, zones: [`z${i}-a`] })));
+  cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: '1000' });
+  for (const name of NAMES.slice(0, 4)) await register(name);
+  await cp.settle();
+}, 90_000);
+afterAll(async () => {
+  await cp?.close();
+  await fleet?.stop();
+});
+
+async function register(name: string): Promise<void> {
+  const c = fleet.cluster(name);
+  const secret = await call(cp.apiUrl, 'POST', '/api/v1/namespaces/federation-system/secrets', {
+    ...T, body: { metadata: { name }, stringData: { kubeconfig: c.kubeconfig() } },
+  });
+  expect(secret.status).toBe(201);
+  const cluster = await call(cp.apiUrl, 'POST', '/apis/federation/v1beta1/clusters', {
+    ...T, body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name, labels: { idx: String(NAMES.indexOf(name)) } }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: c.url }], secretRef: { name } } },
+  });
+  expect(cluster.status).toBe(201);
+}
+
+const svc = (name: string, port = 80, annotations: Record<string, string> = {}) => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name, labels: { app: name }, annotations },
+  spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port }] },
+});
+const members = (name: string, ns = 'web') => NAMES.slice(0, 4).map((c) => fleet.cluster(c).getService(ns, name));
+
+test('a federated Service appears in every cluster, labelled as ours, and cluster status is real', async () => {
+  expect((await call(cp.apiUrl, 'POST', '/api/v1/namespaces/web/services', { ...T, body: svc('nginx') })).status).toBe(201);
+  await waitFor('nginx in 4 clusters', async () => members('nginx').every((m) => m !== undefined));
+  for (const m of members('nginx')) {
+    expect(m?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('skyfed');
+    expect(m?.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  }
+  const clusters = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
+  for (const c of (clusters.body['items'] as { status: { conditions: { type: string; status: string }[]; version: string; region: string } }[])) {
+    expect(c.status.conditions.find((x) => x.type === 'Ready')?.status).toBe('True');
+    expect(c.status.version).toBe('v1.30.2');
+  }
+  // Shard status shows each cluster's ingress once the load balancers answer.
+  const shown = await waitFor('4 shards with ingress', async () => {
+    const got = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/nginx', T);
+    const fed = (got.body['status'] as { federation?: { shards: { present: boolean; ingress: unknown[] }[] } }).federation;
+    await call(cp.apiUrl, 'POST', '/', {}).catch(() => undefined);
+    return fed && fed.shards.filter((s) => s.present).length === 4 ? fed : undefined;
+  });
+  expect(shown.shards.map((s) => s.present)).toEqual([true, true, true, true]);
+});
+
+test('an edit follows to every cluster; keeping allocated clusterIP and nodePort', async () => {
+  const before = members('nginx').map((m) => [m?.spec.clusterIP, m?.spec.ports?.[0]?.nodePort]);
+  const got = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/nginx', T);
+  const body = { ...svc('nginx'), metadata: { ...svc('nginx').metadata, resourceVersion: (got.body['metadata'] as { resourceVersion: string }).resourceVersion }, spec: { ...svc('nginx').spec, selector: { app: 'nginx-v2' } } };
+  expect((await call(cp.apiUrl, 'PUT', '/api/v1/namespaces/web/services/nginx', { ...T, body })).status).toBe(200);
+  await waitFor('selector updated everywhere', async () => members('nginx').every((m) => m?.spec.selector?.['app'] === 'nginx-v2'));
+  expect(members('nginx').map((m) => [m?.spec.clusterIP, m?.spec.ports?.[0]?.nodePort])).toEqual(before);
+});
+
+test('a duplicated and a reordered event change nothing twice', async () => {
+  await cp.settle();
+  const serviceEvents = cp.deliveries.filter((d) => d.target === 'onServiceWritten');
+  const writesBefore = NAMES.slice(0, 4).map((c) => fleet.cluster(c).writeCount());
+  const lastTwo = serviceEvents.slice(-2);
+  for (const d of [...lastTwo].reverse()) expect(await cp.redeliver(d)).toBeLessThan(300);
+  for (const d of lastTwo) expect(await cp.redeliver(d)).toBeLessThan(300);
+  expect(NAMES.slice(0, 4).map((c) => fleet.cluster(c).writeCount())).toEqual(writesBefore);
+});
+
+test('a cluster registered later receives every existing Service', async () => {
+  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/web/services', { ...T, body: svc('api', 8080) });
+  await waitFor('api everywhere', async () => members('api').every((m) => m !== undefined));
+  await register('gce-late-joiner');
+  await waitFor('late joiner converged', async () => ['nginx', 'api'].every((n) => fleet.cluster('gce-late-joiner').getService('web', n) !== undefined));
+});
+
+test('one hanging cluster does not delay the other clusters beyond its time-out, and shows an error', async () => {
+  fleet.cluster('gce-europe-west1').setFault({ mode: 'hang' });
+  const started = Date.now();
+  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/web/services', { ...T, body: svc('checkout') });
+  const healthy = ['gce-asia-east1', 'gce-us-central1', 'gce-us-east1', 'gce-late-joiner'];
+  await waitFor('checkout in the healthy clusters', async () => healthy.every((c) => fleet.cluster(c).getService('web', 'checkout') !== undefined), 10_000);
+  const elapsed = Date.now() - started;
+  // Member time-out is 1 s: the hanging cluster may cost one time-out, not more.
+  expect(elapsed).toBeLessThan(1000 + 2500);
+  const shard = await waitFor('error in the hanging shard', async () => {
+    const got = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/checkout', T);
+    const shards = (got.body['status'] as { federation?: { shards: { cluster: string; error?: string }[] } }).federation?.shards ?? [];
+    return shards.find((s) => s.cluster === 'gce-europe-west1' && s.error);
+  });
+  expect(shard.error).toMatch(/Timeout|unreachable/i);
+  fleet.cluster('gce-europe-west1').setFault({ mode: 'none' });
+});
+
+test('a hand-deleted member Service comes back after reconcile, and a refused cluster goes Offline', async () => {
+  fleet.cluster('gce-us-east1').deleteServiceByHand('web', 'nginx');
+  fleet.cluster('gce-late-joiner').setFault({ mode: 'refused' });
+  const res = await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
+  expect(res.status).toBe(200);
+  expect(fleet.cluster('gce-us-east1').getService('web', 'nginx')).toBeDefined();
+  expect(fleet.cluster('gce-europe-west1').getService('web', 'checkout')).toBeDefined();
+  const c = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters/gce-late-joiner', T);
+  expect((c.body['status'] as { conditions: { type: string; status: string }[] }).conditions.find((x) => x.type === 'Offline')?.status).toBe('True');
+  fleet.cluster('gce-late-joiner').setFault({ mode: 'none' });
+  await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
+});
+
+test('a same-named Service skyfed did not create is reported, not taken over', async () => {
+  fleet.cluster('gce-us-central1').createServiceByHand('web', { metadata: { name: 'legacy' }, spec: { ports: [{ port: 9000 }] } });
+  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/web/services', { ...T, body: svc('legacy') });
+  const conflict = await waitFor('conflict reported', async () => {
+    const got = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/legacy', T);
+    return ((got.body['status'] as { federation?: { shards: { cluster: string; conflict?: string }[] } }).federation?.shards ?? []).find((s) => s.conflict);
+  });
+  expect(conflict.cluster).toBe('gce-us-central1');
+  expect(fleet.cluster('gce-us-central1').getService('web', 'legacy')?.spec.ports?.[0]?.port).toBe(9000);
+});
+
+test('delete cascades by default; Orphan leaves members, no longer labelled as ours', async () => {
+  expect((await call(cp.apiUrl, 'DELETE', '/api/v1/namespaces/web/services/api', { ...T, body: { propagationPolicy: 'Background' } })).status).toBe(200);
+  await waitFor('api gone everywhere', async () => members('api').every((m) => m === undefined));
+  await waitFor('federated api gone', async () => (await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/api', T)).status === 404);
+
+  expect((await call(cp.apiUrl, 'DELETE', '/api/v1/namespaces/web/services/nginx', { ...T, body: { propagationPolicy: 'Orphan' } })).status).toBe(200);
+  await waitFor('federated nginx gone', async () => (await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/nginx', T)).status === 404);
+  for (const m of members('nginx')) {
+    expect(m).toBeDefined();
+    expect(m?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+  }
+});

@@ -1,0 +1,79 @@
+import { probeRefusal } from '../../../shared/sweep/guard';
+import { nextHealth, Observation } from '../../../shared/sweep/thresholds';
+import { planShards } from '../../../shared/sweep/shards';
+import { ClusterObservation } from '../../../shared/sweep/observe';
+import { Cluster } from '../../../shared/model/cluster';
+import { Service } from '../../../shared/model/service';
+import { MemberService } from '../../../shared/propagation/member';
+import { HealthState } from '../../../shared/store/shards';
+
+describe('probe guard', () => {
+  test.each<[string, boolean, string | undefined]>([
+    ['203.0.113.7', false, undefined], ['10.1.2.3', false, undefined], ['2001:db8::1', false, undefined],
+    ['127.0.0.1', false, 'loopback address'], ['127.0.0.1', true, undefined], ['::1', false, 'loopback address'],
+    ['169.254.169.254', true, 'link-local or metadata address'], ['fe80::1', true, 'link-local address'],
+    ['0.0.0.0', true, 'unspecified address'], ['224.0.0.1', true, 'multicast or reserved address'],
+    ['::ffff:169.254.169.254', true, 'link-local or metadata address'], ['metadata.google.internal', true, 'not an IP address'],
+  ])('%s (allow loopback %p) → %p', (addr, allow, refusal) => expect(probeRefusal(addr, { allowLoopback: allow })).toBe(refusal));
+});
+
+describe('health hysteresis (fail after 2, recover after 2)', () => {
+  const t = { failureThreshold: 2, successThreshold: 2 };
+  const obs = (ok: boolean): Observation => ({ ok, reason: ok ? 'ok' : 'down', readyEndpoints: ok ? 1 : 0, addresses: ['203.0.113.1'], zones: ['a'], region: 'r' });
+  const run = (seq: boolean[]): boolean[] => {
+    let h: HealthState | undefined;
+    return seq.map((ok) => (h = nextHealth(h, obs(ok), t, 'now')).healthy);
+  };
+  test.each<[string, boolean[], boolean[]]>([
+    ['new shard is judged by its first observation', [true], [true]],
+    ['new failing shard is unhealthy at once', [false], [false]],
+    ['one failure is tolerated', [true, false, true], [true, true, true]],
+    ['two failures turn it unhealthy', [true, false, false], [true, true, false]],
+    ['one success does not bring it back', [true, false, false, true], [true, true, false, false]],
+    ['two successes do', [true, false, false, true, true], [true, true, false, false, true]],
+    ['flapping never crosses', [true, false, true, false, true, false], [true, true, true, true, true, true]],
+  ])('%s', (_n, seq, expected) => expect(run(seq)).toEqual(expected));
+
+  test('a steady shard keeps an identical state (no write per sweep)', () => {
+    let h = nextHealth(undefined, obs(true), t, 't1');
+    h = nextHealth(h, obs(true), t, 't2');
+    const again = nextHealth(h, obs(true), t, 't3');
+    expect(again).toEqual(h);
+  });
+});
+
+describe('shard planning', () => {
+  const cluster = (name: string, labels: Record<string, string> = {}): Cluster => ({
+    apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name, labels },
+    spec: { serverAddressByClientCIDRs: [], region: 'us-central1' }, status: { zones: ['us-central1-a', 'us-central1-f'] },
+  });
+  const fed: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' }, spec: { type: 'LoadBalancer', ports: [{ port: 443 }] } };
+  const member = (ingress: { ip?: string; hostname?: string }[]): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' }, spec: {}, status: { loadBalancer: { ingress } } });
+  const obs = (c: Cluster, m: MemberService | undefined, ready: number, reachable = true): ClusterObservation => ({
+    cluster: c, reachable, members: new Map(m ? [['web/nginx', m]] : []), readyEndpoints: new Map([['web/nginx', ready]]), ...(reachable ? {} : { error: 'Timeout' }),
+  });
+  test.each<[string, ClusterObservation, string | undefined]>([
+    ['healthy candidates are left to the probe', obs(cluster('a'), member([{ ip: '203.0.113.1' }]), 2), undefined],
+    ['missing member', obs(cluster('a'), undefined, 0), 'the Service is not present in the cluster'],
+    ['no ready endpoints', obs(cluster('a'), member([{ ip: '203.0.113.1' }]), 0), 'no ready endpoints'],
+    ['no load balancer yet', obs(cluster('a'), member([]), 3), 'no load-balancer address yet'],
+  ])('%s', (_n, o, down) => {
+    const [shard] = planShards([fed], new Map([['a', o]]), new Map());
+    expect(shard?.downBecause).toBe(down);
+    expect(shard?.zones).toEqual(['us-central1-a', 'us-central1-f']);
+    expect(shard?.port).toBe(443);
+  });
+  test('control plane down: judged by the data plane at the last known addresses', () => {
+    const prev = new Map([['web/nginx', { a: { healthy: true, reason: 'ok', readyEndpoints: 2, consecutiveFailures: 0, consecutiveSuccesses: 2, addresses: ['203.0.113.9'] } }]]);
+    const [shard] = planShards([fed], new Map([['a', obs(cluster('a'), undefined, 0, false)]]), prev);
+    expect(shard?.controlPlaneDown).toBe(true);
+    expect(shard?.downBecause).toBeUndefined();
+    expect(shard?.ingress).toEqual([{ ip: '203.0.113.9' }]);
+  });
+  test('only LoadBalancer Services, only placed clusters', () => {
+    const placed = { ...fed, metadata: { ...fed.metadata, annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"env","operator":"In","values":["prod"]}]' } } };
+    const ci = { ...fed, spec: { type: 'ClusterIP' as const, ports: [{ port: 80 }] } };
+    const o = new Map([['a', obs(cluster('a', { env: 'prod' }), undefined, 0)], ['b', obs(cluster('b', { env: 'dev' }), undefined, 0)]]);
+    expect(planShards([placed, ci], o, new Map()).map((s) => s.cluster)).toEqual(['a']);
+  });
+});
