@@ -14,6 +14,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration and e2e tests start real servers; each file sets tighter waits where it matters.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

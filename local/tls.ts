@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 
 export interface TlsMaterial {
@@ -15,6 +16,12 @@ export interface TlsMaterial {
 
 function serial(): string {
   return '01' + forge.util.bytesToHex(forge.random.getBytesSync(15));
+}
+
+/** RSA keys from Node's native generator (node-forge's pure-JS one takes seconds per key). */
+function rsaKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey };
 }
 
 function newCert(subjectCn: string, publicKey: forge.pki.PublicKey, years: number): forge.pki.Certificate {
@@ -29,13 +36,13 @@ function newCert(subjectCn: string, publicKey: forge.pki.PublicKey, years: numbe
 
 /** Creates a CA and a server certificate for the given hosts (IPs and DNS names). */
 export function generateTls(hosts: readonly string[] = ['127.0.0.1', 'localhost']): TlsMaterial {
-  const caKeys = forge.pki.rsa.generateKeyPair(2048);
+  const caKeys = rsaKeys();
   const ca = newCert('skyfed-local-ca', caKeys.publicKey, 10);
   ca.setIssuer(ca.subject.attributes);
   ca.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]);
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
 
-  const keys = forge.pki.rsa.generateKeyPair(2048);
+  const keys = rsaKeys();
   const cert = newCert(hosts[0] ?? 'localhost', keys.publicKey, 2);
   cert.setIssuer(ca.subject.attributes);
   cert.setExtensions([

@@ -105,7 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', false),
     version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
-    concurrency: int(env, 'SKYFED_CONCURRENCY', 16, 1, 1000),
+    concurrency: int(env, 'SKYFED_CONCURRENCY', 64, 1, 1000),
     dns: dnsConfig(env),
     sweep: {
       probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS', 2000, 50, 60_000),

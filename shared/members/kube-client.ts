@@ -4,7 +4,7 @@
  * kubeconfig itself says insecure-skip-tls-verify. Every call has a time-out (AbortSignal) and
  * transient failures are retried with backoff.
  */
-import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable, VersionApi } from '@kubernetes/client-node';
 import { MemberService } from '../propagation/member';
 import { RetryPolicy, withRetry } from '../util/retry';
 import { MemberClient, MemberError, MemberErrorReason, Topology, isTransientMemberError } from './port';
@@ -91,19 +91,27 @@ export class KubeMemberClient implements MemberClient {
     this.health = new Health(this.kc);
   }
 
-  /** Options that give one call its own time-out. */
-  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Promise<unknown>; post: (r: unknown) => Promise<unknown> }[]; middlewareMergeStrategy: 'append' } {
+  /**
+   * Options that give one call its own time-out. The object-parameter API hands options to the
+   * observable layer unwrapped, so the middleware returns the library's Observable.
+   */
+  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[]; middlewareMergeStrategy: 'append' } {
     const ms = this.opts.timeoutMs;
     return {
-      middleware: [{ pre: async (ctx) => { ctx.setSignal(AbortSignal.timeout(ms)); return ctx; }, post: async (r) => r }],
+      middleware: [{
+        pre: (ctx) => { ctx.setSignal(AbortSignal.timeout(ms)); return new Observable(Promise.resolve(ctx)); },
+        post: (r) => new Observable(Promise.resolve(r)),
+      }],
       middlewareMergeStrategy: 'append',
     };
   }
 
+  /** Runs one API call with a time-out and retries; results come back as plain JSON objects (the library returns class instances). */
   private async call<T>(fn: (options: ReturnType<KubeMemberClient['callOptions']>) => Promise<T>): Promise<T> {
     return withRetry(async () => {
       try {
-        return await fn(this.callOptions());
+        const result = await fn(this.callOptions());
+        return (result === undefined || typeof result !== 'object' ? result : JSON.parse(JSON.stringify(result))) as T;
       } catch (e) {
         throw toMemberError(this.cluster, e, this.opts.timeoutMs);
       }
@@ -153,7 +161,14 @@ export class KubeMemberClient implements MemberClient {
   }
 
   async ready(): Promise<boolean> {
-    return this.call(async () => this.health.readyz({ signal: AbortSignal.timeout(this.opts.timeoutMs) } as never));
+    try {
+      return await this.call(async () => this.health.readyz({ signal: AbortSignal.timeout(this.opts.timeoutMs) } as never));
+    } catch (e) {
+      if (e instanceof MemberError && e.reason === 'Timeout') throw e;
+      // The health helper hides why it failed; /version tells an unreachable server from an unready one.
+      await this.version();
+      return false;
+    }
   }
 
   async version(): Promise<string> {

@@ -45,6 +45,9 @@ interface Observed {
   readonly error?: string;
 }
 
+/** Member writes in flight per cluster (on top of the clusters worked on at once). */
+const PER_CLUSTER_WRITES = 16;
+
 const describe = (e: unknown): string => (e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e));
 
 async function observe(deps: ReconcileDeps, cluster: Cluster, scope: ReconcileScope): Promise<Observed> {
@@ -121,27 +124,29 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     const name = o.cluster.metadata.name ?? '';
     const states = new Map<string, PropagationState>();
     results.set(name, states);
-    if (!o.view || !o.client) {
+    const { view, client } = o;
+    if (!view || !client) {
       errors[name] = o.error ?? 'unknown error';
       return;
     }
-    for (const a of plan.actions.get(name) ?? []) {
+    const perCluster = pLimit(PER_CLUSTER_WRITES);
+    await Promise.all((plan.actions.get(name) ?? []).map((a) => perCluster(async () => {
       try {
         if (a.op === 'conflict') {
           states.set(a.key, { present: false, ingress: [], conflict: a.reason });
-          continue;
+          return;
         }
-        const member = await apply(o.client, a);
+        const member = await apply(client, a);
         writes++;
         if (member && a.op !== 'release') states.set(a.key, memberState(member));
       } catch (e) {
         failedKeys.add(a.key);
-        const live = o.view.members.get(a.key);
+        const live = view.members.get(a.key);
         states.set(a.key, { ...(live && isManaged(live) ? memberState(live) : { present: false, ingress: [] }), error: `${a.op} failed: ${describe(e)}` });
         deps.log.warn('member write failed', { cluster: name, service: a.key, op: a.op, error: describe(e) });
       }
-    }
-    for (const [key, live] of o.view.members) {
+    })));
+    for (const [key, live] of view.members) {
       if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
     }
   })));

@@ -117,17 +117,19 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
     router.route(projectId, t.name, `http://127.0.0.1:${relayPort}/`);
   }
 
+  const settle = async (quietMs = 400): Promise<void> => {
+    for (;;) {
+      if (inFlight === 0 && Date.now() - lastArrival >= quietMs) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   return {
     projectId, apiUrl, runtime, db, deliveries,
     functionUrl: (t) => urls.get(t) ?? '',
     redeliver: (d) => post(urls.get(d.target) ?? '', d.headers, d.body),
-    settle: async (quietMs = 400) => {
-      for (;;) {
-        if (inFlight === 0 && Date.now() - lastArrival >= quietMs) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    settle,
     close: async () => {
+      await settle(300);
       for (const s of servers) {
         s.closeAllConnections?.();
         await new Promise<void>((r) => s.close(() => r()));

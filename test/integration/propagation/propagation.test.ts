@@ -6,7 +6,7 @@
 import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-plane';
 import { ADMIN_TOKEN } from '../../harness/api-server';
 import { call } from '../../harness/http';
-import { FakeKubeFleet } from '../../fakes/kube';
+import { FakeKubeFleet } from '../../fakes/kube-sim';
 
 const NAMES = ['gce-asia-east1', 'gce-europe-west1', 'gce-us-central1', 'gce-us-east1', 'gce-late-joiner'];
 let cp: ControlPlane;
@@ -91,7 +91,7 @@ test('a cluster registered later receives every existing Service', async () => {
 });
 
 test('one hanging cluster does not delay the other clusters beyond its time-out, and shows an error', async () => {
-  fleet.cluster('gce-europe-west1').setFault({ mode: 'hang' });
+  await fleet.cluster('gce-europe-west1').setFault({ mode: 'hang' });
   const started = Date.now();
   await call(cp.apiUrl, 'POST', '/api/v1/namespaces/web/services', { ...T, body: svc('checkout') });
   const healthy = ['gce-asia-east1', 'gce-us-central1', 'gce-us-east1', 'gce-late-joiner'];
@@ -105,19 +105,19 @@ test('one hanging cluster does not delay the other clusters beyond its time-out,
     return shards.find((s) => s.cluster === 'gce-europe-west1' && s.error);
   });
   expect(shard.error).toMatch(/Timeout|unreachable/i);
-  fleet.cluster('gce-europe-west1').setFault({ mode: 'none' });
+  await fleet.cluster('gce-europe-west1').setFault({ mode: 'none' });
 });
 
 test('a hand-deleted member Service comes back after reconcile, and a refused cluster goes Offline', async () => {
   fleet.cluster('gce-us-east1').deleteServiceByHand('web', 'nginx');
-  fleet.cluster('gce-late-joiner').setFault({ mode: 'refused' });
+  await fleet.cluster('gce-late-joiner').setFault({ mode: 'refused' });
   const res = await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
   expect(res.status).toBe(200);
   expect(fleet.cluster('gce-us-east1').getService('web', 'nginx')).toBeDefined();
   expect(fleet.cluster('gce-europe-west1').getService('web', 'checkout')).toBeDefined();
   const c = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters/gce-late-joiner', T);
   expect((c.body['status'] as { conditions: { type: string; status: string }[] }).conditions.find((x) => x.type === 'Offline')?.status).toBe('True');
-  fleet.cluster('gce-late-joiner').setFault({ mode: 'none' });
+  await fleet.cluster('gce-late-joiner').setFault({ mode: 'none' });
   await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
 });
 
