@@ -6,7 +6,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { zoneCollection } from '../shared/dns/providers/local';
 import { RecordSet } from '../shared/dns/types';
-import { StaticRecordSource, startDnsServer } from '../shared/dnsserver';
+import { StaticRecordSource, startDnsServer } from '../shared/nameserver';
 
 export interface LocalDns {
   readonly port: number;

@@ -15,6 +15,8 @@ export interface LocalJob {
 
 export interface LocalScheduler {
   readonly endpoint: string;
+  /** Starts the interval runs (call once the targets are serving). */
+  start(): void;
   runNow(jobName: string): boolean;
   runs(jobName: string): number;
   close(): Promise<void>;
@@ -45,7 +47,7 @@ export async function startLocalScheduler(jobs: readonly LocalJob[], log: (line:
       });
   };
 
-  const timers = jobs.map((j) => setInterval(() => run(j.name), j.intervalMs));
+  let timers: NodeJS.Timeout[] = [];
   const server: Server = createServer((req, res) => {
     const m = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/:]+):run(?:\?.*)?$/.exec(req.url ?? '');
     req.resume();
@@ -61,6 +63,7 @@ export async function startLocalScheduler(jobs: readonly LocalJob[], log: (line:
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    start: () => { if (timers.length === 0) timers = jobs.map((j) => setInterval(() => run(j.name), j.intervalMs)); },
     runNow: (n) => { if (!state.has(n)) return false; run(n); return true; },
     runs: (n) => state.get(n)?.runs ?? 0,
     close: () => new Promise<void>((r) => {

@@ -12,8 +12,11 @@ import { TARGETS } from '../functions/targets';
 import { startEventarcRouter } from './eventarc-router';
 import { registerTrigger, startFirestoreEmulator } from './firestore-emulator';
 import { startHttpsFront } from './https-front';
-import { writeContexts } from './kubeconfig';
+import { ContextEntry, writeContexts } from './kubeconfig';
 import { FunctionProcess, freePort, startFunction } from './processes';
+import { Firestore } from '@google-cloud/firestore';
+import { startDemoClusters } from './demo';
+import { startLocalDns } from './dns';
 import { startLocalScheduler } from './scheduler';
 import { loadOrCreateTls } from './tls';
 
@@ -27,10 +30,13 @@ export interface StackOptions {
   readonly extraEnv?: Record<string, string>;
   readonly sweepIntervalMs: number;
   readonly reconcileIntervalMs: number;
+  readonly demoClusters: number;
+  readonly dnsPort: number;
 }
 
 export interface Stack {
   readonly apiUrl: string;
+  readonly dnsPort: number;
   readonly firestoreHost: string;
   readonly token: string;
   readonly functions: readonly FunctionProcess[];
@@ -46,6 +52,7 @@ function loadOrCreateToken(stateDir: string): string {
 }
 
 export async function startStack(o: StackOptions, say: (line: string) => void = () => undefined): Promise<Stack> {
+  process.env['METADATA_SERVER_DETECTION'] = 'none';
   const stateDir = resolve(o.stateDir);
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
@@ -92,15 +99,31 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
       say(`function ${t.name.padEnd(17)} ${fn.url}${t.kind === 'firestore' ? `  ← ${t.document}` : ''}`);
       return fn;
     }));
+    process.env['FIRESTORE_EMULATOR_HOST'] = emulator.host;
+    const db = new Firestore({ projectId: o.projectId });
+    stoppers.push(() => db.terminate());
+    const zone = `${(env['SKYFED_DNS_SUFFIX'] ?? 'example.com').replace(/\.$/, '')}.`;
+    const dns = await startLocalDns(db, zone, o.dnsPort);
+    stoppers.push(() => dns.close());
+    say(`dns (UDP+TCP)       127.0.0.1:${dns.port}  zone ${zone}  (dig @127.0.0.1 -p ${dns.port} <name>)`);
+    scheduler.start();
     const api = functions.find((f) => f.target === 'api');
     if (!api) throw new Error('no api target');
     const front = await startHttpsFront(tls, api.port, o.apiPort);
     stoppers.push(() => front.close());
     const apiUrl = `https://127.0.0.1:${front.port}`;
-    writeContexts(o.kubeconfig, [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }]);
+    let contexts: ContextEntry[] = [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }];
+    if (o.demoClusters > 0) {
+      const demo = await startDemoClusters(o.demoClusters, stateDir);
+      stoppers.push(() => demo.fleet.stop());
+      contexts = [...contexts, ...demo.contexts];
+      for (const c of demo.fleet.clusters) say(`demo cluster        ${c.name.padEnd(18)} ${c.url}  (kubectl --context=${c.name})`);
+      say(`demo files          ${demo.dir}/<cluster>.kubeconfig, ${demo.dir}/clusters/<cluster>.yaml`);
+    }
+    writeContexts(o.kubeconfig, contexts);
     say(`api (HTTPS)         ${apiUrl}`);
     say(`kubeconfig          ${o.kubeconfig}  (context ${o.context}; your other contexts are untouched)`);
-    return { apiUrl, firestoreHost: emulator.host, token, functions, stop };
+    return { apiUrl, dnsPort: dns.port, firestoreHost: emulator.host, token, functions, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -113,6 +136,12 @@ export function duration(flag: string, v: string): number {
   if (!m) throw new Error(`${flag} must look like 500ms, 10s or 2m (got ${JSON.stringify(v)})`);
   const n = Number(m[1]);
   return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+function count(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  return n;
 }
 
 function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
@@ -130,6 +159,8 @@ async function main(): Promise<void> {
       context: { type: 'string', default: 'federation-cluster' },
       'sweep-interval': { type: 'string', default: '10s' },
       'reconcile-interval': { type: 'string', default: '30s' },
+      'demo-clusters': { type: 'string', default: '0' },
+      'dns-port': { type: 'string', default: '8053' },
     },
   });
   const opts: StackOptions = {
@@ -138,6 +169,8 @@ async function main(): Promise<void> {
     sourceDir: resolve(__dirname, '..', '..'),
     sweepIntervalMs: duration('--sweep-interval', values['sweep-interval']),
     reconcileIntervalMs: duration('--reconcile-interval', values['reconcile-interval']),
+    demoClusters: count('--demo-clusters', values['demo-clusters'], 0, 50),
+    dnsPort: count('--dns-port', values['dns-port'], 0, 65535),
   };
   const say = (l: string): void => { process.stdout.write(`${l}\n`); };
   say('skyfed local stack starting…');

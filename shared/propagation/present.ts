@@ -38,7 +38,10 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
   const ingress: LoadBalancerIngress[] = [];
   const seen = new Set<string>();
   for (const sh of sorted) {
-    for (const i of sh.propagation?.ingress ?? []) {
+    // The member's ingress as propagation last saw it; the sweep's observation when that is newer.
+    const swept = (sweep?.health[sh.cluster]?.addresses ?? []).map((ip) => ({ ip }));
+    const current = (sh.propagation?.ingress ?? []).length ? (sh.propagation?.ingress ?? []) : swept;
+    for (const i of current) {
       const k = i.ip ?? i.hostname ?? '';
       if (k && !seen.has(k)) {
         seen.add(k);
@@ -53,7 +56,7 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
       return {
       cluster: sh.cluster,
       present: sh.propagation?.present ?? false,
-      ingress: sh.propagation?.ingress ?? [],
+      ingress: (sh.propagation?.ingress ?? []).length ? (sh.propagation?.ingress ?? []) : (h?.addresses ?? []).map((ip) => ({ ip })),
       ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
       ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
       ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),

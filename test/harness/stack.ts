@@ -28,7 +28,7 @@ export async function startStackProcess(extraArgs: readonly string[] = [], exist
   const kubeconfig = join(dir, 'kubeconfig');
   if (existingKubeconfig !== undefined) writeFileSync(kubeconfig, existingKubeconfig);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/local/stack.js'), '--port', '0', '--state-dir', join(dir, 'state'),
-    '--kubeconfig', kubeconfig, '--project', `e2e-${Date.now()}`, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--kubeconfig', kubeconfig, '--project', `e2e-${Date.now()}`, '--dns-port', '0', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });

@@ -1,0 +1,39 @@
+/**
+ * `--demo-clusters N`: N simulated member clusters (the Kubernetes API doubles from test/fakes),
+ * named like the seed's four, each with its own CA, token, region and zones. Writes each one's
+ * kubeconfig and Cluster manifest under <state>/demo/ and adds a kubectl context per cluster.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeKubeFleet } from '../test/fakes/kube-sim';
+import { ContextEntry } from './kubeconfig';
+
+const SEED = [
+  { name: 'gce-asia-east1', region: 'asia-east1', zones: ['asia-east1-a'] },
+  { name: 'gce-europe-west1', region: 'europe-west1', zones: ['europe-west1-b'] },
+  { name: 'gce-us-central1', region: 'us-central1', zones: ['us-central1-a', 'us-central1-f'] },
+  { name: 'gce-us-east1', region: 'us-east1', zones: ['us-east1-b'] },
+];
+
+export interface Demo {
+  readonly fleet: FakeKubeFleet;
+  readonly contexts: ContextEntry[];
+  readonly dir: string;
+}
+
+export async function startDemoClusters(n: number, stateDir: string): Promise<Demo> {
+  const specs = Array.from({ length: n }, (_, i) => SEED[i] ?? { name: `gce-extra-${i + 1}`, region: 'us-west1', zones: [`us-west1-${String.fromCharCode(97 + (i % 3))}`] });
+  const fleet = await FakeKubeFleet.start(specs.map((s) => ({ ...s, lbDelayMs: 500 })));
+  const dir = join(stateDir, 'demo');
+  mkdirSync(join(dir, 'clusters'), { recursive: true });
+  const contexts: ContextEntry[] = [];
+  for (const c of fleet.clusters) {
+    writeFileSync(join(dir, `${c.name}.kubeconfig`), c.kubeconfig(), { mode: 0o600 });
+    writeFileSync(join(dir, 'clusters', `${c.name}.yaml`), [
+      'apiVersion: federation/v1beta1', 'kind: Cluster', 'metadata:', `  name: ${c.name}`, '  labels:', '    cloud: gce', 'spec:',
+      '  serverAddressByClientCIDRs:', '  - clientCIDR: 0.0.0.0/0', `    serverAddress: ${c.url}`, '  secretRef:', `    name: ${c.name}`, '',
+    ].join('\n'));
+    contexts.push({ context: c.name, server: c.url, caPem: c.caPem, token: c.token });
+  }
+  return { fleet, contexts, dir };
+}
