@@ -39,7 +39,7 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
   const seen = new Set<string>();
   for (const sh of sorted) {
     // The member's ingress as propagation last saw it; the sweep's observation when that is newer.
-    const swept = (sweep?.health[sh.cluster]?.addresses ?? []).map((ip) => ({ ip }));
+    const swept: LoadBalancerIngress[] = (sweep?.health[sh.cluster]?.addresses ?? []).map((ip) => ({ ip }));
     const current = (sh.propagation?.ingress ?? []).length ? (sh.propagation?.ingress ?? []) : swept;
     for (const i of current) {
       const k = i.ip ?? i.hostname ?? '';
