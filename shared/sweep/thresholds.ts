@@ -1,7 +1,6 @@
 /**
  * Health with hysteresis: a healthy shard turns unhealthy after `failureThreshold` consecutive
- * failed observations and back after `successThreshold` consecutive good ones. Counters stop at
- * their threshold, so a steady shard's state (and its stored document) does not change sweep to sweep.
+ * failed observations and back after `successThreshold` consecutive good ones.
  */
 import { HealthState } from '../store/shards';
 
@@ -20,14 +19,18 @@ export interface Observation {
 }
 
 export function nextHealth(prev: HealthState | undefined, obs: Observation, t: Thresholds, now: string): HealthState {
-  // A new shard starts healthy-unknown: its first good observation makes it healthy at once.
-  const wasHealthy = prev?.healthy ?? false;
-  const failures = obs.ok ? 0 : Math.min(t.failureThreshold, (prev?.consecutiveFailures ?? 0) + 1);
-  const successes = obs.ok ? Math.min(t.successThreshold, (prev?.consecutiveSuccesses ?? 0) + 1) : 0;
-  let healthy = wasHealthy;
-  if (!prev) healthy = obs.ok;
-  else if (wasHealthy && failures >= t.failureThreshold) healthy = false;
-  else if (!wasHealthy && successes >= t.successThreshold) healthy = true;
+  // Counters count observations that disagree with the current state; agreement resets them, so a
+  // steady shard's state is identical from one sweep to the next. A new shard is judged at once.
+  let healthy = prev ? prev.healthy : obs.ok;
+  let failures = 0;
+  let successes = 0;
+  if (prev && prev.healthy && !obs.ok) {
+    failures = prev.consecutiveFailures + 1;
+    if (failures >= t.failureThreshold) { healthy = false; failures = 0; }
+  } else if (prev && !prev.healthy && obs.ok) {
+    successes = prev.consecutiveSuccesses + 1;
+    if (successes >= t.successThreshold) { healthy = true; successes = 0; }
+  }
   const since = prev && prev.healthy === healthy && prev.since ? prev.since : now;
   return {
     healthy, reason: obs.reason, readyEndpoints: obs.readyEndpoints,

@@ -10,6 +10,7 @@ import { createServer, Server } from 'node:https';
 import { AddressInfo, Server as NetServer, Socket, createServer as createTcpServer } from 'node:net';
 import { generateTls } from '../../../local/tls';
 import { MemberService } from '../../../shared/propagation/member';
+import { discovery, serviceRows } from './discovery';
 import { ClusterState, KubeError, Obj, matchesSelector } from './state';
 
 export type FaultMode = 'none' | 'refused' | 'hang' | 'slow' | '5xx' | 'expiredToken';
@@ -149,7 +150,12 @@ export class FakeCluster {
       if (url.pathname === '/readyz' || url.pathname === '/healthz' || url.pathname === '/livez') { res.writeHead(200); res.end('ok'); return; }
       if (f.mode === 'expiredToken' || req.headers.authorization !== `Bearer ${this.token}`) throw new KubeError(401, 'Unauthorized', 'Unauthorized');
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Obj) : undefined;
-      const result = this.route(req.method ?? 'GET', url, body);
+      const disco = req.method === 'GET' ? discovery(url.pathname) : undefined;
+      if (disco) return send(200, disco);
+      let result = this.route(req.method ?? 'GET', url, body);
+      const wantsTable = (req.headers.accept ?? '').includes('as=Table');
+      if (wantsTable && result.kind === 'services' && req.method === 'GET') result = { ...result, body: serviceRows([result.body as Obj], '1') };
+      if (wantsTable && result.kind === 'ServiceList') result = { ...result, body: serviceRows((result.body as { items: Obj[] }).items, '1') };
       this.count(`${req.method ?? 'GET'} ${result.kind}`);
       send(result.code, result.body);
     } catch (e) {

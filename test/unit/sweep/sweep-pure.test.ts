@@ -34,11 +34,11 @@ describe('health hysteresis (fail after 2, recover after 2)', () => {
     ['flapping never crosses', [true, false, true, false, true, false], [true, true, true, true, true, true]],
   ])('%s', (_n, seq, expected) => expect(run(seq)).toEqual(expected));
 
-  test('a steady shard keeps an identical state (no write per sweep)', () => {
-    let h = nextHealth(undefined, obs(true), t, 't1');
-    h = nextHealth(h, obs(true), t, 't2');
-    const again = nextHealth(h, obs(true), t, 't3');
-    expect(again).toEqual(h);
+  test('a steady shard keeps an identical state from its first sweep on (no write per sweep)', () => {
+    const h = nextHealth(undefined, obs(true), t, 't1');
+    expect(nextHealth(h, obs(true), t, 't2')).toEqual(h);
+    const down = nextHealth(nextHealth(h, obs(false), t, 't2'), obs(false), t, 't3');
+    expect(nextHealth(down, obs(false), t, 't4')).toEqual(down);
   });
 });
 
