@@ -1,0 +1,96 @@
+resource "google_cloudfunctions2_function" "http" {
+  for_each = local.http_functions
+  name     = "skyfed-${lower(each.key)}"
+  location = var.region
+
+  build_config {
+    runtime     = "nodejs20"
+    entry_point = each.key
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory      = lookup(var.function_memory, each.key, "512Mi")
+    timeout_seconds       = each.value.timeout
+    max_instance_count    = each.key == "api" ? 20 : 1
+    ingress_settings      = each.key == "api" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
+    service_account_email = google_service_account.fn[each.key].email
+    environment_variables = merge(local.common_env, each.key == "healthSweep" && var.dns_provider == "route53" ? { AWS_SHARED_CREDENTIALS_FILE = "/aws/credentials" } : {})
+
+    dynamic "secret_volumes" {
+      for_each = each.key == "healthSweep" && var.dns_provider == "route53" ? [1] : []
+      content {
+        mount_path = "/aws"
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.route53[0].secret_id
+        versions {
+          version = "latest"
+          path    = "credentials"
+        }
+      }
+    }
+
+    dynamic "secret_environment_variables" {
+      for_each = each.key == "api" && var.api_tokens_secret != "" ? [1] : []
+      content {
+        key        = "SKYFED_API_TOKENS"
+        project_id = var.project_id
+        secret     = var.api_tokens_secret
+        version    = "latest"
+      }
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_firestore_database.default]
+}
+
+resource "google_cloudfunctions2_function" "firestore" {
+  for_each = local.firestore_functions
+  name     = "skyfed-${lower(each.key)}"
+  location = var.region
+
+  build_config {
+    runtime     = "nodejs20"
+    entry_point = each.key
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory      = lookup(var.function_memory, each.key, "512Mi")
+    timeout_seconds       = 300
+    max_instance_count    = 10
+    ingress_settings      = "ALLOW_INTERNAL_ONLY"
+    service_account_email = google_service_account.fn[each.key].email
+    environment_variables = local.common_env
+  }
+
+  event_trigger {
+    trigger_region        = var.firestore_location == "nam5" ? "us" : var.firestore_location
+    event_type            = "google.cloud.firestore.document.v1.written"
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.trigger.email
+
+    event_filters {
+      attribute = "database"
+      value     = "(default)"
+    }
+
+    event_filters {
+      attribute = "document"
+      value     = each.value.document
+      operator  = "match-path-pattern"
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_firestore_database.default, google_project_iam_member.trigger_receiver]
+}

@@ -1,0 +1,49 @@
+output "api_url" {
+  description = "HTTPS URL of the Kubernetes-shaped API (the kubeconfig server)."
+  value       = google_cloudfunctions2_function.http["api"].service_config[0].uri
+}
+
+output "kubeconfig" {
+  description = "A kubeconfig snippet for kubectl: context federation-cluster, authenticated with a Google ID token from gcloud through an exec credential plugin."
+  value = yamlencode({
+    apiVersion        = "v1"
+    kind              = "Config"
+    "current-context" = "federation-cluster"
+    clusters = [{
+      name    = "federation-cluster"
+      cluster = { server = google_cloudfunctions2_function.http["api"].service_config[0].uri }
+    }]
+    contexts = [{ name = "federation-cluster", context = { cluster = "federation-cluster", user = "federation-cluster" } }]
+    users = [{
+      name = "federation-cluster"
+      user = {
+        exec = {
+          apiVersion      = "client.authentication.k8s.io/v1"
+          command         = "sh"
+          args            = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(gcloud auth print-identity-token)\""]
+          interactiveMode = "Never"
+        }
+      }
+    }]
+  })
+}
+
+output "function_names" {
+  description = "Deployed function name of each target."
+  value       = merge({ for k, f in google_cloudfunctions2_function.http : k => f.name }, { for k, f in google_cloudfunctions2_function.firestore : k => f.name })
+}
+
+output "scheduler_jobs" {
+  description = "Cloud Scheduler jobs calling the scheduled functions."
+  value       = { for k, j in google_cloud_scheduler_job.job : k => j.id }
+}
+
+output "service_accounts" {
+  description = "Service account of each function."
+  value       = { for k, sa in google_service_account.fn : k => sa.email }
+}
+
+output "credentials_kms_key" {
+  description = "KMS key wrapping the data keys of member credentials."
+  value       = google_kms_crypto_key.credentials.id
+}
