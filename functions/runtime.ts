@@ -31,6 +31,7 @@ export interface Runtime {
 }
 
 let cached: Runtime | undefined;
+const CLIENT_TTL_MS = 30_000;
 
 export function buildRuntime(config: Config): Runtime {
   const db = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
@@ -43,9 +44,21 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
   const store = new FirestoreObjectStore(db);
   const shards = new FirestoreShardStore(db);
   const sweepStates = new FirestoreSweepStateStore(db);
+  // Member clients are kept per cluster registration for CLIENT_TTL_MS, so an instance handling
+  // many events reuses its TLS connections; a changed registration or a new secret (after the TTL)
+  // builds a fresh one.
+  const clients = new Map<string, { at: number; key: string; client: Promise<KubeMemberClient> }>();
   const clientFor: MemberClientFactory = async (cluster: Cluster) => {
-    const creds = await openCredentials(store, kek, cluster);
-    return new KubeMemberClient({ cluster: cluster.metadata.name ?? '', server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs });
+    const name = cluster.metadata.name ?? '';
+    const key = `${cluster.metadata.resourceVersion ?? ''}`;
+    const hit = clients.get(name);
+    if (hit && hit.key === key && Date.now() - hit.at < CLIENT_TTL_MS) return hit.client;
+    if (hit) void hit.client.then((c) => c.close(), () => undefined);
+    const client = openCredentials(store, kek, cluster).then((creds) =>
+      new KubeMemberClient({ cluster: name, server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs }));
+    clients.set(name, { at: Date.now(), key, client });
+    client.catch(() => clients.delete(name));
+    return client;
   };
   let clusterCache: { at: number; clusters: Promise<Cluster[]> } | undefined;
   const clusters = (): Promise<Cluster[]> => {

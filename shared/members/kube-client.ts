@@ -5,6 +5,7 @@
  * transient failures are retried with backoff.
  */
 import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable, VersionApi } from '@kubernetes/client-node';
+import { Agent } from 'node:https';
 import { MemberService } from '../propagation/member';
 import { RetryPolicy, withRetry } from '../util/retry';
 import { MemberClient, MemberError, MemberErrorReason, Topology, isTransientMemberError } from './port';
@@ -75,12 +76,18 @@ export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server'
 }
 
 export class KubeMemberClient implements MemberClient {
+  /** Closes pooled connections (a replaced client should not keep sockets open). */
+  close(): void {
+    this.agent?.destroy();
+  }
+
   readonly cluster: string;
   private readonly core: CoreV1Api;
   private readonly discovery: DiscoveryV1Api;
   private readonly versionApi: VersionApi;
   private readonly health: Health;
   private readonly kc: KubeConfig;
+  private agent: Agent | undefined;
 
   constructor(private readonly opts: KubeClientOptions) {
     this.cluster = opts.cluster;
@@ -95,11 +102,21 @@ export class KubeMemberClient implements MemberClient {
    * Options that give one call its own time-out. The object-parameter API hands options to the
    * observable layer unwrapped, so the middleware returns the library's Observable.
    */
-  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[]; middlewareMergeStrategy: 'append' } {
+  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void; getAgent(): unknown; setAgent(a: Agent): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[]; middlewareMergeStrategy: 'append' } {
     const ms = this.opts.timeoutMs;
     return {
       middleware: [{
-        pre: (ctx) => { ctx.setSignal(AbortSignal.timeout(ms)); return new Observable(Promise.resolve(ctx)); },
+        pre: (ctx) => {
+          ctx.setSignal(AbortSignal.timeout(ms));
+          // The library builds a new https.Agent (a new TLS handshake) for every request; reuse one
+          // keep-alive agent per member, made once from the same TLS options.
+          const fresh = ctx.getAgent() as (Agent & { options?: object }) | undefined;
+          if (fresh instanceof Agent) {
+            this.agent ??= new Agent({ ...(fresh.options ?? {}), keepAlive: true, maxSockets: 32 });
+            ctx.setAgent(this.agent);
+          }
+          return new Observable(Promise.resolve(ctx));
+        },
         post: (r) => new Observable(Promise.resolve(r)),
       }],
       middlewareMergeStrategy: 'append',

@@ -46,7 +46,7 @@ interface Observed {
 }
 
 /** Member writes in flight per cluster (on top of the clusters worked on at once). */
-const PER_CLUSTER_WRITES = 16;
+const PER_CLUSTER_WRITES = 32;
 
 const describe = (e: unknown): string => (e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e));
 
@@ -102,14 +102,14 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   const limit = pLimit(Math.max(1, deps.concurrency));
 
-  for (const s of services) {
-    if (s.metadata.deletionTimestamp || (s.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)) continue;
-    await deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
+  // Our finalizer goes on before any member exists, so a delete always waits for member cleanup.
+  const storeLimit = pLimit(32);
+  await Promise.all(services.filter((s) => !s.metadata.deletionTimestamp && !(s.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)).map((s) => storeLimit(() =>
+    deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
       if (!cur || cur.object.metadata.deletionTimestamp || (cur.object.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)) return { none: true };
       const object = { ...cur.object, metadata: { ...cur.object.metadata, finalizers: [...(cur.object.metadata.finalizers ?? []), SKYFED.memberFinalizer] } };
       return { write: cur.internal ? { object, internal: cur.internal } : { object } };
-    });
-  }
+    }))));
 
   const observed = await Promise.all(clusters.map((c) => limit(() => observe(deps, c, scope))));
   const reachable = observed.filter((o) => o.view !== undefined);
@@ -174,21 +174,26 @@ function memberState(m: MemberService): PropagationState {
 
 /** Writes each (service, cluster) shard's propagation state when it changed. */
 async function recordShards(deps: ReconcileDeps, services: readonly Service[], results: Map<string, Map<string, PropagationState>>, errors: Record<string, string>): Promise<void> {
+  // One collection-group read for a full pass; a per-Service read for an event about one Service.
+  const all = services.length > 20 ? await deps.shards.listAll() : undefined;
+  const limit = pLimit(64);
   await Promise.all(services.map(async (s) => {
     const ns = s.metadata.namespace as string;
     const name = s.metadata.name as string;
     const key = federatedKey(s);
-    const existing = new Map((await deps.shards.list(ns, name)).map((d: ShardDoc) => [d.cluster, d]));
+    const docs = all ? (all.get(key) ?? []) : await deps.shards.list(ns, name);
+    const existing = new Map(docs.map((d: ShardDoc) => [d.cluster, d]));
     for (const [cluster, states] of results) {
       const prev = existing.get(cluster);
       let state = states.get(key);
       if (!state && errors[cluster]) state = { ...(prev?.propagation ?? { present: false, ingress: [] }), error: `cluster unreachable: ${errors[cluster]}` };
+      // Not placed here (or gone): record that once, if the shard had been recorded before.
       if (!state) {
-        if (prev?.propagation?.present || prev?.propagation?.error || prev?.propagation?.conflict) state = { present: false, ingress: [] };
-        else if (!prev) continue;
-        else continue;
+        if (!(prev?.propagation?.present || prev?.propagation?.error || prev?.propagation?.conflict)) continue;
+        state = { present: false, ingress: [] };
       }
-      await deps.shards.put(ns, name, cluster, 'propagation', { ...state, ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}) }, prev);
+      const value = { ...state, ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}) };
+      await limit(() => deps.shards.put(ns, name, cluster, 'propagation', value, prev));
     }
   }));
 }
