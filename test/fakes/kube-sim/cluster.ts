@@ -182,6 +182,11 @@ export class FakeCluster {
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'services' && method === 'GET') {
       return list('ServiceList', [...this.state.services.values()].filter((s) => matchesSelector(sel, s.metadata.labels)));
     }
+    if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p.length === 4 && method === 'GET') {
+      const name = p[3] as string;
+      if (!this.state.namespaces.has(name)) throw new KubeError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
+      return { code: 200, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }, kind: 'namespaces' };
+    }
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p.length === 3 && method === 'POST' && body) {
       const name = body.metadata.name ?? '';
       if (this.state.namespaces.has(name)) throw new KubeError(409, 'AlreadyExists', `namespaces "${name}" already exists`);
