@@ -97,6 +97,9 @@ function policyOf(s: Service): AllDownPolicy {
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const started = Date.now();
   const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, ms: 0 };
+  // The zone's current record sets are read while the probes run.
+  const currentRecords = deps.dns.records();
+  currentRecords.catch(() => undefined);
   const [clusterRecs, serviceRecs, states] = await Promise.all([deps.store.list<Cluster>('clusters'), deps.store.list<Service>('services'), deps.states.listAll()]);
   report.stateReads = clusterRecs.length + serviceRecs.length + states.size;
   const services = serviceRecs.map((r) => r.object);
@@ -130,12 +133,12 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     next.set(key, { ...prev, health, history: appendHistory(prev.history, history) });
   }
 
-  await publishDns(deps, services, states, next, now, report);
+  await publishDns(deps, services, states, next, now, report, currentRecords);
   report.ms = Date.now() - started;
   return report;
 }
 
-async function publishDns(deps: SweepDeps, services: readonly Service[], states: ReadonlyMap<string, SweepState>, next: Map<string, SweepState>, now: string, report: SweepReport): Promise<void> {
+async function publishDns(deps: SweepDeps, services: readonly Service[], states: ReadonlyMap<string, SweepState>, next: Map<string, SweepState>, now: string, report: SweepReport, prefetched: Promise<RecordSet[]>): Promise<void> {
   const c = deps.config;
   const persisted = new Map(states);
   const desiredBy = new Map<string, RecordSet[]>();
@@ -167,7 +170,7 @@ async function publishDns(deps: SweepDeps, services: readonly Service[], states:
   const desired = [...desiredBy.values()].flat();
   let changedKeys = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const current = await deps.dns.records();
+    const current = attempt === 1 ? await prefetched : await deps.dns.records();
     const plan = planChanges({ current, desired, owned, maxDeletes: c.maxDeletes });
     report.untouchable = plan.untouchable.length;
     if (isEmptyPlan(plan)) break;
