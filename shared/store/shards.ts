@@ -24,6 +24,8 @@ export interface HealthState {
   readonly consecutiveFailures: number;
   readonly consecutiveSuccesses: number;
   readonly since?: string;
+  /** Set once the shard has been healthy; until then its first good observation admits it at once. */
+  readonly everHealthy?: boolean;
   /** Addresses of the shard (ingress IPs and resolved hostnames) as probed in the last sweep. */
   readonly addresses?: readonly string[];
   readonly zones?: readonly string[];

@@ -32,6 +32,7 @@ describe('health hysteresis (fail after 2, recover after 2)', () => {
     ['one success does not bring it back', [true, false, false, true], [true, true, false, false]],
     ['two successes do', [true, false, false, true, true], [true, true, false, false, true]],
     ['flapping never crosses', [true, false, true, false, true, false], [true, true, true, true, true, true]],
+    ['a shard that was never healthy is admitted on its first good sweep', [false, false, true], [false, false, true]],
   ])('%s', (_n, seq, expected) => expect(run(seq)).toEqual(expected));
 
   test('a steady shard keeps an identical state from its first sweep on (no write per sweep)', () => {
