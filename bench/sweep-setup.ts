@@ -73,6 +73,7 @@ export async function openTargets(addresses: readonly string[], blackholeFractio
   if (blackholed.size > 0) {
     py = spawn('python3', [join(__dirname, '..', '..', 'bench', 'blackhole.py'), String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const proc = py;
+    process.once('exit', () => proc.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
       proc.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
       proc.once('exit', (code) => reject(new Error(`blackhole.py exited ${String(code)}`)));

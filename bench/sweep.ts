@@ -53,7 +53,7 @@ async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepR
     const ratio = steady.ms / bound;
     const lines = [
       `shards N=${N}, black-holed b=${(targets.blackholed.size / N).toFixed(2)}, time-out T=${T} ms, concurrency K=${K}`,
-      `steady sweep wall time: ${(steady.ms / 1000).toFixed(2)} s (healthy ${steady.healthy}, probes ${steady.probes})`,
+      `steady sweep wall time: ${(steady.ms / 1000).toFixed(2)} s (healthy ${steady.healthy}, probes ${steady.probes}; phases ms: read+observe ${steady.phases.read}, probe ${steady.phases.probe}, publish ${steady.phases.publish})`,
       `bound Σprobe/K = ${(bound / 1000).toFixed(2)} s (formula (b·N·T+(1−b)·N·rtt)/K = ${(formula / 1000).toFixed(2)} s, rtt ${rtt.toFixed(2)} ms); looser bound ceil(N/K)·T = ${(loose / 1000).toFixed(2)} s → ratio ${(steady.ms / loose).toFixed(2)}`,
     ];
     lines.forEach(say);
