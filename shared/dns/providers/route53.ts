@@ -48,7 +48,9 @@ export class Route53Provider implements DnsProvider {
   }
 
   async apply(changes: Changes): Promise<void> {
-    for (const batch of route53Batches(changes)) {
+    // Updates as DELETE (exact old values) + CREATE in one atomic batch, not UPSERT: if someone changed
+    // the set since we read it, Route 53 rejects the batch and the sweep re-reads and re-plans.
+    for (const batch of route53Batches(changes, { updateAs: 'DELETE_CREATE' })) {
       this.calls.writes++;
       const command = new ChangeResourceRecordSetsCommand({
         HostedZoneId: this.hostedZoneId,
