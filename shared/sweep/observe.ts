@@ -18,7 +18,10 @@ export interface ClusterObservation {
   readonly readyEndpoints: ReadonlyMap<string, number>;
 }
 
-export async function observeClusters(clusters: readonly Cluster[], clientFor: MemberClientFactory, concurrency: number): Promise<Map<string, ClusterObservation>> {
+export async function observeClusters(
+  clusters: readonly Cluster[], clientFor: MemberClientFactory, concurrency: number,
+  onObserved: (o: ClusterObservation) => void = () => undefined,
+): Promise<Map<string, ClusterObservation>> {
   const limit = pLimit(Math.max(1, concurrency));
   const out = new Map<string, ClusterObservation>();
   await Promise.all(clusters.map((cluster) => limit(async () => {
@@ -29,7 +32,9 @@ export async function observeClusters(clusters: readonly Cluster[], clientFor: M
         client.listServices(`${SKYFED.managedBy}=${SKYFED.managedByValue}`),
         client.readyEndpointsAll(),
       ]);
-      out.set(name, { cluster, reachable: true, members: new Map(members.map((m) => [federatedKey(m), m])), readyEndpoints: endpoints });
+      const o: ClusterObservation = { cluster, reachable: true, members: new Map(members.map((m) => [federatedKey(m), m])), readyEndpoints: endpoints };
+      out.set(name, o);
+      onObserved(o);
     } catch (e) {
       const error = e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e);
       out.set(name, { cluster, reachable: false, error, members: new Map(), readyEndpoints: new Map() });

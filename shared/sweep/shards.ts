@@ -66,3 +66,31 @@ export function planShards(services: readonly Service[], observations: ReadonlyM
 export function probeTargets(shard: ShardPlan, addresses: readonly string[]): ProbeTarget[] {
   return addresses.map((address) => ({ address, port: shard.port, ...(shard.httpPath ? { httpPath: shard.httpPath } : {}) }));
 }
+
+/**
+ * Shards that can be probed from one cluster's observation alone, before the Services are read:
+ * each managed member with ready endpoints and an address (its ports and probe annotation are the
+ * federated Service's, copied by propagation).
+ */
+export function probeableShards(obs: ClusterObservation): ShardPlan[] {
+  const out: ShardPlan[] = [];
+  if (!obs.reachable) return out;
+  const name = obs.cluster.metadata.name ?? '';
+  for (const [key, m] of obs.members) {
+    const ingress = m.status?.loadBalancer?.ingress ?? [];
+    const ready = obs.readyEndpoints.get(key) ?? 0;
+    if (m.spec.type !== 'LoadBalancer' || ingress.length === 0 || ready === 0) continue;
+    const port = (m.spec.ports ?? []).find((p) => (p.protocol ?? 'TCP') === 'TCP') ?? m.spec.ports?.[0];
+    const httpPath = m.metadata.annotations?.[SKYFED.probePath];
+    out.push({
+      service: key, cluster: name, zones: [], port: port?.port ?? 80, ...(httpPath ? { httpPath } : {}),
+      ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })), readyEndpoints: ready, controlPlaneDown: false,
+    });
+  }
+  return out;
+}
+
+/** Identity of a probe: the same shard at the same addresses, port and path. */
+export function probeKey(sh: ShardPlan): string {
+  return `${sh.service}@${sh.cluster} ${sh.port} ${sh.httpPath ?? ''} ${sh.ingress.map((i) => i.ip ?? i.hostname).join(',')}`;
+}

@@ -22,7 +22,7 @@ import { EMPTY_STATE, HistoryEntry, SweepState, SweepStateStore, appendHistory }
 import { probeRefusal } from './guard';
 import { observeClusters } from './observe';
 import { Prober } from './probe';
-import { ShardPlan, planShards, probeTargets } from './shards';
+import { ShardPlan, planShards, probeKey, probeTargets, probeableShards } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
 import { stableJson } from '../util/stable-json';
 
@@ -67,28 +67,26 @@ export interface SweepReport {
 
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-async function probeShards(deps: SweepDeps, shards: readonly ShardPlan[], report: SweepReport): Promise<Map<string, { ok: boolean; reason: string; addresses: string[] }>> {
-  const limit = pLimit(Math.max(1, deps.config.concurrency));
-  const out = new Map<string, { ok: boolean; reason: string; addresses: string[] }>();
-  await Promise.all(shards.map((shard) => limit(async () => {
-    const id = `${shard.service}@${shard.cluster}`;
-    const addresses: string[] = [];
-    for (const i of shard.ingress) {
-      if (i.ip) addresses.push(i.ip);
-      else if (i.hostname) addresses.push(...(await deps.resolveHost(i.hostname).catch(() => [])));
-    }
-    if (shard.downBecause) return out.set(id, { ok: false, reason: shard.downBecause, addresses });
-    if (addresses.length === 0) return out.set(id, { ok: false, reason: 'load-balancer hostname did not resolve', addresses });
-    if (!deps.config.activeProbes) return out.set(id, { ok: true, reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses });
-    const allowed = addresses.filter((a) => probeRefusal(a, { allowLoopback: deps.config.allowLoopbackProbes }) === undefined);
-    if (allowed.length === 0) return out.set(id, { ok: false, reason: `probe refused: ${probeRefusal(addresses[0] as string, { allowLoopback: deps.config.allowLoopbackProbes }) ?? ''}`, addresses });
-    const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
-    const ok = results.some((r) => r.ok);
-    const what = results.find((r) => r.ok === ok)?.reason ?? '';
-    const reason = shard.controlPlaneDown ? `cluster API unreachable; data plane ${ok ? 'answering' : 'failing'} (${what})` : ok ? `${shard.readyEndpoints} ready endpoints, ${what}` : what;
-    return out.set(id, { ok, reason, addresses });
-  })));
-  return out;
+type ProbeOutcome = { ok: boolean; reason: string; addresses: string[] };
+
+/** Probes one shard (resolving hostname load balancers each time) under the sweep's limiter. */
+async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
+  const addresses: string[] = [];
+  for (const i of shard.ingress) {
+    if (i.ip) addresses.push(i.ip);
+    else if (i.hostname) addresses.push(...(await deps.resolveHost(i.hostname).catch(() => [])));
+  }
+  if (shard.downBecause) return { ok: false, reason: shard.downBecause, addresses };
+  if (addresses.length === 0) return { ok: false, reason: 'load-balancer hostname did not resolve', addresses };
+  if (!deps.config.activeProbes) return { ok: true, reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses };
+  const guard = { allowLoopback: deps.config.allowLoopbackProbes };
+  const allowed = addresses.filter((a) => probeRefusal(a, guard) === undefined);
+  if (allowed.length === 0) return { ok: false, reason: `probe refused: ${probeRefusal(addresses[0] as string, guard) ?? ''}`, addresses };
+  const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
+  const ok = results.some((r) => r.ok);
+  const what = results.find((r) => r.ok === ok)?.reason ?? '';
+  const reason = shard.controlPlaneDown ? `cluster API unreachable; data plane ${ok ? 'answering' : 'failing'} (${what})` : ok ? `${shard.readyEndpoints} ready endpoints, ${what}` : what;
+  return { ok, reason, addresses };
 }
 
 function policyOf(s: Service): AllDownPolicy {
@@ -104,22 +102,36 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   // The zone's current record sets are read while the probes run.
   const currentRecords = deps.dns.records();
   currentRecords.catch(() => undefined);
-  // Clusters are observed while the Services and sweep states are read.
+  // Pipelined: each cluster's shards are probed as soon as that cluster is observed (and the
+  // previous sweep's state is read, for the probe order), while the Services are still being read.
+  const limit = pLimit(Math.max(1, deps.config.concurrency));
+  const early = new Map<string, Promise<ProbeOutcome>>();
   const clusterRecs = await deps.store.list<Cluster>('clusters');
-  const [observations, serviceRecs, states] = await Promise.all([
-    observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency),
-    deps.store.list<Service>('services'), deps.states.listAll(),
-  ]);
+  const statesP = deps.states.listAll();
+  const servicesP = deps.store.list<Service>('services');
+  // Longest first: shards whose last probe timed out go first, so the slow probes overlap with the
+  // many fast ones instead of trailing after them (a shorter makespan for the same concurrency).
+  const slowFirst = (states: ReadonlyMap<string, SweepState>) => (a: ShardPlan, b: ShardPlan): number => {
+    const slow = (sh: ShardPlan): number => (/within \d+ ms/.test(states.get(sh.service)?.health[sh.cluster]?.reason ?? '') ? 0 : 1);
+    return slow(a) - slow(b);
+  };
+  const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
+    void statesP.then((states) => {
+      for (const sh of probeableShards(o).sort(slowFirst(states))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
+    }, () => undefined);
+  });
+  const [serviceRecs, states] = await Promise.all([servicesP, statesP]);
   report.stateReads = clusterRecs.length + serviceRecs.length + states.size;
   phase('read');
   const services = serviceRecs.map((r) => r.object);
   const previousHealth = new Map([...states].map(([k, v]) => [k, v.health]));
-  // Longest first: shards whose last probe timed out are probed first, so the slow probes overlap
-  // with the many fast ones instead of trailing after them (a shorter makespan for the same K).
-  const slow = (sh: ShardPlan): number => (/within \d+ ms/.test(states.get(sh.service)?.health[sh.cluster]?.reason ?? '') ? 0 : 1);
-  const shards = planShards(services, observations, previousHealth).sort((a, b) => slow(a) - slow(b));
+  const shards = planShards(services, observations, previousHealth).sort(slowFirst(states));
   report.shards = shards.length;
-  const results = await probeShards(deps, shards, report);
+  const results = new Map<string, ProbeOutcome>();
+  await Promise.all(shards.map(async (sh) => {
+    const pending = sh.downBecause ? undefined : early.get(probeKey(sh));
+    results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, report))));
+  }));
   phase('probe');
   const now = iso(deps.now());
 
