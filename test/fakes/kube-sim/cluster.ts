@@ -51,7 +51,8 @@ export class FakeCluster {
   get caPem(): string { return this.tls.caPem; }
 
   async start(): Promise<void> {
-    this.server = createServer({ cert: this.tls.certPem, key: this.tls.keyPem, keepAlive: true }, (req, res) => { void this.handle(req, res); });
+    // A client that gives up mid-request (time-outs do) aborts the body read: drop that request quietly.
+    this.server = createServer({ cert: this.tls.certPem, key: this.tls.keyPem, keepAlive: true }, (req, res) => { this.handle(req, res).catch(() => res.destroy()); });
     this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
     await this.listen(0);
   }

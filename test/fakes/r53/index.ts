@@ -32,7 +32,7 @@ export class FakeRoute53 {
 
   static async start(opts: { pageSize?: number } = {}): Promise<FakeRoute53> {
     let fake: FakeRoute53 | undefined;
-    const server = createServer((req, res) => { void fake?.handle(req, res); });
+    const server = createServer((req, res) => { fake?.handle(req, res).catch(() => res.destroy()); });
     fake = new FakeRoute53(server, opts.pageSize ?? 100);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return fake;
