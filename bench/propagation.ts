@@ -10,15 +10,13 @@ import { ControlPlane, startControlPlane } from '../test/harness/control-plane';
 import { call } from '../test/harness/http';
 import { FakeKubeFleet } from '../test/fakes/kube-sim';
 import { table, writeSection } from './report';
+import { registerCluster } from '../test/harness/federation';
 
 const LATENCY_MS = 50;
 const T = { token: ADMIN_TOKEN };
 
 async function register(cp: ControlPlane, fleet: FakeKubeFleet): Promise<void> {
-  for (const c of fleet.clusters) {
-    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/federation-system/secrets', { ...T, body: { metadata: { name: c.name }, stringData: { kubeconfig: c.kubeconfig() } } });
-    await call(cp.apiUrl, 'POST', '/apis/federation/v1beta1/clusters', { ...T, body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: c.name }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: c.url }], secretRef: { name: c.name } } } });
-  }
+  for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
 }
 
 const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] } });

@@ -6,6 +6,7 @@ import { ADMIN_TOKEN } from '../test/harness/api-server';
 import { ControlPlane, startControlPlane } from '../test/harness/control-plane';
 import { call } from '../test/harness/http';
 import { FakeKubeFleet } from '../test/fakes/kube-sim';
+import { registerCluster } from '../test/harness/federation';
 
 const T = { token: ADMIN_TOKEN };
 
@@ -22,10 +23,7 @@ export async function buildFederation(clusters: number, services: number, env: R
     name: `c${i}`, region: `region-${Math.floor(i / 2)}`, zones: [`region-${Math.floor(i / 2)}-${i % 2 === 0 ? 'a' : 'b'}`], lbListen: false, lbDelayMs: 0,
   })));
   const cp = await startControlPlane(env, { triggers: false });
-  for (const c of fleet.clusters) {
-    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/federation-system/secrets', { ...T, body: { metadata: { name: c.name }, stringData: { kubeconfig: c.kubeconfig() } } });
-    await call(cp.apiUrl, 'POST', '/apis/federation/v1beta1/clusters', { ...T, body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: c.name }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: c.url }], secretRef: { name: c.name } } } });
-  }
+  for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
   for (let i = 0; i < services; i += 25) {
     await Promise.all(Array.from({ length: Math.min(25, services - i) }, (_, j) => call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', {
       ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i + j}` }, spec: { type: 'LoadBalancer', selector: { app: 's' }, ports: [{ port: 80 }] } },

@@ -17,6 +17,7 @@ import { call } from '../../harness/http';
 import { FakeKubeFleet } from '../../fakes/kube-sim';
 import { FakeCloudDns } from '../../fakes/gdns';
 import { FakeRoute53 } from '../../fakes/r53';
+import { registerCluster } from '../../harness/federation';
 
 const SEED = [
   { name: 'gce-asia-east1', region: 'asia-east1', zones: ['asia-east1-a'] },
@@ -56,10 +57,7 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
   beforeAll(async () => {
     fleet = await FakeKubeFleet.start(SEED.map((s) => ({ ...s, lbDelayMs: 10 })));
     cp = await startControlPlane({ SKYFED_PROBE_TIMEOUT_MS: '500' });
-    for (const c of fleet.clusters) {
-      await call(cp.apiUrl, 'POST', '/api/v1/namespaces/federation-system/secrets', { ...T, body: { metadata: { name: c.name }, stringData: { kubeconfig: c.kubeconfig() } } });
-      await call(cp.apiUrl, 'POST', '/apis/federation/v1beta1/clusters', { ...T, body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: c.name }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: c.url }], secretRef: { name: c.name } } } });
-    }
+    for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
     await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
     await waitFor('ingress everywhere', async () => SEED.every((s) => ip(s.name) !== ''));
     await waitFor('zones known', async () => ((await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T)).body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0));

@@ -7,6 +7,7 @@ import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-
 import { ADMIN_TOKEN } from '../../harness/api-server';
 import { call } from '../../harness/http';
 import { FakeKubeFleet } from '../../fakes/kube-sim';
+import { registerCluster } from '../../harness/federation';
 
 const NAMES = ['gce-asia-east1', 'gce-europe-west1', 'gce-us-central1', 'gce-us-east1', 'gce-late-joiner'];
 let cp: ControlPlane;
@@ -25,15 +26,7 @@ afterAll(async () => {
 });
 
 async function register(name: string): Promise<void> {
-  const c = fleet.cluster(name);
-  const secret = await call(cp.apiUrl, 'POST', '/api/v1/namespaces/federation-system/secrets', {
-    ...T, body: { metadata: { name }, stringData: { kubeconfig: c.kubeconfig() } },
-  });
-  expect(secret.status).toBe(201);
-  const cluster = await call(cp.apiUrl, 'POST', '/apis/federation/v1beta1/clusters', {
-    ...T, body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name, labels: { idx: String(NAMES.indexOf(name)) } }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: c.url }], secretRef: { name } } },
-  });
-  expect(cluster.status).toBe(201);
+  await registerCluster(cp.apiUrl, fleet.cluster(name), { idx: String(NAMES.indexOf(name)) });
 }
 
 const svc = (name: string, port = 80, annotations: Record<string, string> = {}) => ({

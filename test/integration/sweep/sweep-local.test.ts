@@ -11,6 +11,7 @@ import { ADMIN_TOKEN } from '../../harness/api-server';
 import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-plane';
 import { call } from '../../harness/http';
 import { FakeKubeFleet } from '../../fakes/kube-sim';
+import { registerCluster } from '../../harness/federation';
 
 const SEED = [
   { name: 'gce-asia-east1', region: 'asia-east1', zones: ['asia-east1-a'] },
@@ -54,10 +55,7 @@ const sweeps = async (n: number): Promise<SweepReport> => {
 beforeAll(async () => {
   fleet = await FakeKubeFleet.start(SEED.map((s) => ({ ...s, lbDelayMs: 10 })));
   cp = await startControlPlane({ SKYFED_PROBE_TIMEOUT_MS: '500', SKYFED_FAILURE_THRESHOLD: '2', SKYFED_SUCCESS_THRESHOLD: '2' });
-  for (const c of fleet.clusters) {
-    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/federation-system/secrets', { ...T, body: { metadata: { name: c.name }, stringData: { kubeconfig: c.kubeconfig() } } });
-    await call(cp.apiUrl, 'POST', '/apis/federation/v1beta1/clusters', { ...T, body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: c.name }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: c.url }], secretRef: { name: c.name } } } });
-  }
+  for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
   await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80 }] } } });
   await waitFor('LB ingress in every cluster', async () => SEED.every((s) => ip(s.name) !== ''));
   await waitFor('cluster zones known', async () => {
