@@ -61,7 +61,6 @@ async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepR
   } finally {
     await targets.close();
     await fed.close();
-    say('scale part done');
   }
 }
 
@@ -69,7 +68,6 @@ async function failover(): Promise<{ lines: string[]; ratio: number }> {
   const I = 1000;
   const THRESHOLD = 2;
   const fed = await buildFederation(4, 1, { SKYFED_FAILURE_THRESHOLD: String(THRESHOLD), SKYFED_PROBE_TIMEOUT_MS: '300' });
-  say('failover federation ready');
   const addrs = [...fed.addresses.values()];
   const targets = await openTargets(addrs, 0);
   const provider = new LocalDnsProvider(fed.cp.db, 'example.com.');
@@ -84,8 +82,7 @@ async function failover(): Promise<{ lines: string[]; ratio: number }> {
   const loop = (async () => {
     while (running) {
       const t = Date.now();
-      const r = await sweep(deps).catch((e: Error) => { say(`sweep failed: ${e.message}`); return undefined; });
-      if (process.env['SKYFED_BENCH_DEBUG']) say(`sweep: ${JSON.stringify(r)}`);
+      await sweep(deps).catch((e: Error) => { say(`sweep failed: ${e.message}`); });
       await new Promise((res) => setTimeout(res, Math.max(0, I - (Date.now() - t))));
     }
   })();
@@ -97,7 +94,6 @@ async function failover(): Promise<{ lines: string[]; ratio: number }> {
       const got = await answer();
       if (got.includes(ip)) break;
       if (Date.now() > deadline) throw new Error(`${name} never answered ${ip} (got ${got.join(',')})`);
-      if (process.env['SKYFED_BENCH_DEBUG']) say(`waiting: ${got.join(',')} for ${ip}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const results: number[] = [];
