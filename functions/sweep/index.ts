@@ -28,7 +28,8 @@ export function dnsProviderFor(rt: Runtime): DnsProvider {
       return new CloudDnsProvider(client, c.dns.zone as string, zoneName);
     }
     case 'route53':
-      return new Route53Provider(new Route53Client({ region: c.dns.awsRegion, ...(c.dns.endpoint ? { endpoint: c.dns.endpoint } : {}) }), c.dns.zone as string, zoneName);
+      // SDK retries off: the adapter's jittered back-off is the one retry layer.
+      return new Route53Provider(new Route53Client({ region: c.dns.awsRegion, maxAttempts: 1, ...(c.dns.endpoint ? { endpoint: c.dns.endpoint } : {}) }), c.dns.zone as string, zoneName);
   }
 }
 

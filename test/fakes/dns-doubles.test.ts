@@ -25,10 +25,10 @@ describe('Cloud DNS double via @google-cloud/dns', () => {
     expect(await code(zone().createChange({ add: [rec('new.example.com.', ['192.0.2.50'])], delete: [rec('h1.example.com.', ['192.0.2.2'], 300)] }))).toBe(412);
     expect(fake.records('z')).toEqual(before);
   });
-  test('a CNAME beside other data, a name outside the zone, and over 1,000 additions are 400', async () => {
+  test('a CNAME beside other data and a name outside the zone are 400; over 1,000 additions is 403 quotaExceeded', async () => {
     expect(await code(zone().createChange({ add: [rec('h2.example.com.', ['x.example.com.'], 30, 'cname')], delete: [] }))).toBe(400);
     expect(await code(zone().createChange({ add: [rec('a.example.org.', ['192.0.2.1'])], delete: [] }))).toBe(400);
-    expect(await code(zone().createChange({ add: Array.from({ length: 1001 }, (_, i) => rec(`m${i}.example.com.`, ['192.0.2.1'])), delete: [] }))).toBe(400);
+    expect(await code(zone().createChange({ add: Array.from({ length: 1001 }, (_, i) => rec(`m${i}.example.com.`, ['192.0.2.1'])), delete: [] }))).toBe(403);
   });
 });
 

@@ -7,15 +7,9 @@ import { DNS, Zone } from '@google-cloud/dns';
 import { cloudDnsChanges } from '../batch';
 import { Changes } from '../plan';
 import { RecordSet, RecordType } from '../types';
-import { withRetry } from '../../util/retry';
 import { DnsCallCounts, DnsConflictError, DnsProvider, DnsProviderError, DnsThrottledError } from './port';
 
 interface ApiLikeError { code?: number; message?: string }
-
-const transient = (e: unknown): boolean => {
-  const code = (e as ApiLikeError).code;
-  return code === 429 || (code !== undefined && code >= 500);
-};
 
 export class CloudDnsProvider implements DnsProvider {
   readonly kind = 'clouddns' as const;
@@ -29,7 +23,8 @@ export class CloudDnsProvider implements DnsProvider {
 
   async records(): Promise<RecordSet[]> {
     this.calls.reads++;
-    const [records] = await withRetry(() => this.managedZone.getRecords({ autoPaginate: true }), transient);
+    // The SDK itself retries 429 and 5xx (three times, with back-off); no second retry layer here.
+    const [records] = await this.managedZone.getRecords({ autoPaginate: true });
     return records.map((r) => {
       const m = r.metadata as { name: string; type: string; ttl: number; rrdatas?: string[] };
       return { name: m.name.toLowerCase(), type: m.type as RecordType, ttl: m.ttl, rrdatas: m.rrdatas ?? [] };
@@ -41,7 +36,7 @@ export class CloudDnsProvider implements DnsProvider {
       this.calls.writes++;
       const toRecord = (r: RecordSet) => this.managedZone.record(r.type.toLowerCase(), { name: r.name, ttl: r.ttl, data: [...r.rrdatas] });
       try {
-        await withRetry(() => this.managedZone.createChange({ add: change.additions.map(toRecord), delete: change.deletions.map(toRecord) }), transient);
+        await this.managedZone.createChange({ add: change.additions.map(toRecord), delete: change.deletions.map(toRecord) });
       } catch (e) {
         const code = (e as ApiLikeError).code;
         const msg = (e as ApiLikeError).message ?? String(e);

@@ -3,7 +3,8 @@
  * paging, changes create). Rules as Cloud DNS enforces them: a change is validated whole and
  * applied atomically; a deletion must match the live set exactly (412 conditionNotMet); adding an
  * existing name+type is 409 alreadyExists; a CNAME beside other data is 400; over 1,000 additions
- * or deletions in one change is 400; names outside the zone are 400. Errors use Google's JSON shape.
+ * or deletions in one change is 403 quotaExceeded; names outside the zone are 400. Errors use
+ * Google's JSON shape.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -74,7 +75,8 @@ export class FakeCloudDns {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { additions?: RecordSet[]; deletions?: RecordSet[] };
       const additions = (body.additions ?? []).map((r) => ({ name: r.name.toLowerCase(), type: r.type, ttl: Number(r.ttl), rrdatas: r.rrdatas }));
       const deletions = (body.deletions ?? []).map((r) => ({ name: r.name.toLowerCase(), type: r.type, ttl: Number(r.ttl), rrdatas: r.rrdatas }));
-      if (additions.length > 1000 || deletions.length > 1000) return this.error(res, 400, 'invalid', 'The change exceeds the limit of 1000 additions or deletions.');
+      if (additions.length > 1000) return this.error(res, 403, 'quotaExceeded', 'The change would exceed quota for additions per change.');
+      if (deletions.length > 1000) return this.error(res, 403, 'quotaExceeded', 'The change would exceed quota for deletions per change.');
       const outside = [...additions, ...deletions].find((r) => r.name !== zone.dnsName && !r.name.endsWith(`.${zone.dnsName}`));
       if (outside) return this.error(res, 400, 'invalidZoneApex', `The resource record set '${outside.name}' is not in the zone '${zone.dnsName}'.`);
       try {
