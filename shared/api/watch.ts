@@ -19,31 +19,44 @@ export interface WatchOptions {
 
 export const MAX_WATCH_SECONDS = 300;
 
-export async function serveWatch(req: Request, res: Response, o: WatchOptions): Promise<void> {
+export async function serveWatch(_req: Request, res: Response, o: WatchOptions): Promise<void> {
   res.status(200).type('application/json');
   res.setHeader('Transfer-Encoding', 'chunked');
   res.flushHeaders();
   let open = true;
-  req.on('close', () => { open = false; });
+  // The response (not the request, whose stream closes once its empty body is read) tells when the client goes.
+  res.on('close', () => { open = false; });
   const deadline = Date.now() + Math.min(o.timeoutSeconds, MAX_WATCH_SECONDS) * 1000;
   const since = o.sinceResourceVersion && /^[0-9]+$/.test(o.sinceResourceVersion) ? Number(o.sinceResourceVersion) : undefined;
   const send = (type: string, object: KubeObject): void => { res.write(`${JSON.stringify({ type, object })}\n`); };
   let known = new Map<string, KubeObject>();
   let first = true;
-  if (since !== undefined) for (const gone of await o.deletedSince(since)) send('DELETED', gone);
-  while (open && Date.now() < deadline) {
-    const now = new Map((await o.list()).map((x) => [x.metadata.uid ?? `${x.metadata.namespace}/${x.metadata.name}`, x]));
-    for (const [id, obj] of now) {
-      const before = known.get(id);
-      const rv = Number(obj.metadata.resourceVersion ?? 0);
-      if (!before) {
-        if (!first || since === undefined || rv > since) send('ADDED', obj);
-      } else if (before.metadata.resourceVersion !== obj.metadata.resourceVersion) send('MODIFIED', obj);
+  try {
+    if (since !== undefined) for (const gone of await o.deletedSince(since)) send('DELETED', gone);
+    while (open && Date.now() < deadline) {
+      let listed: KubeObject[] | undefined;
+      try {
+        listed = await o.list();
+      } catch {
+        listed = undefined; // a failed poll is skipped; the next one catches up
+      }
+      if (listed) {
+        const now = new Map(listed.map((x) => [x.metadata.uid ?? `${x.metadata.namespace}/${x.metadata.name}`, x]));
+        for (const [id, obj] of now) {
+          const before = known.get(id);
+          const rv = Number(obj.metadata.resourceVersion ?? 0);
+          if (!before) {
+            if (!first || since === undefined || rv > since) send('ADDED', obj);
+          } else if (before.metadata.resourceVersion !== obj.metadata.resourceVersion) send('MODIFIED', obj);
+        }
+        for (const [id, obj] of known) if (!now.has(id)) send('DELETED', obj);
+        known = now;
+        first = false;
+      }
+      await new Promise((r) => setTimeout(r, o.pollMs));
     }
-    for (const [id, obj] of known) if (!now.has(id)) send('DELETED', obj);
-    known = now;
-    first = false;
-    await new Promise((r) => setTimeout(r, o.pollMs));
+  } finally {
+    // Always end the stream, so a client never waits on a watch that stopped.
+    res.end();
   }
-  res.end();
 }

@@ -27,7 +27,7 @@ test('the kubeconfig gains a federation-cluster context and keeps the user\'s ow
 
 test('kubectl walk-through: secret, cluster, get clusters, service, get svc, -o yaml, delete', async () => {
   const memberKubeconfig = join(stack.dir, 'us-east1.kubeconfig');
-  writeFileSync(memberKubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://203.0.113.10:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: member-token-never-shown\n');
+  writeFileSync(memberKubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: member-token-never-shown\n');
 
   const secret = await stack.kubectl(['create', 'secret', 'generic', 'gce-us-east1', `--from-file=kubeconfig=${memberKubeconfig}`, '-n', 'federation-system']);
   expect(secret.stderr).toBe('');
