@@ -32,7 +32,6 @@ export async function serveWatch(_req: Request, res: Response, o: WatchOptions):
   let known = new Map<string, KubeObject>();
   let first = true;
   try {
-    if (since !== undefined) for (const gone of await o.deletedSince(since)) send('DELETED', gone);
     while (open && Date.now() < deadline) {
       let listed: KubeObject[] | undefined;
       try {
@@ -50,6 +49,13 @@ export async function serveWatch(_req: Request, res: Response, o: WatchOptions):
           } else if (before.metadata.resourceVersion !== obj.metadata.resourceVersion) send('MODIFIED', obj);
         }
         for (const [id, obj] of known) if (!now.has(id)) send('DELETED', obj);
+        if (first && since !== undefined) {
+          // Deleted after the client's resourceVersion but before this first list: from tombstones.
+          // (Read after the list, so nothing deleted in between is missed.)
+          for (const gone of await o.deletedSince(since)) {
+            if (!now.has(gone.metadata.uid ?? '')) send('DELETED', gone);
+          }
+        }
         known = now;
         first = false;
       }
