@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeKubeFleet } from '../test/fakes/kube-sim';
+import { FakeKubeFleet } from './sim';
 import { ContextEntry } from './kubeconfig';
 
 const SEED = [

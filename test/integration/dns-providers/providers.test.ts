@@ -14,7 +14,7 @@ import { sweep } from '../../../shared/sweep/sweep';
 import { ADMIN_TOKEN } from '../../harness/api-server';
 import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-plane';
 import { call } from '../../harness/http';
-import { FakeKubeFleet } from '../../fakes/kube-sim';
+import { FakeKubeFleet } from '../../../local/sim';
 import { FakeCloudDns } from '../../fakes/gdns';
 import { FakeRoute53 } from '../../fakes/r53';
 import { registerCluster } from '../../harness/federation';

@@ -6,7 +6,7 @@
 import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-plane';
 import { ADMIN_TOKEN } from '../../harness/api-server';
 import { call } from '../../harness/http';
-import { FakeKubeFleet } from '../../fakes/kube-sim';
+import { FakeKubeFleet } from '../../../local/sim';
 import { registerCluster } from '../../harness/federation';
 
 const NAMES = ['gce-asia-east1', 'gce-europe-west1', 'gce-us-central1', 'gce-us-east1', 'gce-late-joiner'];

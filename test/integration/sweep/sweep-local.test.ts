@@ -10,7 +10,7 @@ import { SweepDeps, SweepReport, sweep } from '../../../shared/sweep/sweep';
 import { ADMIN_TOKEN } from '../../harness/api-server';
 import { ControlPlane, startControlPlane, waitFor } from '../../harness/control-plane';
 import { call } from '../../harness/http';
-import { FakeKubeFleet } from '../../fakes/kube-sim';
+import { FakeKubeFleet } from '../../../local/sim';
 import { registerCluster } from '../../harness/federation';
 
 const SEED = [

@@ -4,7 +4,7 @@
  */
 import { KubeMemberClient } from '../../../shared/members/kube-client';
 import { MemberError } from '../../../shared/members/port';
-import { FakeKubeFleet } from '.';
+import { FakeKubeFleet } from '../../../local/sim';
 
 let fleet: FakeKubeFleet;
 const client = (name: string, timeoutMs = 400, kubeconfig?: string): KubeMemberClient => {

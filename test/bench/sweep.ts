@@ -7,11 +7,11 @@
  *    A set) stops holding it at t1; compared with interval × threshold + one DNS write.
  * 3. Steady state: DNS and Firestore calls of a sweep where nothing changes, priced per month.
  */
-import { sweepDeps } from '../functions/sweep';
-import { LocalDnsProvider } from '../shared/dns/providers/local';
-import { Changes } from '../shared/dns/plan';
-import { tcpOrHttpProbe, ProbeResult } from '../shared/sweep/probe';
-import { SweepReport, sweep } from '../shared/sweep/sweep';
+import { sweepDeps } from '../../functions/sweep';
+import { LocalDnsProvider } from '../../shared/dns/providers/local';
+import { Changes } from '../../shared/dns/plan';
+import { tcpOrHttpProbe, ProbeResult } from '../../shared/sweep/probe';
+import { SweepReport, sweep } from '../../shared/sweep/sweep';
 import { buildFederation, openTargets } from './sweep-setup';
 import { table, writeSection } from './report';
 

@@ -5,12 +5,12 @@
  * clusters through one periodic reconcile pass. Prints figures, ends with the ratio line, and
  * writes docs/BENCHMARKS.md.
  */
-import { ADMIN_TOKEN } from '../test/harness/api-server';
-import { ControlPlane, startControlPlane } from '../test/harness/control-plane';
-import { call } from '../test/harness/http';
-import { FakeKubeFleet } from '../test/fakes/kube-sim';
+import { ADMIN_TOKEN } from '../harness/api-server';
+import { ControlPlane, startControlPlane } from '../harness/control-plane';
+import { call } from '../harness/http';
+import { FakeKubeFleet } from '../../local/sim';
 import { table, writeSection } from './report';
-import { registerCluster } from '../test/harness/federation';
+import { registerCluster } from '../harness/federation';
 
 const LATENCY_MS = 50;
 const T = { token: ADMIN_TOKEN };

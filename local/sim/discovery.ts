@@ -1,6 +1,6 @@
 /** What kubectl needs from a member API before `get svc`: discovery documents and Table rows. */
-import { ageOf, renderTable, TableSpec } from '../../../shared/api/table';
-import { KubeObject } from '../../../shared/model/meta';
+import { ageOf, renderTable, TableSpec } from '../../shared/api/table';
+import { KubeObject } from '../../shared/model/meta';
 import { Obj } from './state';
 
 export function discovery(path: string): unknown | undefined {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const FILE = join(__dirname, '..', '..', 'docs', 'BENCHMARKS.md');
+const FILE = join(__dirname, '..', '..', '..', 'docs', 'BENCHMARKS.md');
 const HEADER = '# Benchmarks\n\nWritten by `npm run bench:*`; each script replaces its own section. Figures are from the machine named in each section.\n';
 
 export function machine(): string {

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { AddressInfo, Server as NetServer, Socket, createServer as createTcpServer } from 'node:net';
-import { generateTls } from '../../../local/tls';
-import { MemberService } from '../../../shared/propagation/member';
+import { generateTls } from '../tls';
+import { MemberService } from '../../shared/propagation/member';
 import { discovery, serviceRows } from './discovery';
 import { ClusterState, KubeError, Obj, matchesSelector } from './state';
 

@@ -2,11 +2,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Server, createServer } from 'node:net';
 import { join } from 'node:path';
-import { ADMIN_TOKEN } from '../test/harness/api-server';
-import { ControlPlane, startControlPlane } from '../test/harness/control-plane';
-import { call } from '../test/harness/http';
-import { FakeKubeFleet } from '../test/fakes/kube-sim';
-import { registerCluster } from '../test/harness/federation';
+import { ADMIN_TOKEN } from '../harness/api-server';
+import { ControlPlane, startControlPlane } from '../harness/control-plane';
+import { call } from '../harness/http';
+import { FakeKubeFleet } from '../../local/sim';
+import { registerCluster } from '../harness/federation';
 
 const T = { token: ADMIN_TOKEN };
 
@@ -69,7 +69,7 @@ export async function openTargets(addresses: readonly string[], blackholeFractio
   for (const a of live) await listen(a);
   let py: ChildProcess | undefined;
   if (blackholed.size > 0) {
-    py = spawn('python3', [join(__dirname, '..', '..', 'bench', 'blackhole.py'), String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    py = spawn('python3', [join(__dirname, '..', '..', '..', 'test', 'bench', 'blackhole.py'), String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const proc = py;
     process.once('exit', () => proc.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
