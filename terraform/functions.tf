@@ -4,8 +4,9 @@ resource "google_cloudfunctions2_function" "http" {
   location = var.region
 
   build_config {
-    runtime     = "nodejs20"
-    entry_point = each.key
+    runtime         = "nodejs20"
+    entry_point     = each.key
+    service_account = google_service_account.build.id
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -18,16 +19,16 @@ resource "google_cloudfunctions2_function" "http" {
     available_memory      = lookup(var.function_memory, each.key, "512Mi")
     timeout_seconds       = each.value.timeout
     max_instance_count    = each.key == "api" ? 20 : 1
-    ingress_settings      = each.key == "api" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
+    ingress_settings      = each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
     service_account_email = google_service_account.fn[each.key].email
-    environment_variables = merge(local.common_env, each.key == "healthSweep" && var.dns_provider == "route53" ? { AWS_SHARED_CREDENTIALS_FILE = "/aws/credentials" } : {})
+    environment_variables = merge(local.common_env, each.key == "healthSweep" ? local.sweep_env : {})
 
     dynamic "secret_volumes" {
-      for_each = each.key == "healthSweep" && var.dns_provider == "route53" ? [1] : []
+      for_each = each.key == "healthSweep" && local.route53_static ? [1] : []
       content {
         mount_path = "/aws"
         project_id = var.project_id
-        secret     = google_secret_manager_secret.route53[0].secret_id
+        secret     = var.route53_credentials_secret
         versions {
           version = "latest"
           path    = "credentials"
@@ -36,7 +37,7 @@ resource "google_cloudfunctions2_function" "http" {
     }
 
     dynamic "secret_environment_variables" {
-      for_each = each.key == "api" && var.api_tokens_secret != "" ? [1] : []
+      for_each = each.key == "api" && local.api_public ? [1] : []
       content {
         key        = "SKYFED_API_TOKENS"
         project_id = var.project_id
@@ -46,7 +47,22 @@ resource "google_cloudfunctions2_function" "http" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_firestore_database.default]
+  lifecycle {
+    precondition {
+      condition     = var.dns_provider != "route53" || (var.route53_hosted_zone_id != "" && ((var.route53_role_arn != "") != (var.route53_credentials_secret != "")))
+      error_message = "dns_provider = route53 needs route53_hosted_zone_id and exactly one of route53_role_arn (keyless, terraform/aws) or route53_credentials_secret (static keys)."
+    }
+  }
+
+  # Secrets are checked at deploy time: the grants must exist before the function does.
+  depends_on = [
+    google_project_service.apis,
+    google_firestore_database.default,
+    google_secret_manager_secret_iam_member.api_tokens,
+    google_secret_manager_secret_iam_member.sweep_route53,
+    google_project_iam_member.build,
+    google_storage_bucket_iam_member.build_reads_source,
+  ]
 }
 
 resource "google_cloudfunctions2_function" "firestore" {
@@ -55,8 +71,9 @@ resource "google_cloudfunctions2_function" "firestore" {
   location = var.region
 
   build_config {
-    runtime     = "nodejs20"
-    entry_point = each.key
+    runtime         = "nodejs20"
+    entry_point     = each.key
+    service_account = google_service_account.build.id
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -75,7 +92,7 @@ resource "google_cloudfunctions2_function" "firestore" {
   }
 
   event_trigger {
-    trigger_region        = var.firestore_location == "nam5" ? "us" : var.firestore_location
+    trigger_region        = local.trigger_region
     event_type            = "google.cloud.firestore.document.v1.written"
     retry_policy          = "RETRY_POLICY_RETRY"
     service_account_email = google_service_account.trigger.email
@@ -92,5 +109,12 @@ resource "google_cloudfunctions2_function" "firestore" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_firestore_database.default, google_project_iam_member.trigger_receiver]
+  depends_on = [
+    google_project_service.apis,
+    google_firestore_database.default,
+    google_project_iam_member.trigger_receiver,
+    google_project_iam_member.pubsub_token_creator,
+    google_project_iam_member.build,
+    google_storage_bucket_iam_member.build_reads_source,
+  ]
 }

@@ -47,3 +47,13 @@ output "credentials_kms_key" {
   description = "KMS key wrapping the data keys of member credentials."
   value       = google_kms_crypto_key.credentials.id
 }
+
+output "sweep_service_account_unique_id" {
+  description = "Numeric unique id of the sweep's service account: the subject of its Google ID tokens, which the AWS role in terraform/aws trusts (var.sweep_service_account_unique_id there)."
+  value       = google_service_account.fn["healthSweep"].unique_id
+}
+
+output "api_auth" {
+  description = "How the API authenticates callers: iam (Cloud Run IAM, var.api_invokers) or tokens (bearer tokens from var.api_tokens_secret; Cloud Run admits everyone)."
+  value       = local.api_public ? "tokens" : "iam"
+}

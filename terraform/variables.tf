@@ -62,14 +62,30 @@ variable "route53_hosted_zone_id" {
   default     = ""
 }
 
+variable "route53_role_arn" {
+  description = "Keyless Route 53: ARN of the AWS role the sweep assumes with its own Google ID token (output role_arn of terraform/aws). Leave empty to use route53_credentials_secret instead."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.route53_role_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.route53_role_arn))
+    error_message = "route53_role_arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)."
+  }
+}
+
+variable "route53_audience" {
+  description = "Audience of the Google ID token the sweep presents to AWS STS; the AWS role trusts only this audience (terraform/aws var.audience)."
+  type        = string
+  default     = "skyfed-route53"
+}
+
 variable "route53_credentials_secret" {
-  description = "Secret Manager secret id holding AWS credentials (JSON {accessKeyId, secretAccessKey}) for Route 53; created empty when unset."
+  description = "Static-key fallback for Route 53: id of an existing Secret Manager secret whose latest version is an AWS shared credentials file (INI: [default] aws_access_key_id=… aws_secret_access_key=…), mounted into the sweep. Not created by this module."
   type        = string
   default     = ""
 }
 
 variable "aws_region" {
-  description = "AWS region for the Route 53 client."
+  description = "AWS region for the Route 53 and STS clients."
   type        = string
   default     = "us-east-1"
 }
@@ -107,13 +123,17 @@ variable "reconcile_schedule" {
 }
 
 variable "api_invokers" {
-  description = "IAM members allowed to call the API (e.g. user:alice@example.com, group:platform@example.com). Nothing is public unless you list allUsers yourself."
+  description = "IAM members allowed to call the API through Cloud Run IAM (user:alice@example.com, group:platform@example.com, serviceAccount:ci@p.iam.gserviceaccount.com). Each one is an admin of the federation."
   type        = list(string)
   default     = []
+  validation {
+    condition     = alltrue([for m in var.api_invokers : !contains(["allUsers", "allAuthenticatedUsers"], m) && can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", m))])
+    error_message = "api_invokers takes user:, group:, serviceAccount:, domain: or principal(Set): members; allUsers and allAuthenticatedUsers would make the internet an admin (use api_tokens_secret for token-based access)."
+  }
 }
 
 variable "api_tokens_secret" {
-  description = "Optional Secret Manager secret id with SKYFED_API_TOKENS (TOKEN=user:role,...) for bearer-token access in addition to IAM."
+  description = "Optional id of an existing Secret Manager secret holding SKYFED_API_TOKENS (TOKEN=user:role,...). Setting it switches the API to bearer tokens: Cloud Run admits every caller and skyfed checks each token (IAM is no longer trusted, api_invokers is unused)."
   type        = string
   default     = ""
 }
