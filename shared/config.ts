@@ -38,6 +38,11 @@ export interface DnsConfig {
   /** Test doubles only: Cloud DNS base URL / Route 53 endpoint. */
   readonly endpoint?: string;
   readonly awsRegion: string;
+  /** Keyless Route 53: the AWS role the sweep assumes with its Google ID token (unset: SDK default credentials). */
+  readonly awsRoleArn?: string;
+  readonly awsWebIdentityAudience: string;
+  /** Test doubles only: AWS STS endpoint. */
+  readonly stsEndpoint?: string;
 }
 
 export interface SweepSettings {
@@ -135,5 +140,8 @@ function dnsConfig(env: Env): DnsConfig {
     maxDeletesPerSweep: int(env, 'SKYFED_MAX_DELETES_PER_SWEEP', 500, 1, 100_000),
     ...(env['SKYFED_DNS_ENDPOINT'] ? { endpoint: env['SKYFED_DNS_ENDPOINT'] } : {}),
     awsRegion: env['SKYFED_AWS_REGION'] ?? 'us-east-1',
+    ...(env['SKYFED_AWS_ROLE_ARN'] ? { awsRoleArn: checked('SKYFED_AWS_ROLE_ARN', env['SKYFED_AWS_ROLE_ARN'], (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? [] : ['must be an IAM role ARN'])) } : {}),
+    awsWebIdentityAudience: env['SKYFED_AWS_WEB_IDENTITY_AUDIENCE'] || 'skyfed-route53',
+    ...(env['SKYFED_STS_ENDPOINT'] ? { stsEndpoint: env['SKYFED_STS_ENDPOINT'] } : {}),
   };
 }

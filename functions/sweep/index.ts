@@ -1,6 +1,5 @@
 /** The scheduled `healthSweep` HTTP function: one or more probe rounds, DNS kept pointing at healthy shards. */
 import { lookup } from 'node:dns/promises';
-import { Route53Client } from '@aws-sdk/client-route-53';
 import { DNS } from '@google-cloud/dns';
 import type { Request, Response } from 'express';
 import { Config, loadConfig } from '../../shared/config';
@@ -8,6 +7,7 @@ import { CloudDnsProvider } from '../../shared/dns/providers/clouddns';
 import { LocalDnsProvider } from '../../shared/dns/providers/local';
 import { DnsProvider } from '../../shared/dns/providers/port';
 import { Route53Provider } from '../../shared/dns/providers/route53';
+import { route53Client } from '../../shared/dns/providers/aws-web-identity';
 import { jsonLogger } from '../../shared/log';
 import { FirestoreSweepStateStore } from '../../shared/store/sweep-state';
 import { tcpOrHttpProbe } from '../../shared/sweep/probe';
@@ -28,8 +28,7 @@ export function dnsProviderFor(rt: Runtime): DnsProvider {
       return new CloudDnsProvider(client, c.dns.zone as string, zoneName);
     }
     case 'route53':
-      // SDK retries off: the adapter's jittered back-off is the one retry layer.
-      return new Route53Provider(new Route53Client({ region: c.dns.awsRegion, maxAttempts: 1, ...(c.dns.endpoint ? { endpoint: c.dns.endpoint } : {}) }), c.dns.zone as string, zoneName);
+      return new Route53Provider(route53Client(c.dns), c.dns.zone as string, zoneName);
   }
 }
 
