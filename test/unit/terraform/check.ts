@@ -40,6 +40,7 @@ export function checkTerraform(tf: TfJson, targets: readonly Target[]): string[]
       else if (fsMap[t.name]?.['document'] !== t.document) problems.push(`target ${t.name} listens on ${String(fsMap[t.name]?.['document'])}, the store writes ${t.document}`);
     }
     if (t.kind === 'http' && t.name in httpMap && Boolean(httpMap[t.name]?.['scheduled']) !== t.scheduled) problems.push(`target ${t.name}: scheduled=${String(t.scheduled)} in code`);
+    if (t.kind === 'http' && t.name in httpMap && Boolean(httpMap[t.name]?.['public']) !== t.public) problems.push(`target ${t.name}: public=${String(t.public)} in code`);
   }
   for (const d of declared) if (!targets.some((t) => t.name === d)) problems.push(`function resource ${d} has no target in the code`);
   if (Object.keys(fns).sort().join(',') !== 'firestore,http') problems.push(`unexpected function resources: ${Object.keys(fns).join(',')}`);
@@ -51,6 +52,8 @@ export function checkTerraform(tf: TfJson, targets: readonly Target[]): string[]
     if (build['runtime'] !== 'nodejs20') problems.push(`function resource ${label}: runtime must be nodejs20`);
     const sc = first(fn['service_config']);
     if (sc['service_account_email'] !== '${google_service_account.fn[each.key].email}') problems.push(`function resource ${label}: each function needs its own service account`);
+    const ingress = label === 'http' ? '${each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}' : 'ALLOW_INTERNAL_ONLY';
+    if (sc['ingress_settings'] !== ingress) problems.push(`function resource ${label}: ingress must be ${ingress} (only public targets take outside traffic)`);
   }
   if (http['event_trigger'] !== undefined) problems.push('HTTP functions must not have an event trigger');
   const trig = first(fsFn['event_trigger']);
@@ -59,16 +62,20 @@ export function checkTerraform(tf: TfJson, targets: readonly Target[]): string[]
   if (!filters.some((f) => f['attribute'] === 'database' && f['value'] === '(default)')) problems.push('Firestore trigger needs a database filter');
   if (!filters.some((f) => f['attribute'] === 'document' && f['operator'] === 'match-path-pattern' && f['value'] === '${each.value.document}')) problems.push('Firestore trigger needs a document path-pattern filter');
 
-  // Invocation: only the API for var.api_invokers; nothing public by literal.
+  // Invocation: only the API, for var.api_invokers — or for everyone exactly when skyfed checks
+  // bearer tokens itself and no longer trusts IAM (local.api_public).
+  const INVOKERS = '${toset(local.api_public ? [] : var.api_invokers)}';
   const invokers = tf.resource?.['google_cloud_run_service_iam_member'] ?? {};
   for (const [name, blocks] of Object.entries(invokers)) {
     const b = first(blocks);
     const member = String(b['member']);
-    if (/allUsers|allAuthenticatedUsers/.test(JSON.stringify(b))) problems.push(`${name} grants a public member`);
-    if (member === '${each.value}' && b['for_each'] !== '${toset(var.api_invokers)}') problems.push(`${name} grants invoke to arbitrary members`);
-    if (b['for_each'] === '${toset(var.api_invokers)}' && !String(b['service']).includes('http["api"]')) problems.push(`${name}: var.api_invokers may invoke only the API`);
+    if (/allUsers|allAuthenticatedUsers/.test(JSON.stringify(b)) && !(member === 'allUsers' && b['count'] === '${local.api_public ? 1 : 0}' && String(b['service']).includes('http["api"]'))) {
+      problems.push(`${name} grants a public member`);
+    }
+    if (member === '${each.value}' && b['for_each'] !== INVOKERS) problems.push(`${name} grants invoke to arbitrary members`);
+    if (b['for_each'] === INVOKERS && !String(b['service']).includes('http["api"]')) problems.push(`${name}: var.api_invokers may invoke only the API`);
   }
-  if (!Object.values(invokers).some((bl) => first(bl)['for_each'] === '${toset(var.api_invokers)}')) problems.push('no invoker binding for the API');
+  if (!Object.values(invokers).some((bl) => first(bl)['for_each'] === INVOKERS)) problems.push('no invoker binding for the API');
 
   // Every scheduled target has a Scheduler job with an OIDC token targeting that function.
   const job = first(tf.resource?.['google_cloud_scheduler_job']?.['job']);
