@@ -49,8 +49,10 @@ resource "google_cloudfunctions2_function" "http" {
 
   lifecycle {
     precondition {
-      condition     = var.dns_provider != "route53" || (var.route53_hosted_zone_id != "" && ((var.route53_role_arn != "") != (var.route53_credentials_secret != "")))
-      error_message = "dns_provider = route53 needs route53_hosted_zone_id and exactly one of route53_role_arn (keyless, terraform/aws) or route53_credentials_secret (static keys)."
+      # Keyless takes two applies (the AWS role trusts the sweep account this module creates), so
+      # neither credential is needed on the first; both at once would be ambiguous.
+      condition     = var.dns_provider != "route53" || (var.route53_hosted_zone_id != "" && !(var.route53_role_arn != "" && var.route53_credentials_secret != ""))
+      error_message = "dns_provider = route53 needs route53_hosted_zone_id, and at most one of route53_role_arn (keyless, terraform/aws) or route53_credentials_secret (static keys)."
     }
   }
 

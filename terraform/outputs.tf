@@ -4,7 +4,7 @@ output "api_url" {
 }
 
 output "kubeconfig" {
-  description = "A kubeconfig snippet for kubectl: context federation-cluster, authenticated with a Google ID token from gcloud through an exec credential plugin."
+  description = "A kubeconfig for kubectl, context federation-cluster. With Cloud Run IAM it gets a Google ID token from gcloud through an exec credential plugin; with bearer tokens, set yours with `kubectl config set-credentials federation-cluster --token=…`."
   value = yamlencode({
     apiVersion        = "v1"
     kind              = "Config"
@@ -14,18 +14,24 @@ output "kubeconfig" {
       cluster = { server = google_cloudfunctions2_function.http["api"].service_config[0].uri }
     }]
     contexts = [{ name = "federation-cluster", context = { cluster = "federation-cluster", user = "federation-cluster" } }]
-    users = [{
-      name = "federation-cluster"
-      user = {
-        exec = {
-          apiVersion      = "client.authentication.k8s.io/v1"
-          command         = "sh"
-          args            = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(gcloud auth print-identity-token)\""]
-          interactiveMode = "Never"
-        }
-      }
-    }]
+    # Through YAML text: the two user entries are objects of different types.
+    users = [yamldecode(local.api_public ? yamlencode(local.token_user) : yamlencode(local.gcloud_user))]
   })
+}
+
+locals {
+  token_user = { name = "federation-cluster", user = { token = "SET-WITH-kubectl-config-set-credentials" } }
+  gcloud_user = {
+    name = "federation-cluster"
+    user = {
+      exec = {
+        apiVersion      = "client.authentication.k8s.io/v1"
+        command         = "sh"
+        args            = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(gcloud auth print-identity-token)\""]
+        interactiveMode = "Never"
+      }
+    }
+  }
 }
 
 output "function_names" {
