@@ -8,7 +8,7 @@ import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable
 import { Agent, AgentOptions } from 'node:https';
 import { KubeconfigRejected, MemberCredentials, parseMemberKubeconfig } from '../k8s/kubeconfig';
 import { AddressGuard } from '../net/address-guard';
-import { DialRefusedError, GuardedHttpsAgent } from '../net/guarded-dial';
+import { DIAL_REFUSED, DialRefusedError, GuardedHttpsAgent } from '../net/guarded-dial';
 import { MemberService } from '../propagation/member';
 import { RetryPolicy, withRetry } from '../util/retry';
 import { MemberClient, MemberError, MemberErrorReason, Topology, isTransientMemberError } from './port';
@@ -38,7 +38,7 @@ function reasonFor(status: number): MemberErrorReason {
 }
 
 /** Turns whatever the client library threw into a MemberError with a short, credential-free message. */
-export function toMemberError(cluster: string, e: unknown, timeoutMs: number): MemberError {
+export function toMemberError(cluster: string, e: unknown, timeoutMs: number, refusal?: string): MemberError {
   if (e instanceof MemberError) return e;
   if (e instanceof ApiException) {
     const body = (typeof e.body === 'string' ? safeJson(e.body) : e.body) as { message?: string; reason?: string } | undefined;
@@ -48,8 +48,10 @@ export function toMemberError(cluster: string, e: unknown, timeoutMs: number): M
     const known = body?.reason && /^[A-Za-z]{1,40}$/.test(body.reason) ? ` ${body.reason}` : '';
     return new MemberError(cluster, reason, `the API server answered ${status}${known}`, status);
   }
-  const refused = e instanceof DialRefusedError ? e : (e as { cause?: unknown })?.cause instanceof DialRefusedError ? (e as { cause: DialRefusedError }).cause : undefined;
-  if (refused) return new MemberError(cluster, 'Forbidden', `dial refused: ${refused.message}`);
+  const code0 = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  if (e instanceof DialRefusedError || code0 === DIAL_REFUSED) {
+    return new MemberError(cluster, 'Forbidden', `dial refused: ${e instanceof DialRefusedError ? e.message : (refusal ?? 'address not allowed')}`);
+  }
   const err = e as { name?: string; code?: string; message?: string; type?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
     return new MemberError(cluster, 'Timeout', `no answer within ${timeoutMs} ms`);
@@ -160,7 +162,7 @@ export class KubeMemberClient implements MemberClient {
         const result = await fn(this.callOptions());
         return (result === undefined || typeof result !== 'object' ? result : JSON.parse(JSON.stringify(result))) as T;
       } catch (e) {
-        throw toMemberError(this.cluster, e, this.opts.timeoutMs);
+        throw toMemberError(this.cluster, e, this.opts.timeoutMs, (this.kc as GuardedKubeConfig).agent?.lastRefusal);
       }
     }, isTransientMemberError, this.opts.retry);
   }

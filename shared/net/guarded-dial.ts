@@ -21,8 +21,11 @@ export const systemLookup: Lookup = (host) => new Promise((resolve, reject) => {
 /** The dial was refused by the guard: nothing was sent. The message names the rule, not the target. */
 export class DialRefusedError extends Error {
   override readonly name = 'DialRefusedError';
-  readonly code = 'EDIALREFUSED';
+  readonly code = DIAL_REFUSED;
 }
+
+/** The error code a refused dial carries through HTTP clients that wrap errors (node-fetch copies `code`). */
+export const DIAL_REFUSED = 'EDIALREFUSED';
 
 /** Resolves `host` and returns the first address the guard allows; refuses when any resolved address is refused. */
 export async function resolveGuarded(host: string, guard: AddressGuard, lookup: Lookup = systemLookup): Promise<string> {
@@ -39,6 +42,9 @@ export async function resolveGuarded(host: string, guard: AddressGuard, lookup: 
 
 /** An https.Agent whose every connection passes the guard (keep-alive, pooled). */
 export class GuardedHttpsAgent extends Agent {
+  /** Why the last refused dial was refused (HTTP clients wrap the error and lose its class). */
+  lastRefusal: string | undefined;
+
   constructor(options: AgentOptions, private readonly guard: AddressGuard, private readonly lookup: Lookup = systemLookup) {
     super(options);
   }
@@ -51,7 +57,10 @@ export class GuardedHttpsAgent extends Agent {
       const servername = options.servername ?? (isIP(host.replace(/^\[(.*)\]$/, '$1')) ? undefined : host);
       const socket = tlsConnect({ ...options, host: address, ...(servername ? { servername } : {}) });
       callback(null, socket as Duplex);
-    }, (e: Error) => callback(e, undefined as unknown as Duplex));
+    }, (e: Error) => {
+      if (e instanceof DialRefusedError) this.lastRefusal = e.message;
+      callback(e, undefined as unknown as Duplex);
+    });
     return undefined;
   }
 }
