@@ -25,9 +25,9 @@ describe.each([
   test('every block, argument and reference checks out against the pinned provider schemas', () => {
     const report = checkSchema(mod, schemas);
     expect(report.problems).toEqual([]);
-    expect(report.blocks).toBeGreaterThan(0);
-    // Figures for the report (npm test output).
-    console.log(`${_label}: ${report.blocks} resource/data blocks, ${report.arguments} arguments and nested blocks checked against ${providers.map((p) => `${p} ${schemas[p]?.version}`).join(', ')}`);
+    // Today: 31 blocks / 154 arguments and nested blocks (terraform/), 4 / 34 (terraform/aws/).
+    expect(report.blocks).toBeGreaterThanOrEqual(4);
+    expect(report.arguments).toBeGreaterThanOrEqual(30);
   });
 
   test('the schemas held are those of the versions pinned', () => {
