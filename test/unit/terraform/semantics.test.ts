@@ -3,7 +3,7 @@
  * secret access before deploy, build identity, API enablement order, what a destroy may not take,
  * who can call the API and whether skyfed trusts IAM, and the AWS side of keyless Route 53.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS } from '../../../functions/targets';
 import { GRANTS, GoogleCall, callsFrom, handlerModuleOf } from './code-calls';
@@ -145,7 +145,7 @@ test('skyfed trusts Cloud Run IAM only while the API is not public; the internet
 });
 
 test('every SKYFED_ setting Terraform passes is one the code reads', () => {
-  const config = readFileSync(join(REPO, 'shared/config.ts'), 'utf8');
+  const config = readdirSync(join(REPO, 'shared'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(REPO, 'shared', f), 'utf8')).join('\n');
   const names = [...JSON.stringify(mod.locals).matchAll(/\b(SKYFED_[A-Z0-9_]+)\b/g)].map((m) => m[1] as string);
   expect(names).toEqual(expect.arrayContaining(['SKYFED_AWS_ROLE_ARN', 'SKYFED_AWS_WEB_IDENTITY_AUDIENCE', 'SKYFED_TRUST_IAM']));
   for (const n of new Set(names)) expect([n, config.includes(`'${n}'`)]).toEqual([n, true]);
