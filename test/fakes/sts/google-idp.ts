@@ -32,7 +32,7 @@ export class FakeGoogleIdp {
   }
 
   static async start(account: ServiceAccountIdentity): Promise<FakeGoogleIdp> {
-    let idp: FakeGoogleIdp | undefined;
+    let idp: FakeGoogleIdp | undefined = undefined;
     const server = createServer((req, res) => idp?.handle(req, res));
     idp = new FakeGoogleIdp(server, account);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -46,7 +46,7 @@ export class FakeSts {
   private constructor(private readonly server: Server, private readonly roles: Map<string, TrustedRole>, private readonly jwksUri: string) {}
 
   static async start(opts: { jwksUri: string; roles: readonly TrustedRole[] }): Promise<FakeSts> {
-    let sts: FakeSts | undefined;
+    let sts: FakeSts | undefined = undefined;
     const server = createServer((req, res) => { sts?.handle(req, res).catch(() => res.destroy()); });
     sts = new FakeSts(server, new Map(opts.roles.map((r) => [r.arn, r])), opts.jwksUri);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -102,9 +102,13 @@ export function callsFrom(file: string, exportName: string): Set<GoogleCall> {
     for (const d of s.declarations ?? []) {
       if (!inRepoCode(d) || isCompositionRoot(d)) continue;
       if (ts.isPropertySignature(d) && checker.getTypeAtLocation(d).getCallSignatures().length === 0) continue; // data, not code
-      if ((ts.isMethodSignature(d) || ts.isPropertySignature(d)) && (ts.isInterfaceDeclaration(d.parent) || ts.isTypeLiteralNode(d.parent))) {
-        for (const impl of implementations(p, checker, d.parent, s.name)) (parents.has(impl) || parents.set(impl, from), queue.push(impl));
-      } else (parents.has(d) || parents.set(d, from), queue.push(d));
+      const targets = (ts.isMethodSignature(d) || ts.isPropertySignature(d)) && (ts.isInterfaceDeclaration(d.parent) || ts.isTypeLiteralNode(d.parent))
+        ? implementations(p, checker, d.parent, s.name)
+        : [d];
+      for (const t of targets) {
+        if (!parents.has(t)) parents.set(t, from);
+        queue.push(t);
+      }
     }
   };
   while (queue.length) {

@@ -162,7 +162,12 @@ function checkBody(body: Body, schema: SchemaBlock, where: string, meta: Readonl
 function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (strings([k], out), strings(x, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      strings([k], out);
+      strings(x, out);
+    }
+  }
   return out;
 }
 
