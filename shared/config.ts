@@ -27,6 +27,8 @@ export interface Config {
   readonly sweepJob?: string;
   /** Scheduler API endpoint override (the local stack's scheduler). */
   readonly schedulerEndpoint?: string;
+  /** Events not seen for this long are hidden and then deleted. */
+  readonly eventTtlSeconds: number;
 }
 
 export interface DnsConfig {
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...(env['SKYFED_SWEEP_JOB'] ? { sweepJob: env['SKYFED_SWEEP_JOB'] } : {}),
     ...(env['SKYFED_SCHEDULER_ENDPOINT'] ? { schedulerEndpoint: env['SKYFED_SCHEDULER_ENDPOINT'] } : {}),
+    eventTtlSeconds: int(env, 'SKYFED_EVENT_TTL_SECONDS', 3600, 60, 30 * 86_400),
   };
 }
 

@@ -20,6 +20,7 @@ export function buildApi(rt: Runtime): (req: Request, res: Response) => void {
       kek: rt.kek,
       allowInsecureLoopbackMembers: rt.config.allowInsecureLoopbackMembers,
       presentService: rt.presentService,
+      eventTtlSeconds: rt.config.eventTtlSeconds,
     }),
     auth: { tokens: rt.config.apiTokens, trustIam: rt.config.trustIam },
     log,

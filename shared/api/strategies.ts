@@ -8,8 +8,9 @@ import { CREDENTIALS_NAMESPACE, Cluster, validateCluster } from '../model/cluste
 import { KubeObject } from '../model/meta';
 import { Secret, redactSecret, validateSecret } from '../model/secret';
 import { Service, defaultService, validateService } from '../model/service';
-import { ResourceName } from '../store/layout';
 import { StoredRecord } from '../store/port';
+import { DEFAULT_EVENT_TTL_SECONDS } from '../recorder/recorder';
+import { eventStrategies } from './events-strategy';
 import { ResourceType, clusters, secrets, services } from './resources';
 
 export interface Prepared<T extends KubeObject> {
@@ -23,6 +24,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   prepare(obj: T, old: StoredRecord<T> | undefined): Promise<Prepared<T>>;
   /** What readers see (status merged in, secrets redacted). */
   present?(rec: StoredRecord<T>): Promise<T>;
+  /** Whether readers see a stored object at all (expired Events are hidden until deleted). */
+  visible?(stored: T, now: Date): boolean;
 }
 
 function invalid(type: { resource: string; group: string; kind: string }, name: string | undefined, causes: readonly StatusCause[]): never {
@@ -34,6 +37,8 @@ export interface StrategyOptions {
   readonly allowInsecureLoopbackMembers: boolean;
   /** Merges derived status (per-cluster shards) into a federated Service for readers. */
   readonly presentService?: (rec: StoredRecord<Service>) => Promise<Service>;
+  /** Retention of Events (default shared/recorder/recorder.ts). */
+  readonly eventTtlSeconds?: number;
 }
 
 /** Associated data binding sealed Secret data to its identity. */
@@ -41,7 +46,8 @@ export function secretAad(namespace: string, name: string): string {
   return `secrets/${namespace}/${name}`;
 }
 
-export function strategies(opts: StrategyOptions): Map<ResourceName, Strategy> {
+/** Keyed by resource, plus `<resource>.<group>` for a second group serving the same resource (events.events.k8s.io). */
+export function strategies(opts: StrategyOptions): Map<string, Strategy> {
   const cluster: Strategy<Cluster> = {
     type: clusters,
     async prepare(obj, old) {
@@ -93,9 +99,12 @@ export function strategies(opts: StrategyOptions): Map<ResourceName, Strategy> {
     },
   };
 
-  return new Map<ResourceName, Strategy>([
+  const events = eventStrategies(opts.eventTtlSeconds ?? DEFAULT_EVENT_TTL_SECONDS);
+  return new Map<string, Strategy>([
     ['clusters', cluster as unknown as Strategy],
     ['services', service as unknown as Strategy],
     ['secrets', secret as unknown as Strategy],
+    ['events', events.core],
+    ['events.events.k8s.io', events.eventsV1],
   ]);
 }

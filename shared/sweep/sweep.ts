@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { AllDownPolicy, desiredRecordSets } from '../dns/desired';
 import { globalName, regionalName, zonalName } from '../dns/names';
-import { isEmptyPlan, planChanges } from '../dns/plan';
+import { Untouchable, isEmptyPlan, planChanges } from '../dns/plan';
 import { DnsConflictError, DnsProvider } from '../dns/providers/port';
 import { RecordSet, recordKey } from '../dns/types';
 import { Logger } from '../log';
@@ -16,6 +16,8 @@ import { SKYFED } from '../model/meta';
 import { Service } from '../model/service';
 import { MemberClientFactory } from '../members/credentials';
 import { federatedKey } from '../propagation/member';
+import { EventRecorder } from '../recorder/recorder';
+import { dnsConflict, dnsConflictMessages, dnsPublished, shardHealth } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
 import { HealthState } from '../store/shards';
 import { EMPTY_STATE, HistoryEntry, SweepState, SweepStateStore, appendHistory } from '../store/sweep-state';
@@ -48,6 +50,8 @@ export interface SweepDeps {
   readonly log: Logger;
   readonly config: SweepConfig;
   readonly now: () => Date;
+  /** Events for `kubectl describe` (best-effort; shared/recorder/recorder.ts). */
+  readonly events?: EventRecorder;
 }
 
 export interface SweepReport {
@@ -153,12 +157,14 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       if (!before || before.healthy !== h.healthy) {
         report.transitions++;
         history.push({ at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` });
+        deps.events?.record(shardHealth(s, sh.cluster, h.healthy, r.reason));
       }
     }
     next.set(key, { ...prev, health, history: appendHistory(prev.history, history) });
   }
 
   await publishDns(deps, services, states, next, now, report, currentRecords);
+  await deps.events?.flush();
   phase('publish');
   report.ms = Date.now() - started;
   return report;
@@ -195,9 +201,11 @@ async function publishDns(deps: SweepDeps, services: readonly Service[], states:
   const owned = new Set([...states.values()].flatMap((s) => s.owned));
   const desired = [...desiredBy.values()].flat();
   let changedKeys = new Set<string>();
+  let untouchable: readonly Untouchable[] = [];
   for (let attempt = 1; ; attempt++) {
     const current = attempt === 1 ? await prefetched : await deps.dns.records();
     const plan = planChanges({ current, desired, owned, maxDeletes: c.maxDeletes });
+    untouchable = plan.untouchable;
     report.untouchable = plan.untouchable.length;
     if (isEmptyPlan(plan)) break;
     // Ledger first: a crash between here and the DNS change leaves our records still ours.
@@ -223,13 +231,20 @@ async function publishDns(deps: SweepDeps, services: readonly Service[], states:
     }
   }
   // What each Service now publishes (failStatic keeps it), and when its answers last changed.
+  const blockedBy = dnsConflictMessages(untouchable, desiredBy);
+  const serviceBy = new Map(services.map((s) => [federatedKey(s), s]));
   for (const [key, sets] of desiredBy) {
     const st = next.get(key);
     if (!st) continue;
     const mine = new Set([...sets.map(recordKey), ...st.owned]);
     const changedHere = [...changedKeys].some((k) => mine.has(k));
+    // Conflicts stay in the Service's warnings, so each is recorded as an Event once, when it appears.
+    const blocked = blockedBy.get(key) ?? [];
+    const svc = serviceBy.get(key);
+    if (svc) for (const m of blocked) if (!(states.get(key)?.warnings ?? []).includes(m)) deps.events?.record(dnsConflict(svc, m));
+    if (svc && changedHere) deps.events?.record(dnsPublished(svc, sets));
     next.set(key, {
-      ...st, published: sets,
+      ...st, published: sets, ...(blocked.length ? { warnings: [...(st.warnings ?? []), ...blocked] } : {}),
       ...(changedHere ? { lastDnsChange: now, history: appendHistory(st.history, [{ at: now, kind: 'dns', message: `published ${describeSets(sets)}` }]) } : {}),
     });
   }

@@ -1,0 +1,73 @@
+/**
+ * The Events skyfed records, in the words a user reads in `kubectl describe`: what propagation did
+ * in each cluster, shard health changes and why, DNS answers published, and conflicts with objects
+ * skyfed does not own. Callers record these on changes only, so a steady pass records nothing.
+ */
+import { Untouchable } from '../dns/plan';
+import { RecordSet, recordKey } from '../dns/types';
+import { KubeObject } from '../model/meta';
+import { Occurrence, serviceRef } from './event';
+
+type Op = 'create' | 'update' | 'delete' | 'release';
+
+/** A member write that succeeded. */
+export function propagated(service: KubeObject, cluster: string, op: Op): Occurrence {
+  const regarding = serviceRef(service);
+  switch (op) {
+    case 'create': return { regarding, type: 'Normal', reason: 'Propagated', action: 'Create', message: `Created the Service in cluster ${cluster}` };
+    case 'update': return { regarding, type: 'Normal', reason: 'Propagated', action: 'Update', message: `Updated the Service in cluster ${cluster}` };
+    case 'delete': return { regarding, type: 'Normal', reason: 'Removed', action: 'Delete', message: `Deleted the Service from cluster ${cluster}` };
+    case 'release': return { regarding, type: 'Normal', reason: 'Released', action: 'Update', message: `Released the Service in cluster ${cluster} (left in place, no longer managed)` };
+  }
+}
+
+interface ShardOutcome {
+  readonly error?: string;
+  readonly conflict?: string;
+}
+
+/**
+ * A shard's propagation problem, when it is new or changed since the shard was last recorded
+ * (a failure that persists across passes is recorded once).
+ */
+export function propagationProblem(service: KubeObject, cluster: string, before: ShardOutcome | undefined, after: ShardOutcome): Occurrence | undefined {
+  const regarding = serviceRef(service);
+  if (after.conflict && after.conflict !== before?.conflict) {
+    return { regarding, type: 'Warning', reason: 'Conflict', action: 'Propagate', message: `Cluster ${cluster}: ${after.conflict}` };
+  }
+  if (after.error && after.error !== before?.error) {
+    return { regarding, type: 'Warning', reason: 'PropagationFailed', action: 'Propagate', message: `Cluster ${cluster}: ${after.error}` };
+  }
+  return undefined;
+}
+
+export function shardHealth(service: KubeObject, cluster: string, healthy: boolean, why: string): Occurrence {
+  return healthy
+    ? { regarding: serviceRef(service), type: 'Normal', reason: 'ShardHealthy', action: 'Probe', message: `Shard in cluster ${cluster} is healthy: ${why}` }
+    : { regarding: serviceRef(service), type: 'Warning', reason: 'ShardUnhealthy', action: 'Probe', message: `Shard in cluster ${cluster} is unhealthy: ${why}` };
+}
+
+export function dnsPublished(service: KubeObject, sets: readonly RecordSet[]): Occurrence {
+  const what = sets.length === 0 ? 'removed all its DNS records' : `published ${sets.map((s) => `${s.name} ${s.type} ${s.rrdatas.join(',')}`).join('; ')}`;
+  return { regarding: serviceRef(service), type: 'Normal', reason: 'DNSPublished', action: 'Publish', message: what.charAt(0).toUpperCase() + what.slice(1) };
+}
+
+export function dnsConflict(service: KubeObject, message: string): Occurrence {
+  return { regarding: serviceRef(service), type: 'Warning', reason: 'DNSConflict', action: 'Publish', message };
+}
+
+/** Per Service (`namespace/name`), why some of its desired record sets could not be written. */
+export function dnsConflictMessages(untouchable: readonly Untouchable[], desiredBy: ReadonlyMap<string, readonly RecordSet[]>): Map<string, string[]> {
+  const owner = new Map<string, string>();
+  for (const [key, sets] of desiredBy) for (const s of sets) owner.set(recordKey(s), key);
+  const out = new Map<string, string[]>();
+  for (const u of untouchable) {
+    const key = owner.get(recordKey(u.desired));
+    if (!key) continue;
+    const why = u.reason === 'NotOwned' ? `a record set skyfed did not create (${u.blocking.name} ${u.blocking.type}) is in the way`
+      : u.reason === 'CnameConflict' ? `${u.blocking.name} ${u.blocking.type} is in the way of a CNAME at the same name`
+        : `another Service wants ${u.blocking.name} ${u.blocking.type} with a different answer`;
+    out.set(key, [...(out.get(key) ?? []), `DNS record ${u.desired.name} ${u.desired.type} not published: ${why}`]);
+  }
+  return out;
+}
