@@ -193,6 +193,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
   router.all('/api/v1/namespaces/:ns/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), p(req, 'ns')));
   router.all('/api/v1/namespaces/:ns/:resource/:name', (req, res) => item(req, res, 'v1', p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
   router.all('/api/v1/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), undefined));
+  router.all('/apis/:group/:version/namespaces/:ns/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns')));
+  router.all('/apis/:group/:version/namespaces/:ns/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
   router.all('/apis/:group/:version/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined));
   router.all('/apis/:group/:version/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined, p(req, 'name')));
   router.all('/{*rest}', (req) => { throw errors.pathNotFound(req.path); });
