@@ -5,8 +5,9 @@
  */
 import { Untouchable } from '../dns/plan';
 import { RecordSet, recordKey } from '../dns/types';
+import { Cluster, clusterStatusWord } from '../model/cluster';
 import { KubeObject } from '../model/meta';
-import { Occurrence, serviceRef } from './event';
+import { Occurrence, clusterRef, serviceRef } from './event';
 
 type Op = 'create' | 'update' | 'delete' | 'release';
 
@@ -39,6 +40,17 @@ export function propagationProblem(service: KubeObject, cluster: string, before:
     return { regarding, type: 'Warning', reason: 'PropagationFailed', action: 'Propagate', message: `Cluster ${cluster}: ${after.error}` };
   }
   return undefined;
+}
+
+/** A cluster's status word changed (Ready, NotReady, Offline), with the condition's message as the why. */
+export function clusterStatusChanged(before: Cluster, after: Cluster): Occurrence | undefined {
+  const was = clusterStatusWord(before);
+  const now = clusterStatusWord(after);
+  if (was === now || now === 'Unknown') return undefined;
+  const type = now === 'Offline' ? 'Offline' : 'Ready';
+  const why = after.status?.conditions?.find((c) => c.type === type)?.message ?? '';
+  const reason = now === 'Ready' ? 'ClusterReady' : now === 'Offline' ? 'ClusterOffline' : 'ClusterNotReady';
+  return { regarding: clusterRef(after), type: now === 'Ready' ? 'Normal' : 'Warning', reason, action: 'Probe', message: `Cluster is ${now}${why ? `: ${why}` : ''}` };
 }
 
 export function shardHealth(service: KubeObject, cluster: string, healthy: boolean, why: string): Occurrence {

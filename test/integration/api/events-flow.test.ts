@@ -50,6 +50,10 @@ test('propagation records each cluster\'s outcome, and a foreign member Service 
   expect(legacy).toContain('Normal Propagated Created the Service in cluster east x1');
   expect(legacy.filter((l) => l.startsWith('Warning Conflict Cluster west: '))).toHaveLength(1);
   expect(fleet.cluster('west').getService('shop', 'legacy')?.spec.ports?.[0]?.port).toBe(9000);
+  // Each cluster's first probe: Ready, as `kubectl describe cluster` lists it (Events of cluster-scoped objects live in "default").
+  const sel = encodeURIComponent('involvedObject.kind=Cluster,involvedObject.name=east,involvedObject.namespace=');
+  const clusterEvents = (await call(cp.apiUrl, 'GET', `/api/v1/events?fieldSelector=${sel}`, T)).body['items'] as CoreEvent[];
+  expect(summary(clusterEvents)).toEqual(['Normal ClusterReady Cluster is Ready: /readyz responded with ok x1']);
 }, 60_000);
 
 test('the sweep records shard health and DNS publication once; steady sweeps and reconciles record nothing', async () => {
