@@ -19,6 +19,7 @@ import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
 import { jsonLogger } from '../shared/log';
 import { EventRecorder, StoreEventRecorder } from '../shared/recorder/recorder';
+import { AddressGuard, addressGuard } from '../shared/net/address-guard';
 
 export interface Runtime {
   readonly config: Config;
@@ -31,6 +32,8 @@ export interface Runtime {
   readonly sweepTrigger: SweepTrigger;
   /** One Event recorder per reporting component (`skyfed-propagation`, `skyfed-sweep`), kept per instance. */
   readonly events: (component: string) => EventRecorder;
+  /** The one address guard for member API servers and probes. */
+  readonly dialGuard: AddressGuard;
 }
 
 let cached: Runtime | undefined;
@@ -50,6 +53,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
   // Member clients are kept per cluster registration for CLIENT_TTL_MS, so an instance handling
   // many events reuses its TLS connections; a changed registration or a new secret (after the TTL)
   // builds a fresh one.
+  const guard = addressGuard(config.dialAllow);
   const clients = new Map<string, { at: number; key: string; client: Promise<KubeMemberClient> }>();
   const clientFor: MemberClientFactory = async (cluster: Cluster) => {
     const name = cluster.metadata.name ?? '';
@@ -58,7 +62,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     if (hit && hit.key === key && Date.now() - hit.at < CLIENT_TTL_MS) return hit.client;
     if (hit) void hit.client.then((c) => c.close(), () => undefined);
     const client = openCredentials(store, kek, cluster).then((creds) =>
-      new KubeMemberClient({ cluster: name, server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs }));
+      new KubeMemberClient({ cluster: name, server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs, guard }));
     clients.set(name, { at: Date.now(), key, client });
     client.catch(() => clients.delete(name));
     return client;
@@ -84,7 +88,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     recorders.set(component, r);
     return r;
   };
-  return { config, db, store, kek, shards, clientFor, presentService: present, sweepTrigger, events };
+  return { config, db, store, kek, shards, clientFor, presentService: present, sweepTrigger, events, dialGuard: guard };
 }
 
 export function runtime(config: Config): Runtime {
