@@ -3,8 +3,7 @@
  * in each cluster, shard health changes and why, DNS answers published, and conflicts with objects
  * skyfed does not own. Callers record these on changes only, so a steady pass records nothing.
  */
-import { Untouchable } from '../dns/plan';
-import { RecordSet, recordKey } from '../dns/types';
+import { RecordSet } from '../dns/types';
 import { Cluster, clusterStatusWord } from '../model/cluster';
 import { KubeObject } from '../model/meta';
 import { Occurrence, clusterRef, serviceRef } from './event';
@@ -66,20 +65,4 @@ export function dnsPublished(service: KubeObject, sets: readonly RecordSet[]): O
 
 export function dnsConflict(service: KubeObject, message: string): Occurrence {
   return { regarding: serviceRef(service), type: 'Warning', reason: 'DNSConflict', action: 'Publish', message };
-}
-
-/** Per Service (`namespace/name`), why some of its desired record sets could not be written. */
-export function dnsConflictMessages(untouchable: readonly Untouchable[], desiredBy: ReadonlyMap<string, readonly RecordSet[]>): Map<string, string[]> {
-  const owner = new Map<string, string>();
-  for (const [key, sets] of desiredBy) for (const s of sets) owner.set(recordKey(s), key);
-  const out = new Map<string, string[]>();
-  for (const u of untouchable) {
-    const key = owner.get(recordKey(u.desired));
-    if (!key) continue;
-    const why = u.reason === 'NotOwned' ? `a record set skyfed did not create (${u.blocking.name} ${u.blocking.type}) is in the way`
-      : u.reason === 'CnameConflict' ? `${u.blocking.name} ${u.blocking.type} is in the way of a CNAME at the same name`
-        : `another Service wants ${u.blocking.name} ${u.blocking.type} with a different answer`;
-    out.set(key, [...(out.get(key) ?? []), `DNS record ${u.desired.name} ${u.desired.type} not published: ${why}`]);
-  }
-  return out;
 }

@@ -1,6 +1,5 @@
 import { Cluster } from '../../../shared/model/cluster';
-import { clusterStatusChanged, dnsConflictMessages, propagationProblem } from '../../../shared/recorder/occurrences';
-import { RecordSet } from '../../../shared/dns/types';
+import { clusterStatusChanged, propagationProblem } from '../../../shared/recorder/occurrences';
 
 const svc = { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'shop', name: 'web', uid: 'u-1' } };
 
@@ -38,11 +37,4 @@ describe('cluster status changes', () => {
     expect(o ? `${o.type} ${o.reason} ${o.message}` : undefined).toBe(expected);
     if (o) expect(o.regarding).toEqual({ kind: 'Cluster', apiVersion: 'federation/v1beta1', name: 'east', uid: 'c-1' });
   });
-});
-
-test('DNS conflicts are attributed to the Service that wanted the record set', () => {
-  const mine: RecordSet = { name: 'web.shop.fed.svc.example.com.', type: 'A', ttl: 30, rrdatas: ['192.0.2.1'] };
-  const theirs: RecordSet = { ...mine, rrdatas: ['198.51.100.9'] };
-  const out = dnsConflictMessages([{ reason: 'NotOwned', desired: mine, blocking: theirs }], new Map([['shop/web', [mine]], ['shop/other', []]]));
-  expect([...out]).toEqual([['shop/web', ['DNS record web.shop.fed.svc.example.com. A not published: a record set skyfed did not create (web.shop.fed.svc.example.com. A) is in the way']]]);
 });
