@@ -18,6 +18,7 @@ import { FirestoreShardStore } from '../shared/store/shards';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
 import { jsonLogger } from '../shared/log';
+import { EventRecorder, StoreEventRecorder } from '../shared/recorder/recorder';
 import { AddressGuard, addressGuard } from '../shared/net/address-guard';
 
 export interface Runtime {
@@ -29,6 +30,8 @@ export interface Runtime {
   readonly clientFor: MemberClientFactory;
   readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
   readonly sweepTrigger: SweepTrigger;
+  /** One Event recorder per reporting component (`skyfed-propagation`, `skyfed-sweep`), kept per instance. */
+  readonly events: (component: string) => EventRecorder;
   /** The one address guard for member API servers and probes. */
   readonly dialGuard: AddressGuard;
 }
@@ -79,7 +82,13 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     return presentService(s, sh, cl, sw);
   };
   const sweepTrigger = config.sweepJob ? schedulerTrigger(config.sweepJob, jsonLogger('sweep-trigger'), config.schedulerEndpoint) : noSweepTrigger;
-  return { config, db, store, kek, shards, clientFor, presentService: present, sweepTrigger, dialGuard: guard };
+  const recorders = new Map<string, EventRecorder>();
+  const events = (component: string): EventRecorder => {
+    const r = recorders.get(component) ?? new StoreEventRecorder(store, jsonLogger('events'), { component, ttlSeconds: config.eventTtlSeconds });
+    recorders.set(component, r);
+    return r;
+  };
+  return { config, db, store, kek, shards, clientFor, presentService: present, sweepTrigger, events, dialGuard: guard };
 }
 
 export function runtime(config: Config): Runtime {

@@ -43,8 +43,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function loadOrCreateToken(stateDir: string): string {
-  const file = join(stateDir, 'api-token');
+function loadOrCreateToken(stateDir: string, name = 'api-token'): string {
+  const file = join(stateDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, token + '\n', { mode: 0o600 });
@@ -57,6 +57,8 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const token = loadOrCreateToken(stateDir);
+  // A read-only token too (role view): `kubectl --token="$(cat .skyfed/api-token-view)" auth can-i …`.
+  const viewToken = loadOrCreateToken(stateDir, 'api-token-view');
   const tls = loadOrCreateTls(join(stateDir, 'tls'));
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
@@ -71,7 +73,7 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
 
     const env: Record<string, string> = {
       SKYFED_PROJECT: o.projectId, GOOGLE_CLOUD_PROJECT: o.projectId, FIRESTORE_EMULATOR_HOST: emulator.host,
-      METADATA_SERVER_DETECTION: 'none', SKYFED_API_TOKENS: `${token}=local-admin:admin`,
+      METADATA_SERVER_DETECTION: 'none', SKYFED_API_TOKENS: `${token}=local-admin:admin,${viewToken}=local-viewer:view`,
       SKYFED_KEY_FILE: join(stateDir, 'kek.key'), SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
       SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
       ...(o.extraEnv ?? {}),

@@ -33,6 +33,8 @@ export interface Config {
   readonly sweepJob?: string;
   /** Scheduler API endpoint override (the local stack's scheduler). */
   readonly schedulerEndpoint?: string;
+  /** Events not seen for this long are hidden and then deleted. */
+  readonly eventTtlSeconds: number;
 }
 
 export interface DnsConfig {
@@ -106,6 +108,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SKYFED_SWEEP_ROUND_INTERVAL_MS', kind: 'int', default: 10_000, min: 0, max: 60_000, describe: 'gap between those rounds' },
   { env: 'SKYFED_SWEEP_JOB', kind: 'string', describe: 'Cloud Scheduler job (`projects/P/locations/L/jobs/J`) to `runJob` for an immediate sweep after a change' },
   { env: 'SKYFED_SCHEDULER_ENDPOINT', kind: 'string', describe: 'Cloud Scheduler API endpoint override (the local stack\'s scheduler)' },
+  { env: 'SKYFED_EVENT_TTL_SECONDS', kind: 'int', default: 3600, min: 60, max: 30 * 86_400, describe: 'Events not seen for this long are hidden, then deleted by the periodic reconcile' },
 ];
 
 function row(key: string, kind: Setting['kind']): Setting {
@@ -202,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...(str(env, 'SKYFED_SWEEP_JOB') ? { sweepJob: str(env, 'SKYFED_SWEEP_JOB') as string } : {}),
     ...(str(env, 'SKYFED_SCHEDULER_ENDPOINT') ? { schedulerEndpoint: str(env, 'SKYFED_SCHEDULER_ENDPOINT') as string } : {}),
+    eventTtlSeconds: int(env, 'SKYFED_EVENT_TTL_SECONDS'),
   };
 }
 

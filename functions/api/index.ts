@@ -21,6 +21,7 @@ export function buildApi(rt: Runtime): (req: Request, res: Response) => void {
       allowInsecureLoopbackMembers: rt.config.allowInsecureLoopbackMembers,
       dialGuard: rt.dialGuard,
       presentService: rt.presentService,
+      eventTtlSeconds: rt.config.eventTtlSeconds,
     }),
     auth: { tokens: rt.config.apiTokens, trustIam: rt.config.trustIam },
     log,

@@ -13,7 +13,7 @@ import { Runtime, runtime } from '../runtime';
 const log = jsonLogger('propagation');
 
 export function controllerDeps(rt: Runtime): ControllerDeps {
-  return { store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date() };
+  return { store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(), events: rt.events('skyfed-propagation') };
 }
 
 type Handler = (event: CloudEvent<unknown>) => Promise<void>;

@@ -2,6 +2,7 @@
 import type { Request, Response } from 'express';
 import { loadConfig } from '../../shared/config';
 import { reconcileEverything } from '../../shared/propagation/controller';
+import { pruneEvents } from '../../shared/recorder/recorder';
 import { controllerDeps } from '../propagation';
 import { Runtime, runtime } from '../runtime';
 
@@ -13,7 +14,9 @@ export function reconcileHandler(rt: () => Runtime): (req: Request, res: Respons
     }
     const started = Date.now();
     const report = await reconcileEverything(controllerDeps(rt()));
-    res.status(200).json({ ...report, ms: Date.now() - started });
+    // Expired Events (readers already hide them) go here; best-effort, like recording them.
+    const eventsPruned = await pruneEvents(rt().store, new Date(), rt().config.eventTtlSeconds).catch(() => 0);
+    res.status(200).json({ ...report, eventsPruned, ms: Date.now() - started });
   };
 }
 

@@ -39,7 +39,7 @@ export function sweepDeps(rt: Runtime, dns: DnsProvider = dnsProviderFor(rt)): S
     store: rt.store, states: new FirestoreSweepStateStore(rt.db), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
     guard: rt.dialGuard, memberIndex: rt.shards, ledger: new FirestoreLedgerStore(rt.db),
     resolveHost: async (h) => (await lookup(h, { all: true })).map((a) => a.address),
-    log, now: () => new Date(),
+    log, now: () => new Date(), events: rt.events('skyfed-sweep'),
     config: {
       federation: c.federationName, suffix: c.dnsSuffix, ttl: c.dns.ttl, probeTimeoutMs: c.sweep.probeTimeoutMs,
       concurrency: c.sweep.concurrency, thresholds: { failureThreshold: c.sweep.failureThreshold, successThreshold: c.sweep.successThreshold },

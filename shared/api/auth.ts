@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError, errors } from '../k8s/status';
+import { SELF_REVIEW_PATH } from './authz-reviews';
 
 export type Role = 'admin' | 'view';
 export interface Caller {
@@ -48,7 +49,8 @@ export function authenticate(cfg: AuthConfig, authorization: string | undefined)
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The same decisions ROLE_RULES (shared/api/authz-reviews.ts) states for `kubectl auth can-i`. */
 export function authorize(caller: Caller, method: string, path: string): void {
-  if (caller.role === 'admin' || READ_METHODS.has(method)) return;
+  if (caller.role === 'admin' || READ_METHODS.has(method) || (method === 'POST' && SELF_REVIEW_PATH.test(path))) return;
   throw new ApiError(403, 'Forbidden', `User "${caller.user}" cannot ${method.toLowerCase()} ${path}: role "view" is read-only`);
 }

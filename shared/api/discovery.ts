@@ -1,6 +1,7 @@
 /** Discovery (`/api`, `/apis`, resource lists), `/version`, and the OpenAPI v3 documents kubectl reads. */
 import { createHash } from 'node:crypto';
 import { objectMeta } from '../model/schema';
+import { REVIEW_RESOURCES } from './authz-reviews';
 import { ResourceType, apiVersionOf } from './resources';
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update'];
@@ -16,11 +17,11 @@ function groupsOf(types: readonly ResourceType[]): string[] {
 export function apiGroupList(types: readonly ResourceType[]): Record<string, unknown> {
   return {
     kind: 'APIGroupList', apiVersion: 'v1',
-    groups: groupsOf(types).map((g) => {
+    groups: [...groupsOf(types).map((g) => {
       const version = types.find((t) => t.group === g)?.version ?? 'v1';
       const gv = { groupVersion: `${g}/${version}`, version };
       return { name: g, versions: [gv], preferredVersion: gv };
-    }),
+    }), ...reviewGroups()],
   };
 }
 
@@ -32,7 +33,7 @@ export function apiGroup(types: readonly ResourceType[], group: string): Record<
 
 export function resourceList(types: readonly ResourceType[], groupVersion: string): Record<string, unknown> | undefined {
   const picked = types.filter((t) => apiVersionOf(t) === groupVersion);
-  if (picked.length === 0) return undefined;
+  if (picked.length === 0) return reviewResourceList(groupVersion);
   return {
     kind: 'APIResourceList', apiVersion: 'v1', groupVersion,
     resources: picked.map((t) => ({
@@ -40,6 +41,25 @@ export function resourceList(types: readonly ResourceType[], groupVersion: strin
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.resource === 'services' ? { categories: ['all'] } : {}),
     })),
+  };
+}
+
+/** authorization.k8s.io and authentication.k8s.io: create-only review resources (shared/api/authz-reviews.ts). */
+function reviewGroups(): Record<string, unknown>[] {
+  const groups = [...new Set(REVIEW_RESOURCES.map((r) => r.group))];
+  return groups.map((name) => {
+    const versions = [...new Set(REVIEW_RESOURCES.filter((r) => r.group === name).flatMap((r) => r.versions))]
+      .map((version) => ({ groupVersion: `${name}/${version}`, version }));
+    return { name, versions, preferredVersion: versions[0] };
+  });
+}
+
+function reviewResourceList(groupVersion: string): Record<string, unknown> | undefined {
+  const picked = REVIEW_RESOURCES.filter((r) => r.versions.some((v) => `${r.group}/${v}` === groupVersion));
+  if (picked.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList', apiVersion: 'v1', groupVersion,
+    resources: picked.map((r) => ({ name: r.resource, singularName: '', namespaced: false, kind: r.kind, verbs: ['create'] })),
   };
 }
 

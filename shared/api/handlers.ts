@@ -12,6 +12,7 @@ import { deleteOptionsSchema } from '../model/schema';
 import { ObjectKey } from '../store/layout';
 import { ObjectStore, StoredRecord } from '../store/port';
 import { BodyFormat } from './body';
+import { FieldSelector, matchesFields } from './field-selector';
 import { applyConfiguration, mergePatch, strategicMergePatch } from './patch';
 import { ResourceType, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
@@ -51,24 +52,25 @@ export class Handlers {
 
   async get(s: Strategy, key: ObjectKey): Promise<KubeObject> {
     const rec = await this.store.get(s.type.resource, key);
-    if (!rec) throw errors.notFound(this.ref(s.type, key.name));
+    if (!rec || (s.visible && !s.visible(rec.object, this.clock()))) throw errors.notFound(this.ref(s.type, key.name));
     return this.present(s, rec);
   }
 
-  async list(s: Strategy, namespace: string | undefined, labels: Selector, names: { name?: string; namespace?: string }): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  async list(s: Strategy, namespace: string | undefined, labels: Selector, fields: FieldSelector): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const recs = await this.store.list(s.type.resource, namespace);
-    const picked = recs.filter((r) => matches(labels, r.object.metadata.labels)
-      && (names.name === undefined || r.object.metadata.name === names.name)
-      && (names.namespace === undefined || r.object.metadata.namespace === names.namespace));
-    const items = await Promise.all(picked.map((r) => this.present(s, r)));
+    const now = this.clock();
+    // metadata.* reads the same before and after presenting: filter on it before the (costlier) presenting.
+    const byMeta = fields.filter((t) => t.field.startsWith('metadata.'));
+    const shown = recs.filter((r) => matches(labels, r.object.metadata.labels) && matchesFields(byMeta, r.object) && (!s.visible || s.visible(r.object, now)));
+    const items = (await Promise.all(shown.map((r) => this.present(s, r)))).filter((o) => matchesFields(fields, o, s.type.fields));
     const rv = recs.reduce((m, r) => Math.max(m, Number(r.object.metadata.resourceVersion ?? 0)), 0);
     return { items, resourceVersion: String(rv || this.clock().getTime() * 1000) };
   }
 
-  async deletedSince(s: Strategy, rv: number, namespace: string | undefined, labels: Selector, names: { name?: string; namespace?: string }): Promise<KubeObject[]> {
+  async deletedSince(s: Strategy, rv: number, namespace: string | undefined, labels: Selector, fields: FieldSelector): Promise<KubeObject[]> {
     const gone = await this.store.deletedSince(s.type.resource, rv);
     return gone.filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(labels, o.metadata.labels)
-      && (names.name === undefined || o.metadata.name === names.name) && (names.namespace === undefined || o.metadata.namespace === names.namespace));
+      && matchesFields(fields, o, s.type.fields));
   }
 
   /** Checks apiVersion/kind/name/namespace of a body against the request path. */

@@ -9,6 +9,8 @@ import { Schema, clusterSchema, secretSchema, serviceSchema } from '../model/sch
 import { Secret, secretKeyCount } from '../model/secret';
 import { Service, formatPorts } from '../model/service';
 import { ResourceName } from '../store/layout';
+import { coreEventType, eventsV1Type } from './events-view';
+import { SelectableFields } from './field-selector';
 import { TableSpec, ageOf } from './table';
 
 export interface ResourceType<T extends KubeObject = KubeObject> {
@@ -24,6 +26,8 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   readonly table: TableSpec<T>;
   /** Whether `spec` changes bump metadata.generation (and status is owned by controllers). */
   readonly hasSpec: boolean;
+  /** Fields a field selector may name beyond metadata.name/namespace (shared/api/field-selector.ts). */
+  readonly fields?: SelectableFields;
 }
 
 export function apiVersionOf(t: ResourceType): string {
@@ -106,4 +110,5 @@ export const secrets: ResourceType<Secret> = {
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   clusters as unknown as ResourceType, services as unknown as ResourceType, secrets as unknown as ResourceType,
+  coreEventType, eventsV1Type,
 ];

@@ -9,12 +9,13 @@ import { ApiError, errors } from '../k8s/status';
 import { parseSelector } from '../k8s/selector';
 import { dns1123Label } from '../k8s/validation';
 import { parseFieldValidation } from '../model/decode';
-import { ResourceName } from '../store/layout';
 import { ObjectStore } from '../store/port';
 import { Logger } from '../log';
 import { AuthConfig, authenticate, authorize } from './auth';
+import { selfReviewRoutes } from './authz-reviews';
 import { bodyFormat, parseBody } from './body';
 import { apiGroup, apiGroupList, apiVersions, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery';
+import { parseFieldSelector } from './field-selector';
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
@@ -23,7 +24,7 @@ import { MAX_WATCH_SECONDS, serveWatch } from './watch';
 
 export interface ApiDeps {
   readonly store: ObjectStore;
-  readonly strategies: ReadonlyMap<ResourceName, Strategy>;
+  readonly strategies: ReadonlyMap<string, Strategy>;
   readonly auth: AuthConfig;
   readonly log: Logger;
   readonly version: string;
@@ -81,6 +82,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     if (PUBLIC_PATHS.has(req.path)) return next();
     const caller = authenticate(deps.auth, req.get('authorization'));
     authorize(caller, req.method, req.path);
+    res.locals['caller'] = caller;
     next();
   });
 
@@ -111,10 +113,12 @@ export function apiRouter(deps: ApiDeps): express.Router {
     send(req, res, 200, list);
   });
 
+  router.use(selfReviewRoutes(clock));
+
   /** scope: 'namespace' (…/namespaces/{ns}/…), 'cluster' (cluster-scoped kinds), 'all' (a kind across namespaces). */
   type Scope = 'namespace' | 'cluster' | 'all';
   const strategyFor = (req: Request, gv: string, resource: string, scope: Scope): Strategy => {
-    const s = deps.strategies.get(resource as ResourceName);
+    const s = [...deps.strategies.values()].find((x) => x.type.resource === resource && apiVersionOf(x.type) === gv);
     const fits = scope === 'all' || s?.type.namespaced === (scope === 'namespace');
     if (!s || apiVersionOf(s.type) !== gv || !fits) throw errors.pathNotFound(req.path);
     return s;
@@ -124,7 +128,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     const s = strategyFor(req, gv, resource, ns !== undefined ? 'namespace' : 'all');
     if (ns !== undefined) checkSegment('namespace', ns, dns1123Label);
     if (req.method === 'GET') {
-      const fields = parseFieldSelector(query(req, 'fieldSelector'));
+      const fields = parseFieldSelector(query(req, 'fieldSelector'), s.type.fields);
       const labels = parseSelector(query(req, 'labelSelector'));
       if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
         const rv = query(req, 'resourceVersion');
@@ -189,6 +193,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
   router.all('/api/v1/namespaces/:ns/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), p(req, 'ns')));
   router.all('/api/v1/namespaces/:ns/:resource/:name', (req, res) => item(req, res, 'v1', p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
   router.all('/api/v1/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), undefined));
+  router.all('/apis/:group/:version/namespaces/:ns/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns')));
+  router.all('/apis/:group/:version/namespaces/:ns/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
   router.all('/apis/:group/:version/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined));
   router.all('/apis/:group/:version/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined, p(req, 'name')));
   router.all('/{*rest}', (req) => { throw errors.pathNotFound(req.path); });
@@ -199,14 +205,4 @@ export function apiRouter(deps: ApiDeps): express.Router {
     send(req, res, apiErr.code, apiErr.toStatus());
   });
   return router;
-}
-
-function parseFieldSelector(raw: string | undefined): { name?: string; namespace?: string } {
-  const out: { name?: string; namespace?: string } = {};
-  for (const term of (raw ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
-    const m = /^metadata\.(name|namespace)==?(.*)$/.exec(term);
-    if (!m) throw errors.badRequest(`field label not supported: ${term.split(/!?=/)[0] ?? term}`);
-    out[m[1] as 'name' | 'namespace'] = m[2] as string;
-  }
-  return out;
 }

@@ -9,8 +9,9 @@ import { KubeObject } from '../model/meta';
 import { AddressGuard } from '../net/address-guard';
 import { Secret, redactSecret, validateSecret } from '../model/secret';
 import { Service, defaultService, validateService } from '../model/service';
-import { ResourceName } from '../store/layout';
 import { StoredRecord } from '../store/port';
+import { DEFAULT_EVENT_TTL_SECONDS } from '../recorder/recorder';
+import { eventStrategies } from './events-strategy';
 import { ResourceType, clusters, secrets, services } from './resources';
 
 export interface Prepared<T extends KubeObject> {
@@ -24,6 +25,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   prepare(obj: T, old: StoredRecord<T> | undefined): Promise<Prepared<T>>;
   /** What readers see (status merged in, secrets redacted). */
   present?(rec: StoredRecord<T>): Promise<T>;
+  /** Whether readers see a stored object at all (expired Events are hidden until deleted). */
+  visible?(stored: T, now: Date): boolean;
 }
 
 function invalid(type: { resource: string; group: string; kind: string }, name: string | undefined, causes: readonly StatusCause[]): never {
@@ -36,6 +39,8 @@ export interface StrategyOptions {
   readonly dialGuard: AddressGuard;
   /** Merges derived status (per-cluster shards) into a federated Service for readers. */
   readonly presentService?: (rec: StoredRecord<Service>) => Promise<Service>;
+  /** Retention of Events (default shared/recorder/recorder.ts). */
+  readonly eventTtlSeconds?: number;
 }
 
 /** Associated data binding sealed Secret data to its identity. */
@@ -43,7 +48,8 @@ export function secretAad(namespace: string, name: string): string {
   return `secrets/${namespace}/${name}`;
 }
 
-export function strategies(opts: StrategyOptions): Map<ResourceName, Strategy> {
+/** Keyed by resource, plus `<resource>.<group>` for a second group serving the same resource (events.events.k8s.io). */
+export function strategies(opts: StrategyOptions): Map<string, Strategy> {
   const cluster: Strategy<Cluster> = {
     type: clusters,
     async prepare(obj, old) {
@@ -95,9 +101,12 @@ export function strategies(opts: StrategyOptions): Map<ResourceName, Strategy> {
     },
   };
 
-  return new Map<ResourceName, Strategy>([
+  const events = eventStrategies(opts.eventTtlSeconds ?? DEFAULT_EVENT_TTL_SECONDS);
+  return new Map<string, Strategy>([
     ['clusters', cluster as unknown as Strategy],
     ['services', service as unknown as Strategy],
     ['secrets', secret as unknown as Strategy],
+    ['events', events.core],
+    ['events.events.k8s.io', events.eventsV1],
   ]);
 }

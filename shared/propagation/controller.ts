@@ -34,7 +34,7 @@ export async function onClusterChanged(
   if (before && specOf(before) === specOf(after)) return 'skipped';
   const rec = await deps.store.get<Cluster>('clusters', { name });
   if (!rec) return 'skipped';
-  await refreshClusterHealth(deps.store, deps.clientFor, [rec.object], 1, deps.now);
+  await refreshClusterHealth(deps.store, deps.clientFor, [rec.object], 1, deps.now, deps.events);
   return reconcile(deps, { clusters: new Set([name]) });
 }
 
@@ -42,13 +42,13 @@ export async function onSecretChanged(deps: ControllerDeps, namespace: string, n
   const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object)
     .filter((c) => c.spec.secretRef?.name === name && (c.spec.secretRef.namespace ?? CREDENTIALS_NAMESPACE) === namespace);
   if (clusters.length === 0) return 'skipped';
-  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now);
+  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now, deps.events);
   return reconcile(deps, { clusters: new Set(clusters.map((c) => c.metadata.name ?? '')) });
 }
 
 /** The periodic full pass: repairs drift and anything an event missed. */
 export async function reconcileEverything(deps: ControllerDeps): Promise<ReconcileReport> {
   const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object);
-  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now);
+  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now, deps.events);
   return reconcile(deps, {});
 }

@@ -11,6 +11,8 @@ import { SKYFED } from '../model/meta';
 import { Service } from '../model/service';
 import { MemberClientFactory } from '../members/credentials';
 import { MemberClient, MemberError } from '../members/port';
+import { EventRecorder } from '../recorder/recorder';
+import { propagated, propagationProblem } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
 import { PropagationState, ShardDoc, ShardStore } from '../store/shards';
 import { MemberService, federatedKey, isManaged } from './member';
@@ -22,6 +24,8 @@ export interface ReconcileDeps {
   readonly clientFor: MemberClientFactory;
   readonly log: Logger;
   readonly concurrency: number;
+  /** Events for `kubectl describe` (best-effort; shared/recorder/recorder.ts). */
+  readonly events?: EventRecorder;
 }
 
 export interface ReconcileScope {
@@ -101,6 +105,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   const clusters = clusterRecs.map((r) => r.object).filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   const limit = pLimit(Math.max(1, deps.concurrency));
+  const byKey = new Map(services.map((s) => [federatedKey(s), s]));
 
   // Our finalizer goes on before any member exists, so a delete always waits for member cleanup.
   const storeLimit = pLimit(32);
@@ -139,6 +144,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
         }
         const member = await apply(client, a);
         writes++;
+        if (byKey.has(a.key)) deps.events?.record(propagated(byKey.get(a.key) as Service, name, a.op));
         if (member && a.op !== 'release') states.set(a.key, memberState(member));
       } catch (e) {
         failedKeys.add(a.key);
@@ -166,6 +172,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     finalized.push(key);
   }
   await recordShards(deps, services.filter((s) => !finalized.includes(federatedKey(s))), results, errors);
+  await deps.events?.flush();
   return { clusters: clusters.length, writes, errors, finalized };
 }
 
@@ -194,6 +201,8 @@ async function recordShards(deps: ReconcileDeps, services: readonly Service[], r
         state = { present: false, ingress: [] };
       }
       const value = { ...state, ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}) };
+      const problem = propagationProblem(s, cluster, prev?.propagation, value);
+      if (problem) deps.events?.record(problem);
       await limit(() => deps.shards.put(ns, name, cluster, 'propagation', value, prev));
     }
   }));

@@ -4,9 +4,10 @@
  *   namespaces/{namespace}/services/{service}            federated Service (spec; status is derived)
  *   namespaces/{namespace}/services/{service}/shards/{cluster}   per-cluster shard state (not a trigger path)
  *   namespaces/{namespace}/secrets/{secret}              Secret, data sealed
+ *   namespaces/{namespace}/events/{event}                core v1 Event (shared/recorder/event.ts; not a trigger path)
  * Names are validated (RFC 1123/1035) before they reach a path, so no segment can contain '/' or be '..'.
  */
-export type ResourceName = 'clusters' | 'services' | 'secrets';
+export type ResourceName = 'clusters' | 'services' | 'secrets' | 'events';
 
 export interface ObjectKey {
   readonly namespace?: string;

@@ -18,6 +18,8 @@ import { SKYFED } from '../model/meta';
 import { Service } from '../model/service';
 import { MemberClientFactory } from '../members/credentials';
 import { federatedKey } from '../propagation/member';
+import { EventRecorder } from '../recorder/recorder';
+import { dnsConflict, dnsPublished, shardHealth } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
 import { HealthState, MemberIndex } from '../store/shards';
 import { AddressGuard } from '../net/address-guard';
@@ -55,6 +57,8 @@ export interface SweepDeps {
   readonly log: Logger;
   readonly config: SweepConfig;
   readonly now: () => Date;
+  /** Events for `kubectl describe` (best-effort; shared/recorder/recorder.ts). */
+  readonly events?: EventRecorder;
 }
 
 export interface SweepReport {
@@ -173,12 +177,14 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       if (!before || before.healthy !== h.healthy) {
         report.transitions++;
         history.push({ at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` });
+        deps.events?.record(shardHealth(s, sh.cluster, h.healthy, r.reason));
       }
     }
     next.set(key, { ...prev, health, history: appendHistory(prev.history, history) });
   }
 
   await publishDns(deps, services, states, next, now, report, currentRecords);
+  await deps.events?.flush();
   phase('publish');
   report.ms = Date.now() - started;
   return report;
@@ -250,12 +256,17 @@ async function publishDns(deps: SweepDeps, services: readonly Service[], states:
     blocked.set(key, [...(blocked.get(key) ?? []), `${u.blocking.name} ${u.blocking.type} is in the zone and not skyfed's (${u.reason}); left untouched, ${u.desired.name} ${u.desired.type} not published`]);
   }
   // What each Service now publishes (failStatic keeps it), and when its answers last changed.
+  const serviceBy = new Map(services.map((s) => [federatedKey(s), s]));
   for (const [key, sets] of desiredBy) {
     const st = next.get(key);
     if (!st) continue;
     const mine = new Set([...sets.map(normalizedKey), ...[...owners].filter(([, o]) => o === key).map(([k]) => k)]);
     const changedHere = [...changedKeys].some((k) => mine.has(k));
     const conflicts = blocked.get(key) ?? [];
+    // Conflicts stay in the Service's warnings, so each is recorded as an Event once, when it appears.
+    const svc = serviceBy.get(key);
+    if (svc) for (const m of conflicts) if (!(states.get(key)?.warnings ?? []).includes(m)) deps.events?.record(dnsConflict(svc, m));
+    if (svc && changedHere) deps.events?.record(dnsPublished(svc, sets));
     next.set(key, {
       ...st, published: sets.filter((r) => !blockedKeys.has(normalizedKey(r))),
       ...(conflicts.length > 0 || st.warnings ? { warnings: [...(st.warnings ?? []), ...conflicts] } : {}),
