@@ -66,7 +66,9 @@ export function unpatchCorefile(text: string): CorefileEdit {
   const found = findBlock(text);
   if (found === undefined) return { text, changed: false };
   if (found === 'broken') return { text, changed: false, note: 'the Corefile has a skyfed-dns begin marker without its end marker; remove skyfed\'s lines by hand' };
-  return { text: text.slice(0, found.start) + text.slice(found.end), changed: true };
+  // The line break skyfed added stays when the operator wrote lines after the block: it now ends their line.
+  const start = found.newlineAdded && found.end < text.length && text[found.start] === '\n' ? found.start + 1 : found.start;
+  return { text: text.slice(0, start) + text.slice(found.end), changed: true };
 }
 
 /** Port of the Corefile's root (`.`) server block, so skyfed's block listens where the cluster's DNS does. */
