@@ -43,6 +43,10 @@ export async function placeInZone(client: MemberClient, cluster: Cluster, names:
 /** A Cluster changed or left: undo the CoreDNS opt-in when it was turned off, and everything when the Cluster is gone. */
 export async function clusterDiscoveryChanged(clientFor: MemberClientFactory, before: Cluster | undefined, after: Cluster | undefined, log: Logger): Promise<void> {
   if (!before || (after && !(managesCoreDns(before) && !managesCoreDns(after)))) return;
+  if (before.status?.conditions?.some((c) => c.type === 'Offline' && c.status === 'True')) {
+    log.warn('cluster is offline: in-cluster discovery left in it as it is', { cluster: before.metadata?.name });
+    return;
+  }
   try {
     const client = await clientFor(before);
     if (after) {
