@@ -6,6 +6,7 @@ import { FakeKubeFleet } from '../../../local/sim';
 import { KUBEADM_COREFILE } from '../../../local/sim/configmaps';
 import { KubeMemberClient } from '../../../shared/members/kube-client';
 import { MemberError } from '../../../shared/members/port';
+import { addressGuard, parseCidr } from '../../../shared/net/address-guard';
 
 let fleet: FakeKubeFleet;
 let c: KubeMemberClient;
@@ -14,7 +15,7 @@ const reason = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok'
 beforeAll(async () => {
   fleet = await FakeKubeFleet.start([{ name: 'a' }]);
   const a = fleet.cluster('a');
-  c = new KubeMemberClient({ cluster: 'a', server: a.url, kubeconfig: a.kubeconfig(), timeoutMs: 2000, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+  c = new KubeMemberClient({ cluster: 'a', server: a.url, kubeconfig: a.kubeconfig(), timeoutMs: 2000, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, guard: addressGuard([parseCidr('127.0.0.0/8')]) });
 });
 afterAll(async () => { c?.close(); await fleet?.stop(); });
 
