@@ -1,11 +1,14 @@
 /**
- * `--demo-clusters N`: N simulated member clusters (the Kubernetes API doubles from test/fakes),
- * named like the seed's four, each with its own CA, token, region and zones. Writes each one's
- * kubeconfig and Cluster manifest under <state>/demo/ and adds a kubectl context per cluster.
+ * `--demo-clusters N`: N simulated member clusters (the Kubernetes API doubles from local/sim),
+ * named like the seed's four, each with its own CA, token, region and zones, and its own cluster
+ * DNS serving skyfed's in-cluster zone (local/sim/cluster-dns.ts, forwarding other names to the
+ * stack's DNS server). Writes each one's kubeconfig and Cluster manifest under <state>/demo/ and
+ * adds a kubectl context per cluster.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeKubeFleet } from './sim';
+import { ClusterDns, startClusterDns } from './sim/cluster-dns';
 import { ContextEntry } from './kubeconfig';
 
 const SEED = [
@@ -19,9 +22,11 @@ export interface Demo {
   readonly fleet: FakeKubeFleet;
   readonly contexts: ContextEntry[];
   readonly dir: string;
+  /** Each demo cluster's own DNS server (its CoreDNS), by cluster name. */
+  readonly clusterDns: ReadonlyMap<string, ClusterDns>;
 }
 
-export async function startDemoClusters(n: number, stateDir: string): Promise<Demo> {
+export async function startDemoClusters(n: number, stateDir: string, upstreamDnsPort?: number): Promise<Demo> {
   const specs = Array.from({ length: n }, (_, i) => SEED[i] ?? { name: `gce-extra-${i + 1}`, region: 'us-west1', zones: [`us-west1-${String.fromCharCode(97 + (i % 3))}`] });
   const fleet = await FakeKubeFleet.start(specs.map((s) => ({ ...s, lbDelayMs: 500 })));
   const dir = join(stateDir, 'demo');
@@ -31,9 +36,14 @@ export async function startDemoClusters(n: number, stateDir: string): Promise<De
     writeFileSync(join(dir, `${c.name}.kubeconfig`), c.kubeconfig(), { mode: 0o600 });
     writeFileSync(join(dir, 'clusters', `${c.name}.yaml`), [
       'apiVersion: federation/v1beta1', 'kind: Cluster', 'metadata:', `  name: ${c.name}`, '  labels:', '    cloud: gce', 'spec:',
-      '  serverAddressByClientCIDRs:', '  - clientCIDR: 0.0.0.0/0', `    serverAddress: ${c.url}`, '  secretRef:', `    name: ${c.name}`, '',
+      '  serverAddressByClientCIDRs:', '  - clientCIDR: 0.0.0.0/0', `    serverAddress: ${c.url}`, '  secretRef:', `    name: ${c.name}`,
+      '  dns:', '    manageCoreDNS: true', '',
     ].join('\n'));
     contexts.push({ context: c.name, server: c.url, caPem: c.caPem, token: c.token });
   }
-  return { fleet, contexts, dir };
+  const clusterDns = new Map<string, ClusterDns>();
+  for (const c of fleet.clusters) {
+    clusterDns.set(c.name, await startClusterDns(c, upstreamDnsPort ? { upstream: { host: '127.0.0.1', port: upstreamDnsPort } } : {}));
+  }
+  return { fleet, contexts, dir, clusterDns };
 }

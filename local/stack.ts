@@ -116,10 +116,12 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
     const apiUrl = `https://127.0.0.1:${front.port}`;
     let contexts: ContextEntry[] = [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }];
     if (o.demoClusters > 0) {
-      const demo = await startDemoClusters(o.demoClusters, stateDir);
+      const demo = await startDemoClusters(o.demoClusters, stateDir, dns.port);
       stoppers.push(() => demo.fleet.stop());
+      for (const d of demo.clusterDns.values()) stoppers.push(() => d.close());
       contexts = [...contexts, ...demo.contexts];
       for (const c of demo.fleet.clusters) say(`demo cluster        ${c.name.padEnd(18)} ${c.url}  (kubectl --context=${c.name})`);
+      for (const [name, d] of demo.clusterDns) say(`demo cluster DNS    ${name.padEnd(18)} 127.0.0.1:${d.port}  (dig @127.0.0.1 -p ${d.port} nginx.mynamespace.${env['SKYFED_FEDERATION'] ?? 'myfederation'}.svc.cluster.local)`);
       say(`demo files          ${demo.dir}/<cluster>.kubeconfig, ${demo.dir}/clusters/<cluster>.yaml`);
     }
     writeContexts(o.kubeconfig, contexts);

@@ -13,7 +13,8 @@ import { Runtime, runtime } from '../runtime';
 const log = jsonLogger('propagation');
 
 export function controllerDeps(rt: Runtime): ControllerDeps {
-  return { store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(), events: rt.events('skyfed-propagation') };
+  return { store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(), events: rt.events('skyfed-propagation'),
+    inCluster: { federation: rt.config.federationName, suffix: rt.config.dnsSuffix, ttl: rt.config.dns.ttl } };
 }
 
 type Handler = (event: CloudEvent<unknown>) => Promise<void>;

@@ -10,6 +10,7 @@ import { createServer, Server } from 'node:https';
 import { AddressInfo, Server as NetServer, Socket, createServer as createTcpServer } from 'node:net';
 import { generateTls } from '../tls';
 import { MemberService } from '../../shared/propagation/member';
+import { ConfigObjects } from './configmaps';
 import { discovery, serviceRows } from './discovery';
 import { ClusterState, KubeError, Obj, matchesSelector } from './state';
 
@@ -28,11 +29,15 @@ export interface FakeClusterOptions {
   readonly lbListen?: boolean;
   readonly lbHostname?: boolean;
   readonly readyEndpoints?: number;
+  /** The cluster's DNS domain (default cluster.local). */
+  readonly clusterDomain?: string;
 }
 
 export class FakeCluster {
   readonly token = randomBytes(16).toString('hex');
   readonly state: ClusterState;
+  /** ConfigMaps and Deployments (configmaps.ts). */
+  readonly objects: ConfigObjects;
   readonly requests = new Map<string, number>();
   private server!: Server;
   private port = 0;
@@ -46,6 +51,7 @@ export class FakeCluster {
 
   constructor(readonly index: number, readonly opts: FakeClusterOptions) {
     this.state = new ClusterState(index, opts.readyEndpoints ?? 2);
+    this.objects = new ConfigObjects(() => this.state.bump(), this.state.namespaces);
   }
 
   get name(): string { return this.opts.name; }
@@ -83,6 +89,10 @@ export class FakeCluster {
   getService(ns: string, name: string): MemberService | undefined {
     const s = this.state.services.get(`${ns}/${name}`);
     return s ? (structuredClone(s) as unknown as MemberService) : undefined;
+  }
+  configMap(ns: string, name: string): (Obj & { data?: Record<string, string> }) | undefined {
+    const o = this.objects.configMaps.get(`${ns}/${name}`);
+    return o ? structuredClone(o) : undefined;
   }
   deleteServiceByHand(ns: string, name: string): void { this.state.remove(ns, name); this.closeLb(`${ns}/${name}`); }
   createServiceByHand(ns: string, body: Obj): Obj { this.state.namespaces.add(ns); return this.state.create(ns, body); }
@@ -219,6 +229,8 @@ export class FakeCluster {
         return { code: 200, body: o, kind: 'services' };
       }
     }
+    const other = this.objects.route(method, p, body);
+    if (other) return other;
     throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
   }
 

@@ -4,8 +4,10 @@
  * kubeconfig itself says insecure-skip-tls-verify. Every call has a time-out (AbortSignal) and
  * transient failures are retried with backoff.
  */
-import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable, VersionApi } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable, VersionApi } from '@kubernetes/client-node';
 import { Agent, AgentOptions } from 'node:https';
+import type { Deployment } from '../incluster/coredns-mount';
+import type { ConfigMap } from '../incluster/plan';
 import { KubeconfigRejected, MemberCredentials, parseMemberKubeconfig } from '../k8s/kubeconfig';
 import { AddressGuard } from '../net/address-guard';
 import { DIAL_REFUSED, DialRefusedError, GuardedHttpsAgent } from '../net/guarded-dial';
@@ -124,6 +126,7 @@ export class KubeMemberClient implements MemberClient {
   readonly cluster: string;
   private readonly core: CoreV1Api;
   private readonly discovery: DiscoveryV1Api;
+  private readonly apps: AppsV1Api;
   private readonly versionApi: VersionApi;
   private readonly health: Health;
   private readonly kc: KubeConfig;
@@ -133,6 +136,7 @@ export class KubeMemberClient implements MemberClient {
     this.kc = kubeConfigFor(opts);
     this.core = this.kc.makeApiClient(CoreV1Api);
     this.discovery = this.kc.makeApiClient(DiscoveryV1Api);
+    this.apps = this.kc.makeApiClient(AppsV1Api);
     this.versionApi = this.kc.makeApiClient(VersionApi);
     this.health = new Health(this.kc);
   }
@@ -272,5 +276,41 @@ export class KubeMemberClient implements MemberClient {
       if (e instanceof MemberError && e.reason === 'NotFound') return 0;
       throw e;
     }
+  }
+
+  /** Reads that answer undefined for NotFound. */
+  private async orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof MemberError && e.reason === 'NotFound') return undefined;
+      throw e;
+    }
+  }
+
+  async getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
+    return this.orUndefined(() => this.call((o) => this.core.readNamespacedConfigMap({ namespace, name }, o as never))) as Promise<ConfigMap | undefined>;
+  }
+
+  async createConfigMap(namespace: string, body: ConfigMap): Promise<ConfigMap> {
+    return (await this.call((o) => this.core.createNamespacedConfigMap({ namespace, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as ConfigMap;
+  }
+
+  async replaceConfigMap(namespace: string, name: string, body: ConfigMap): Promise<ConfigMap> {
+    return (await this.call((o) => this.core.replaceNamespacedConfigMap({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as ConfigMap;
+  }
+
+  async deleteConfigMap(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+    await this.orUndefined(() => this.call((o) => this.core.deleteNamespacedConfigMap({
+      namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : {},
+    }, o as never)));
+  }
+
+  async getDeployment(namespace: string, name: string): Promise<Deployment | undefined> {
+    return this.orUndefined(() => this.call((o) => this.apps.readNamespacedDeployment({ namespace, name }, o as never))) as Promise<Deployment | undefined>;
+  }
+
+  async replaceDeployment(namespace: string, name: string, body: Deployment): Promise<Deployment> {
+    return (await this.call((o) => this.apps.replaceNamespacedDeployment({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as Deployment;
   }
 }

@@ -1,4 +1,6 @@
 /** The port to one member cluster's API: just what propagation, health and the sweep use. */
+import type { Deployment } from '../incluster/coredns-mount';
+import type { ConfigMap } from '../incluster/plan';
 import { MemberService } from '../propagation/member';
 
 export interface Topology {
@@ -21,6 +23,14 @@ export interface MemberClient {
   readyEndpoints(namespace: string, name: string): Promise<number>;
   /** Ready endpoints of every Service in the cluster, by `namespace/name`, from one list call. */
   readyEndpointsAll(): Promise<Map<string, number>>;
+  /** In-cluster discovery (shared/incluster): the zone ConfigMap and the CoreDNS opt-in. */
+  getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  createConfigMap(namespace: string, body: ConfigMap): Promise<ConfigMap>;
+  /** Replaces with the body's resourceVersion as precondition (a stale one is a Conflict). */
+  replaceConfigMap(namespace: string, name: string, body: ConfigMap): Promise<ConfigMap>;
+  deleteConfigMap(namespace: string, name: string, resourceVersion?: string): Promise<void>;
+  getDeployment(namespace: string, name: string): Promise<Deployment | undefined>;
+  replaceDeployment(namespace: string, name: string, body: Deployment): Promise<Deployment>;
 }
 
 /** Why a member call failed. `transient` errors are retried; the rest are reported as they are. */

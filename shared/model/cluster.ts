@@ -21,6 +21,10 @@ export interface Cluster extends KubeObject {
     secretRef?: { name: string; namespace?: string };
     region?: string;
     zones?: string[];
+    /** The member's cluster DNS domain (default cluster.local), for in-cluster discovery. */
+    clusterDomain?: string;
+    /** `manageCoreDNS: true` lets skyfed patch kube-system/coredns to serve its zone (shared/incluster). */
+    dns?: { manageCoreDNS?: boolean };
   };
   status?: {
     conditions?: ClusterCondition[];
@@ -64,6 +68,9 @@ export function validateCluster(c: Cluster, opts: ClusterValidationOptions): Fie
     if (seen.has(z)) errs.duplicate(`spec.zones[${i}]`, z);
     seen.add(z);
   });
+  if (spec.clusterDomain !== undefined) {
+    errs.check('spec.clusterDomain', spec.clusterDomain, spec.clusterDomain ? dns1123Subdomain(spec.clusterDomain) : ['must not be empty']);
+  }
   return errs;
 }
 

@@ -35,6 +35,8 @@ export const clusterSchema = obj({
     secretRef: obj({ name: str, namespace: str }),
     region: str,
     zones: strList,
+    clusterDomain: str,
+    dns: obj({ manageCoreDNS: bool }),
   }),
   status: obj({ conditions: { type: 'array', items: condition }, zones: strList, region: str, version: str }),
 });

@@ -4,6 +4,7 @@
  * probe it and bring every Service to it; on schedule → probe all and reconcile everything.
  */
 import { refreshClusterHealth } from '../clusters/refresh';
+import { clusterDiscoveryChanged } from '../incluster/propagate';
 import { Cluster, CREDENTIALS_NAMESPACE } from '../model/cluster';
 import { ReconcileDeps, ReconcileReport, reconcile } from './reconcile';
 
@@ -25,6 +26,8 @@ export async function onServiceChanged(deps: ControllerDeps, namespace: string, 
 export async function onClusterChanged(
   deps: ControllerDeps, name: string, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined,
 ): Promise<ReconcileReport | 'skipped'> {
+  // In-cluster discovery is undone in the member when the Cluster leaves or opts out of CoreDNS management.
+  await clusterDiscoveryChanged(deps.clientFor, before as Cluster | undefined, after as Cluster | undefined, deps.log);
   if (!after) {
     // A removed cluster stops being managed: forget its shards (its DNS answers go at the next sweep).
     const services = await deps.store.list('services');

@@ -22,6 +22,8 @@ export interface FederationStatus {
     healthSince?: string;
     error?: string;
     conflict?: string;
+    /** What Pods in that cluster are told (in-cluster discovery). */
+    inCluster?: { name: string; cname: string; local: boolean };
   }[];
   dns?: {
     names?: SweepState['names'];
@@ -60,6 +62,7 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
       ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
       ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
       ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
+      ...(sweep?.podAnswers?.[sh.cluster] ? { inCluster: sweep.podAnswers[sh.cluster] } : {}),
       };
     }),
     ...(sweep ? {

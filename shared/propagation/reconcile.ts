@@ -5,6 +5,8 @@
  * time-out; its error goes to its shards' status and the next pass retries it.
  */
 import pLimit from 'p-limit';
+import { FederationNames } from '../incluster/plan';
+import { placeInZone } from '../incluster/propagate';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
 import { SKYFED } from '../model/meta';
@@ -26,6 +28,8 @@ export interface ReconcileDeps {
   readonly concurrency: number;
   /** Events for `kubectl describe` (best-effort; shared/recorder/recorder.ts). */
   readonly events?: EventRecorder;
+  /** Names for in-cluster discovery (shared/incluster); unset = members' zones are left to the sweep. */
+  readonly inCluster?: FederationNames;
 }
 
 export interface ReconcileScope {
@@ -156,6 +160,9 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     for (const [key, live] of view.members) {
       if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
     }
+    // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
+    const wrote = (plan.actions.get(name) ?? []).some((a) => a.op !== 'conflict');
+    if (deps.inCluster && (!scope.services || wrote)) writes += await placeInZone(client, o.cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
   })));
 
   const finalized: string[] = [];

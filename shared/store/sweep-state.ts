@@ -6,6 +6,7 @@
  */
 import { Firestore } from '@google-cloud/firestore';
 import { RecordSet } from '../dns/types';
+import type { PodAnswer } from '../incluster/plan';
 import { HealthState } from './shards';
 
 export const HISTORY_LIMIT = 50;
@@ -24,6 +25,8 @@ export interface SweepState {
   readonly lastDnsChange?: string;
   readonly names?: { readonly global: string; readonly regional: readonly string[]; readonly zonal: readonly string[] };
   readonly warnings?: readonly string[];
+  /** cluster → what Pods there are told for this Service (in-cluster discovery, shared/incluster). */
+  readonly podAnswers?: Readonly<Record<string, PodAnswer>>;
   readonly history: readonly HistoryEntry[];
 }
 

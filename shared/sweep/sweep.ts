@@ -29,6 +29,7 @@ import { Prober } from './probe';
 import { ShardPlan, planShards, probeKey, probeTargets } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
 import { stableJson } from '../util/stable-json';
+import { planInCluster, syncZones, withPodAnswers } from '../incluster/sweep-zones';
 
 export interface SweepConfig {
   readonly federation: string;
@@ -71,6 +72,8 @@ export interface SweepReport {
   stateWrites: number;
   transitions: number;
   untouchable: number;
+  /** Zone ConfigMaps written to members (in-cluster discovery); 0 when no answer changed. */
+  memberWrites: number;
   ms: number;
   /** Milliseconds spent reading state and observing clusters (together), probing, and planning + publishing DNS. */
   phases: { read: number; probe: number; publish: number };
@@ -116,7 +119,7 @@ function policyOf(s: Service): AllDownPolicy {
 
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const started = Date.now();
-  const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, ms: 0, phases: { read: 0, probe: 0, publish: 0 } };
+  const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, memberWrites: 0, ms: 0, phases: { read: 0, probe: 0, publish: 0 } };
   let mark = Date.now();
   const phase = (k: keyof SweepReport['phases']): void => { report.phases[k] = Date.now() - mark; mark = Date.now(); };
   // The zone's current record sets are read while the probes run.
@@ -183,7 +186,11 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     next.set(key, { ...prev, health, history: appendHistory(prev.history, history) });
   }
 
-  await publishDns(deps, services, states, next, now, report, currentRecords);
+  // In-cluster discovery: members' zones are written while DNS is published (shared/incluster).
+  const inCluster = planInCluster({ federation: deps.config.federation, suffix: deps.config.suffix, ttl: deps.config.ttl }, services, observations, next);
+  for (const [key, st] of next) next.set(key, withPodAnswers(key, st, inCluster, observations));
+  const zones = syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log).then((z) => { report.memberWrites = z.written; });
+  await Promise.all([publishDns(deps, services, states, next, now, report, currentRecords), zones]);
   await deps.events?.flush();
   phase('publish');
   report.ms = Date.now() - started;

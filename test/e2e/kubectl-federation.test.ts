@@ -71,10 +71,20 @@ test('a federated Service reaches every member cluster and its names answer with
   const viaDig = await dig('nginx.mynamespace.myfederation.svc.example.com');
   if (viaDig !== undefined) expect(viaDig.split('\n').sort()).toEqual([...global].sort());
 
+  // In-cluster discovery: the demo cluster's own DNS tells its Pods the local shard (its cluster IP).
+  const clusterDnsPort = Number(/demo cluster DNS\s+gce-us-central1\s+127\.0\.0\.1:(\d+)/.exec(stack.output())?.[1]);
+  const clusterIp = (await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace'], { context: 'gce-us-central1' })).stdout.split('\n')[1]?.split(/\s+/)[2];
+  const pod = new Resolver({ timeout: 1000, tries: 2 });
+  pod.setServers([`127.0.0.1:${clusterDnsPort}`]);
+  await waitFor('Pods in gce-us-central1 told the local shard', async () => {
+    const got = await pod.resolve4('nginx.mynamespace.myfederation.svc.cluster.local').catch((): string[] => []);
+    return got.length === 1 && got[0] === clusterIp ? got : undefined;
+  }, 30_000);
   const yaml = (await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace', '-o', 'yaml'])).stdout;
   expect(yaml).toContain('federation:');
   expect(yaml).toContain('readyEndpoints: 2');
   expect(yaml).toContain('names:');
+  expect(yaml).toContain('cname: nginx.mynamespace.svc.cluster.local.');
 }, 120_000);
 
 test('deleting the federated Service removes it from every cluster', async () => {
