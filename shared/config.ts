@@ -21,6 +21,8 @@ export interface Config {
   readonly memberTimeoutMs: number;
   /** How many member clusters are worked on at once. */
   readonly concurrency: number;
+  /** Open watches one API caller may hold on one instance (more are answered 429). */
+  readonly maxWatchesPerUser: number;
   readonly dns: DnsConfig;
   readonly sweep: SweepSettings;
   /** Cloud Scheduler job to run for an immediate sweep (projects/P/locations/L/jobs/J); unset = none. */
@@ -106,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
     concurrency: int(env, 'SKYFED_CONCURRENCY', 64, 1, 1000),
+    maxWatchesPerUser: int(env, 'SKYFED_MAX_WATCHES_PER_USER', 250, 1, 10_000),
     dns: dnsConfig(env),
     sweep: {
       probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS', 2000, 50, 60_000),
