@@ -80,19 +80,24 @@ export class FirestoreObjectStore implements ObjectStore {
   ): Promise<StoredRecord<T> | undefined> {
     const path = documentPath(resource, key);
     const until = Date.now() + this.timings.deadlineMs;
-    const previous = this.queues.get(path) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.attempts(resource, key, decide, until));
+    const queued = this.queues.get(path);
+    const seen = { contended: queued !== undefined };
+    const mine = (queued ?? Promise.resolve()).catch(() => undefined).then(() => this.attempts(resource, key, decide, until, seen));
     const tail = mine.catch(() => undefined);
     this.queues.set(path, tail);
     void tail.then(() => { if (this.queues.get(path) === tail) this.queues.delete(path); });
     const left = until - Date.now();
-    return withDeadline(mine, Math.max(left, 0), () => new StoreTimeoutError(`writing ${resource}: the store did not answer within ${this.timings.deadlineMs} ms`));
+    // At the deadline no commit can be under way (a commit starts only with commitMs left and its
+    // RPC times out sooner), so nothing more will be written for this call.
+    return withDeadline(mine, Math.max(left, 0), () => (seen.contended
+      ? new StoreContentionError(`writing ${resource} "${key.name}": other writes to this object held it up; nothing was written`)
+      : new StoreTimeoutError(`writing ${resource}: the store did not answer within ${this.timings.deadlineMs} ms`)));
   }
 
   private async attempts<T extends KubeObject>(
     resource: ResourceName, key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
-    until: number,
+    until: number, seen: { contended: boolean },
   ): Promise<StoredRecord<T> | undefined> {
     for (let attempt = 1; ; attempt++) {
       if (until - Date.now() < this.timings.commitMs) {
@@ -104,7 +109,7 @@ export class FirestoreObjectStore implements ObjectStore {
       try {
         return await this.once(resource, key, decide, until, phase);
       } catch (e) {
-        if (e instanceof Stop) throw e.error;
+        if (e instanceof Stop) throw e.error instanceof StoreTimeoutError && seen.contended ? this.contention(resource, key) : e.error;
         const failure = classify(e);
         // A commit that failed other than by abort may have landed: never retried (the caller hears 503/504).
         if (phase.committing && failure !== 'contention') {
@@ -112,14 +117,18 @@ export class FirestoreObjectStore implements ObjectStore {
             : new StoreTimeoutError(`writing ${resource}: the commit did not finish in time; it may or may not have been applied`, true);
         }
         if (failure === 'other') throw e;
+        if (failure === 'contention') seen.contended = true;
         const backoff = Math.random() * Math.min(1000, 25 * 2 ** attempt);
         if (until - Date.now() - backoff < this.timings.commitMs) {
-          if (failure === 'contention') throw new StoreContentionError(`writing ${resource} "${key.name}": concurrent writes kept conflicting`);
-          throw storeErrorOf(e, `writing ${resource}`);
+          throw seen.contended ? this.contention(resource, key) : storeErrorOf(e, `writing ${resource}`);
         }
         await sleep(backoff);
       }
     }
+  }
+
+  private contention(resource: ResourceName, key: ObjectKey): StoreContentionError {
+    return new StoreContentionError(`writing ${resource} "${key.name}": concurrent writes to this object kept it busy; nothing was written`);
   }
 
   private async once<T extends KubeObject>(
