@@ -153,7 +153,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
         try {
           return await serveWatch(req, res, {
             hub, key: `${s.type.resource}/${ns ?? ''}`,
-            list: async () => (await handlers.list(s, ns, parseSelector(undefined), {})).items,
+            source: { list: () => deps.store.list(s.type.resource, ns), present: (rec) => handlers.present(s, rec) },
             matches: (o) => matches(labels, o.metadata.labels) && (fields.name === undefined || o.metadata.name === fields.name)
               && (fields.namespace === undefined || o.metadata.namespace === fields.namespace),
             deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),

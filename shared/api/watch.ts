@@ -8,8 +8,11 @@
  */
 import type { Request, Response } from 'express';
 import { KubeObject } from '../model/meta';
+import { StoredRecord } from '../store/port';
 
 export const MAX_WATCH_SECONDS = 300;
+
+const idOf = (x: KubeObject): string => x.metadata.uid ?? `${x.metadata.namespace}/${x.metadata.name}`;
 
 interface Snapshot {
   readonly items: readonly KubeObject[];
@@ -17,13 +20,35 @@ interface Snapshot {
 
 type Listener = (s: Snapshot) => void;
 
+/** What a poller lists: stored objects, and how a reader sees one (done again only when its resourceVersion changes). */
+export interface WatchSource {
+  list(): Promise<readonly StoredRecord[]>;
+  present(rec: StoredRecord): Promise<KubeObject>;
+}
+
 /** One poller per key, shared by every watcher of that key; it stops when its last watcher leaves. */
 class Poller {
   readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private presented = new Map<string, { rv: string | undefined; object: KubeObject }>();
 
-  constructor(private readonly list: () => Promise<KubeObject[]>, private readonly pollMs: number, private readonly onIdle: () => void) {}
+  constructor(private readonly source: WatchSource, private readonly pollMs: number, private readonly onIdle: () => void) {}
+
+  private async list(): Promise<KubeObject[]> {
+    const recs = await this.source.list();
+    const next = new Map<string, { rv: string | undefined; object: KubeObject }>();
+    const items = await Promise.all(recs.map(async (rec) => {
+      const id = idOf(rec.object);
+      const rv = rec.object.metadata.resourceVersion;
+      const hit = this.presented.get(id);
+      const object = hit && hit.rv === rv ? hit.object : await this.source.present(rec);
+      next.set(id, { rv, object });
+      return object;
+    }));
+    this.presented = next;
+    return items;
+  }
 
   add(l: Listener): () => void {
     this.listeners.add(l);
@@ -61,11 +86,11 @@ export class WatchHub {
 
   constructor(readonly pollMs: number) {}
 
-  /** Calls `listener` with every poll of `key` (listed by `list`) until the returned function is called. */
-  subscribe(key: string, list: () => Promise<KubeObject[]>, listener: Listener): () => void {
+  /** Calls `listener` with every poll of `key` (listed by `source`) until the returned function is called. */
+  subscribe(key: string, source: WatchSource, listener: Listener): () => void {
     let p = this.pollers.get(key);
     if (!p) {
-      const created: Poller = new Poller(list, this.pollMs, () => { if (this.pollers.get(key) === created) this.pollers.delete(key); });
+      const created: Poller = new Poller(source, this.pollMs, () => { if (this.pollers.get(key) === created) this.pollers.delete(key); });
       this.pollers.set(key, created);
       p = created;
     }
@@ -82,8 +107,8 @@ export interface WatchOptions {
   readonly hub: WatchHub;
   /** Identifies what `list` lists, e.g. `services/web`; watchers with one key share one poller. */
   readonly key: string;
-  /** Every object under `key`, as readers see them. */
-  readonly list: () => Promise<KubeObject[]>;
+  /** Every object under `key`. */
+  readonly source: WatchSource;
   /** This watcher's selectors. */
   readonly matches: (o: KubeObject) => boolean;
   /** Objects deleted after a resourceVersion (matching the same selectors). */
@@ -92,8 +117,6 @@ export interface WatchOptions {
   readonly sinceResourceVersion?: string;
   readonly timeoutSeconds: number;
 }
-
-const idOf = (x: KubeObject): string => x.metadata.uid ?? `${x.metadata.namespace}/${x.metadata.name}`;
 
 /** Serves one watch; resolves when the stream has ended. */
 export function serveWatch(_req: Request, res: Response, o: WatchOptions): Promise<void> {
@@ -142,7 +165,7 @@ export function serveWatch(_req: Request, res: Response, o: WatchOptions): Promi
     const timer = setTimeout(end, seconds * 1000);
     // The response (not the request, whose stream closes once its empty body is read) tells when the client goes.
     res.on('close', end);
-    const unsubscribe = o.hub.subscribe(o.key, o.list, (s) => {
+    const unsubscribe = o.hub.subscribe(o.key, o.source, (s) => {
       // Snapshots are applied in order, one at a time, per watcher.
       busy = busy.then(() => (ended ? undefined : apply(s))).catch(() => undefined);
     });
