@@ -23,6 +23,8 @@ export interface AttackReport {
   baselineP99Ms: number;
   /** CPU of this process (API server and client together) while the watches were open and idle, % of one core. */
   idleWatchCpuPercent: number;
+  /** Wall time of each phase, ms. */
+  phases: Record<string, number>;
 }
 
 const SVC = '/api/v1/namespaces/web/services';
@@ -76,22 +78,24 @@ const percentile = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
 };
 
-async function timedReads(base: string, count: number, concurrency: number): Promise<number[]> {
+async function timedReads(base: string, count: number, concurrency: number, services: number): Promise<number[]> {
   const times: number[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) {
       const i = next++;
       const t = performance.now();
-      const r = await call(base, 'GET', i % 2 ? SVC : `${SVC}/s${i % 10}`, { token: ADMIN_TOKEN });
+      const r = await call(base, 'GET', i % 2 ? SVC : `${SVC}/s${i % services}`, { token: ADMIN_TOKEN });
       times.push(r.status === 200 ? performance.now() - t : Infinity);
     }
   }));
   return times;
 }
 
-export async function runAttack(base: string, db: Firestore, o: { watches: number; reads: number; watchLimit: number }): Promise<AttackReport> {
-  const report: AttackReport = { tried: 0, wronglySucceeded: [], serverErrors: [], codes: {}, watchesOpen: 0, reads: 0, readP50Ms: 0, readP99Ms: 0, readMaxMs: 0, baselineP99Ms: 0, idleWatchCpuPercent: 0 };
+export async function runAttack(base: string, db: Firestore, o: { watches: number; reads: number; watchLimit: number; services: number }): Promise<AttackReport> {
+  const report: AttackReport = { tried: 0, wronglySucceeded: [], serverErrors: [], codes: {}, watchesOpen: 0, reads: 0, readP50Ms: 0, readP99Ms: 0, readMaxMs: 0, baselineP99Ms: 0, idleWatchCpuPercent: 0, phases: {} };
+  let mark = performance.now();
+  const phase = (name: string): void => { const now = performance.now(); report.phases[name] = Math.round(now - mark); mark = now; };
   const note = (name: string, codes: number[], allowed: number[], leaked = false): void => {
     report.tried += codes.length;
     report.codes[name] = codes;
@@ -99,10 +103,11 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
     if (leaked || codes.some((c) => !allowed.includes(c) && c < 500)) report.wronglySucceeded.push(name);
   };
   const T = { token: ADMIN_TOKEN };
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < o.services; i++) {
     await call(base, 'POST', SVC, { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}` }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
   }
 
+  phase('setup');
   note('unauthenticated 100 MB body', [await partial(base, SVC, { declared: 100 * 2 ** 20, send: 2 ** 20 })], [401]);
   note('read-only token sends a body', [await partial(base, SVC, { token: VIEW_TOKEN, declared: 50 * 2 ** 20, send: 2 ** 18 })], [403]);
   note('body declared at 10 MiB', [await partial(base, SVC, { token: ADMIN_TOKEN, declared: 10 * 2 ** 20, send: 2 ** 16 })], [413]);
@@ -113,6 +118,7 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
   note('YAML nested 5,000 deep', [(await call(base, 'POST', SVC, { ...T, body: `a: ${'['.repeat(5000)}${']'.repeat(5000)}`, contentType: 'application/yaml' })).status], [400]);
   note('1 MB Secret', [(await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'big' }, data: { kubeconfig: Buffer.alloc(2 ** 20, 1).toString('base64') } } })).status], [422]);
 
+  phase('bodies');
   // Secret data: written with kubectl's last-applied annotation and by server-side apply, then looked for everywhere.
   const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'saved', namespace: 'federation-system' }, data: { kubeconfig: B64 } });
   const writes = [
@@ -132,16 +138,19 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
   note('Secret data in answers', [...writes, ...reads].map((r) => r.status), [200, 201, 400], [...writes, ...reads].some((r) => leaks(r.text)));
   note('Secret data at rest (last-applied, apply state)', [stored ? 200 : 0], [200], leaks(stored));
 
+  phase('secrets');
   const patches = await Promise.all(Array.from({ length: 50 }, (_, i) => call(base, 'PATCH', `${SVC}/s0`, {
     ...T, body: { metadata: { labels: { [`p${i}`]: 'x' } } }, contentType: 'application/merge-patch+json',
   })));
   note('50 concurrent merge patches of one object', patches.map((r) => r.status), [200, 429]);
 
+  phase('patches');
   const t0 = Date.now();
   const short = await call(base, 'GET', `${SVC}?watch=true&timeoutSeconds=1`, { token: VIEW_TOKEN });
   note('watch with timeoutSeconds=1 ends on time', [short.status, Date.now() - t0 <= 2500 ? 200 : 408], [200]);
 
-  report.baselineP99Ms = percentile(await timedReads(base, Math.min(o.reads, 100), 4), 99);
+  report.baselineP99Ms = percentile(await timedReads(base, o.reads, 4, o.services), 99);
+  phase('reads without watches');
   // Many watches from one read-only token, then reads by someone else.
   const watches = Array.from({ length: o.watches }, (_, i) => openWatch(base, `${i % 2 ? SVC : '/api/v1/services'}?watch=true&timeoutSeconds=300`, VIEW_TOKEN));
   const opened = await Promise.all(watches.map((w) => w.status));
@@ -149,13 +158,15 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
   const over = Array.from({ length: o.watchLimit - o.watches + 3 }, () => openWatch(base, `${SVC}?watch=true&timeoutSeconds=300`, VIEW_TOKEN));
   const overCodes = await Promise.all(over.map((w) => w.status));
   note(`watches past the per-user limit (${o.watchLimit})`, overCodes.slice(-3), [429]);
+  phase('open watches');
   try {
     const cpu0 = process.cpuUsage();
     const t1 = performance.now();
     await new Promise((r) => setTimeout(r, 3000));
     const used = process.cpuUsage(cpu0);
     report.idleWatchCpuPercent = ((used.user + used.system) / 1000 / (performance.now() - t1)) * 100;
-    const times = await timedReads(base, o.reads, 4);
+    const times = await timedReads(base, o.reads, 4, o.services);
+    phase('reads with watches');
     report.reads = times.length;
     report.readP50Ms = percentile(times, 50);
     report.readP99Ms = percentile(times, 99);

@@ -13,13 +13,14 @@ import { table, writeSection } from './report';
 const WATCHES = 200;
 const READS = 400;
 const WATCH_LIMIT = 250;
+const SERVICES = 10;
 
 async function main(): Promise<void> {
   const say = (l: string): void => { process.stdout.write(`${l}\n`); };
   const emu = await useEmulator();
   const api = await startApiServer(undefined, { SKYFED_MAX_WATCHES_PER_USER: String(WATCH_LIMIT) });
   try {
-    const r = await runAttack(api.url, api.db, { watches: WATCHES, reads: READS, watchLimit: WATCH_LIMIT });
+    const r = await runAttack(api.url, api.db, { watches: WATCHES, reads: READS, watchLimit: WATCH_LIMIT, services: SERVICES });
     const rows = Object.entries(r.codes).map(([name, codes]) => {
       const counts = new Map<number, number>();
       for (const c of codes) counts.set(c, (counts.get(c) ?? 0) + 1);
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       `5xx for client-caused conditions: ${r.serverErrors.length}${r.serverErrors.length ? ` (${r.serverErrors.join('; ')})` : ''}`,
       `reads while ${r.watchesOpen} watches from one read-only token are open: ${r.reads} reads, p50 ${r.readP50Ms.toFixed(0)} ms, p99 ${r.readP99Ms.toFixed(0)} ms, max ${r.readMaxMs.toFixed(0)} ms (no watches: p99 ${r.baselineP99Ms.toFixed(0)} ms)`,
       `CPU while those watches sit idle: ${r.idleWatchCpuPercent.toFixed(0)} % of one core`,
+      `phases (ms): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     ];
     for (const l of lines) say(l);
     writeSection('Attacker\'s side (`npm run bench:attack`)', [
