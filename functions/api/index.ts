@@ -32,6 +32,7 @@ export function buildApi(rt: Runtime): Handler {
     strategies: strategies({
       kek: rt.kek,
       allowInsecureLoopbackMembers: rt.config.allowInsecureLoopbackMembers,
+      dialGuard: rt.dialGuard,
       presentService: rt.presentService,
     }),
     auth,
