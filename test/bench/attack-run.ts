@@ -29,9 +29,12 @@ export interface AttackReport {
 
 const SVC = '/api/v1/namespaces/web/services';
 const SECRETS = '/api/v1/namespaces/federation-system/secrets';
-const VALUE = 'attacker-wants-this-token-31337';
-const B64 = Buffer.from(VALUE).toString('base64');
-const leaks = (text: string): boolean => text.includes(VALUE) || text.includes(B64);
+/** A member's bearer token, inside an acceptable (inline-only) member kubeconfig. */
+const TOKEN = 'attacker-wants-this-token-31337';
+const KUBECONFIG = ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: m', '  cluster:', '    server: https://127.0.0.1:6443',
+  'contexts:', '- name: m', '  context:', '    cluster: m', '    user: m', 'current-context: m', 'users:', '- name: m', '  user:', `    token: ${TOKEN}`, ''].join('\n');
+const B64 = Buffer.from(KUBECONFIG).toString('base64');
+const leaks = (text: string): boolean => text.includes(TOKEN) || text.includes(B64.slice(0, 24));
 
 /** Sends part of a declared body and waits for the answer (only a server that does not read the whole body answers). */
 function partial(base: string, path: string, o: { token?: string; declared?: number; send: number }): Promise<number> {
@@ -116,14 +119,14 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
   note('JSON nested 10,000 deep', [(await call(base, 'POST', SVC, { ...T, body: deep(10_000) })).status], [400]);
   note('merge patch nested 10,000 deep', [(await call(base, 'PATCH', `${SVC}/s0`, { ...T, body: deep(10_000), contentType: 'application/merge-patch+json' })).status], [400]);
   note('YAML nested 5,000 deep', [(await call(base, 'POST', SVC, { ...T, body: `a: ${'['.repeat(5000)}${']'.repeat(5000)}`, contentType: 'application/yaml' })).status], [400]);
-  note('1 MB Secret', [(await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'big' }, data: { kubeconfig: Buffer.alloc(2 ** 20, 1).toString('base64') } } })).status], [422]);
+  note('1 MB Secret', [(await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'big' }, data: { blob: Buffer.alloc(2 ** 20, 1).toString('base64') } } })).status], [422]);
 
   phase('bodies');
   // Secret data: written with kubectl's last-applied annotation and by server-side apply, then looked for everywhere.
   const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'saved', namespace: 'federation-system' }, data: { kubeconfig: B64 } });
   const writes = [
     await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'saved', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, data: { kubeconfig: B64 } } }),
-    await call(base, 'PATCH', `${SECRETS}/ssa?fieldManager=attacker`, { ...T, body: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\nstringData:\n  kubeconfig: ${VALUE}\n`, contentType: 'application/apply-patch+yaml' }),
+    await call(base, 'PATCH', `${SECRETS}/ssa?fieldManager=attacker`, { ...T, body: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\ndata:\n  kubeconfig: ${B64}\nstringData:\n  token: ${TOKEN}\n`, contentType: 'application/apply-patch+yaml' }),
     await call(base, 'POST', `${SECRETS}?dryRun=All`, { ...T, body: { metadata: { name: 'dry', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, data: { kubeconfig: B64 } } }),
   ];
   const reads: Reply[] = await Promise.all([
@@ -133,6 +136,7 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
     call(base, 'GET', `${SECRETS}?watch=true&timeoutSeconds=1`, { token: VIEW_TOKEN }),
     call(base, 'POST', SECRETS, { ...T, body: `{"metadata":{"name":"x"},"data":{"kubeconfig":"${B64}"} junk` }),
     call(base, 'POST', SECRETS, { ...T, body: JSON.stringify({ metadata: { name: 'x' }, data: B64 }) }),
+    call(base, 'POST', SECRETS, { ...T, body: JSON.stringify({ metadata: { name: 'x' }, stringData: { token: [TOKEN] } }) }),
   ]);
   const stored = (await db.collectionGroup('secrets').get()).docs.map((d) => JSON.stringify(d.data())).join('\n');
   note('Secret data in answers', [...writes, ...reads].map((r) => r.status), [200, 201, 400], [...writes, ...reads].some((r) => leaks(r.text)));

@@ -94,7 +94,7 @@ test.each([
 test('a 1 MB Secret is 422 (not 500), and nothing is stored', async () => {
   const before = await snapshotStore(api.db);
   const r = await call(api.url, 'POST', '/api/v1/namespaces/federation-system/secrets', {
-    token: ADMIN_TOKEN, body: { metadata: { name: 'big' }, data: { kubeconfig: Buffer.alloc(1024 * 1024, 7).toString('base64') } },
+    token: ADMIN_TOKEN, body: { metadata: { name: 'big' }, data: { blob: Buffer.alloc(1024 * 1024, 7).toString('base64') } },
   });
   expect({ status: r.status, reason: r.body['reason'] }).toEqual({ status: 422, reason: 'Invalid' });
   expect(await snapshotStore(api.db)).toBe(before);

@@ -20,10 +20,13 @@ let api: ApiServer;
 let front: HttpsFront;
 let dir: string;
 const NS = '/api/v1/namespaces/federation-system/secrets';
-const VALUE = 'hunter2-member-token-XYZZY';
+/** The member's bearer token, inside an acceptable (inline-only) member kubeconfig. */
+const TOKEN = 'hunter2-member-token-XYZZY';
+const VALUE = ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: m', '  cluster:', '    server: https://127.0.0.1:6443',
+  'contexts:', '- name: m', '  context:', '    cluster: m', '    user: m', 'current-context: m', 'users:', '- name: m', '  user:', `    token: ${TOKEN}`, ''].join('\n');
 const B64 = Buffer.from(VALUE).toString('base64');
 /** Forms of the value an attacker would look for. */
-const forms = [VALUE, B64, B64.slice(0, 16), Buffer.from(VALUE).toString('hex')];
+const forms = [TOKEN, B64, B64.slice(0, 24), Buffer.from(TOKEN).toString('base64').slice(0, 16), Buffer.from(TOKEN).toString('hex')];
 
 beforeAll(async () => {
   emu = await useEmulator();
@@ -65,7 +68,8 @@ test('kubectl apply of a Secret twice, create --save-config: no data value in an
   // Dropping a key from the file drops it from the Secret (the annotation keeps key names for this).
   writeFileSync(manifest, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: applied\n  namespace: federation-system\ndata:\n  kubeconfig: ${B64}\n`);
   expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
-  const saved = await kubectl(['create', 'secret', 'generic', 'saved', '--save-config', `--from-literal=kubeconfig=${VALUE}`, '-n', 'federation-system']);
+  writeFileSync(join(dir, 'member.kubeconfig'), VALUE);
+  const saved = await kubectl(['create', 'secret', 'generic', 'saved', '--save-config', `--from-file=kubeconfig=${join(dir, 'member.kubeconfig')}`, '-n', 'federation-system']);
   expect(saved).toMatchObject({ code: 0, stdout: 'secret/saved created\n' });
 
   const got = await call(api.url, 'GET', `${NS}/applied`, { token: VIEW_TOKEN });
@@ -87,7 +91,7 @@ test('kubectl apply of a Secret twice, create --save-config: no data value in an
 }, 120_000);
 
 test('server-side apply of a Secret keeps no data value at rest; deleting leaves none in the tombstone', async () => {
-  const body = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\nstringData:\n  kubeconfig: ${VALUE}\n`;
+  const body = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\nstringData:\n  kubeconfig: |\n${VALUE.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n  token: ${TOKEN}\n`;
   for (let i = 0; i < 2; i++) {
     const r = await call(api.url, 'PATCH', `${NS}/ssa?fieldManager=attacker`, { token: ADMIN_TOKEN, body, contentType: 'application/apply-patch+yaml' });
     expect(r.status).toBe(i === 0 ? 201 : 200);
@@ -101,10 +105,10 @@ test('server-side apply of a Secret keeps no data value at rest; deleting leaves
 test('errors never quote the body: broken JSON, a type error on data, a bad YAML document', async () => {
   const cases = [
     { body: `{"metadata":{"name":"x"},"data":{"kubeconfig":"${B64}"} trailing`, contentType: 'application/json' },
-    { body: `["${VALUE}",]`, contentType: 'application/json' },
+    { body: `["${TOKEN}",]`, contentType: 'application/json' },
     { body: JSON.stringify({ metadata: { name: 'x' }, data: B64 }), contentType: 'application/json' },
-    { body: JSON.stringify({ metadata: { name: 'x' }, stringData: { kubeconfig: [VALUE] } }), contentType: 'application/json' },
-    { body: `metadata:\n  name: x\nstringData:\n  kubeconfig: ${VALUE}\n   bad: [`, contentType: 'application/yaml' },
+    { body: JSON.stringify({ metadata: { name: 'x' }, stringData: { token: [TOKEN] } }), contentType: 'application/json' },
+    { body: `metadata:\n  name: x\nstringData:\n  token: ${TOKEN}\n   bad: [`, contentType: 'application/yaml' },
   ];
   for (const c of cases) {
     const r = await call(api.url, 'POST', NS, { token: ADMIN_TOKEN, ...c });
