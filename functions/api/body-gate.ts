@@ -8,7 +8,7 @@
  *
  * The framework builds its parsers inside `getServer(userFunction, …)`; both its CLI (main.js) and
  * its test server call `getServer` through the module object, so wrapping that export tells which
- * function the parsers being built belong to. test/integration/api/api-body-gate.test.ts fails if a
+ * function the parsers being built belong to. test/integration/api/api-bounded-cost.test.ts fails if a
  * framework upgrade defeats this.
  */
 import type { NextFunction, Request, Response } from 'express';
