@@ -12,7 +12,7 @@ import { Cluster } from '../shared/model/cluster';
 import { KubeMemberClient } from '../shared/members/kube-client';
 import { MemberClientFactory, openCredentials } from '../shared/members/credentials';
 import { presentService } from '../shared/propagation/present';
-import { FirestoreObjectStore } from '../shared/store/firestore';
+import { FirestoreObjectStore, firestoreFor } from '../shared/store/firestore';
 import { StoredRecord } from '../shared/store/port';
 import { FirestoreShardStore } from '../shared/store/shards';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
@@ -40,7 +40,7 @@ let cached: Runtime | undefined;
 const CLIENT_TTL_MS = 30_000;
 
 export function buildRuntime(config: Config): Runtime {
-  const db = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+  const db = firestoreFor(config.projectId);
   const kek = config.kmsKeyName ? new CloudKmsKey(config.kmsKeyName) : LocalFileKey.loadOrCreate(config.keyFile);
   return assemble(config, db, kek);
 }

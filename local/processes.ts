@@ -1,8 +1,11 @@
-/** Child processes of the local stack: functions-framework servers, with logs to files and clean shutdown. */
+/**
+ * Child processes of the local stack: functions-framework servers (on 127.0.0.1 only, through
+ * local/function-host.ts), with logs to files and clean shutdown.
+ */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 export interface FunctionProcess {
   readonly target: string;
@@ -34,23 +37,28 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The compiled function host (beside this file in dist/, or in dist/ when this runs from source). */
+function functionHost(): string {
+  const beside = join(__dirname, 'function-host.js');
+  return existsSync(beside) ? beside : join(__dirname, '..', 'dist', 'local', 'function-host.js');
+}
+
 /**
- * Serves one target with the functions-framework CLI, exactly as Cloud Functions runs it: the
- * package's `main` is loaded from `sourceDir` and `--target` picks the function.
+ * Serves one target as Cloud Functions runs it (functions-framework's loader and server): the
+ * package's `main` is loaded from `sourceDir` and `--target` picks the function. It listens on
+ * 127.0.0.1 only.
  */
 export async function startFunction(opts: {
   target: string; port: number; sourceDir: string; env: Record<string, string>; logDir: string; signature?: 'http' | 'cloudevent';
 }): Promise<FunctionProcess> {
-  // The package's `functions-framework` bin (its exports map hides the file from require.resolve).
-  const main = join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
-  const args = [main, `--target=${opts.target}`, `--port=${opts.port}`, `--source=${opts.sourceDir}`,
+  const args = [functionHost(), `--target=${opts.target}`, `--port=${opts.port}`, `--source=${opts.sourceDir}`,
     ...(opts.signature ? [`--signature-type=${opts.signature}`] : [])];
   const log = createWriteStream(join(opts.logDir, `${opts.target}.log`), { flags: 'a' });
   const child = spawn(process.execPath, args, { env: { ...process.env, ...opts.env, PORT: String(opts.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${join(opts.logDir, `${opts.target}.log`)}`))));
-  await Promise.race([waitForPort(opts.port, 30_000), exited]);
+  await Promise.race([waitForPort(opts.port, 60_000), exited]);
   exited.catch(() => undefined);
   return { target: opts.target, port: opts.port, url: `http://127.0.0.1:${opts.port}`, stop: () => stopChild(child) };
 }

@@ -27,6 +27,8 @@ export interface Config {
   readonly memberTimeoutMs: number;
   /** How many member clusters are worked on at once. */
   readonly concurrency: number;
+  /** Open watches one API caller may hold on one instance (more are answered 429). */
+  readonly maxWatchesPerUser: number;
   readonly dns: DnsConfig;
   readonly sweep: SweepSettings;
   /** Cloud Scheduler job to run for an immediate sweep (projects/P/locations/L/jobs/J); unset = none. */
@@ -90,6 +92,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SKYFED_VERSION', kind: 'string', default: 'v1.30.0-skyfed.0.1.0', describe: 'the `gitVersion` that `/version` reports' },
   { env: 'SKYFED_MEMBER_TIMEOUT_MS', kind: 'int', default: 5000, min: 50, max: 120_000, describe: 'time-out of one call to a member cluster' },
   { env: 'SKYFED_CONCURRENCY', kind: 'int', default: 64, min: 1, max: 1000, describe: 'member clusters worked on at once' },
+  { env: 'SKYFED_MAX_WATCHES_PER_USER', kind: 'int', default: 250, min: 1, max: 10_000, describe: 'open API watches one caller may hold on one instance (more are `429`)' },
   { env: 'SKYFED_DNS_PROVIDER', kind: 'string', default: 'local', describe: '`local`, `clouddns` or `route53`' },
   { env: 'SKYFED_DNS_ZONE', kind: 'string', describe: 'Cloud DNS managed-zone name / Route 53 hosted-zone id (required unless `local`)' },
   { env: 'SKYFED_DNS_TTL', kind: 'int', default: 30, min: 1, max: 86_400, describe: 'record TTL, seconds' },
@@ -193,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     version: str(env, 'SKYFED_VERSION') as string,
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS'),
     concurrency: int(env, 'SKYFED_CONCURRENCY'),
+    maxWatchesPerUser: int(env, 'SKYFED_MAX_WATCHES_PER_USER'),
     dns: dnsConfig(env),
     sweep: {
       probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS'),

@@ -54,3 +54,17 @@ export function authorize(caller: Caller, method: string, path: string): void {
   if (caller.role === 'admin' || READ_METHODS.has(method) || (method === 'POST' && SELF_REVIEW_PATH.test(path))) return;
   throw new ApiError(403, 'Forbidden', `User "${caller.user}" cannot ${method.toLowerCase()} ${path}: role "view" is read-only`);
 }
+
+/** Paths anyone may read (health and version), as kube-apiserver serves them. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/version', '/healthz', '/readyz', '/livez']);
+
+/**
+ * Who is calling and whether they may: decided from the request line and headers alone, so it runs
+ * before a byte of the body is read. Undefined for public paths.
+ */
+export function admit(cfg: AuthConfig, method: string, path: string, authorization: string | undefined): Caller | undefined {
+  if (PUBLIC_PATHS.has(path)) return undefined;
+  const caller = authenticate(cfg, authorization);
+  authorize(caller, method, path);
+  return caller;
+}

@@ -6,21 +6,22 @@
 import express, { NextFunction, Request, Response } from 'express';
 import { stringify as toYaml } from 'yaml';
 import { ApiError, errors } from '../k8s/status';
-import { parseSelector } from '../k8s/selector';
+import { matches, parseSelector } from '../k8s/selector';
 import { dns1123Label } from '../k8s/validation';
 import { parseFieldValidation } from '../model/decode';
 import { ObjectStore } from '../store/port';
 import { Logger } from '../log';
-import { AuthConfig, authenticate, authorize } from './auth';
+import { AuthConfig, Caller, admit } from './auth';
 import { selfReviewRoutes } from './authz-reviews';
 import { bodyFormat, parseBody } from './body';
 import { apiGroup, apiGroupList, apiVersions, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery';
-import { parseFieldSelector } from './field-selector';
+import { matchesFields, parseFieldSelector } from './field-selector';
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
 import { renderTable, wantsTable } from './table';
-import { MAX_WATCH_SECONDS, serveWatch } from './watch';
+import { MAX_WATCH_SECONDS, WatchHub, serveWatch } from './watch';
+import { isExpected, toApiError } from './failures';
 
 export interface ApiDeps {
   readonly store: ObjectStore;
@@ -30,12 +31,16 @@ export interface ApiDeps {
   readonly version: string;
   readonly clock?: () => Date;
   readonly watchPollMs?: number;
+  /** Open watches one caller may hold on this instance (default 250); more are answered 429. */
+  readonly maxWatchesPerUser?: number;
+  /** A request not answered by then gets 504 (the store's own deadline is shorter). Default 9.5 s. */
+  readonly requestDeadlineMs?: number;
 }
 
 type RawRequest = Request & { rawBody?: Buffer };
-const PUBLIC_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez']);
 
 function send(req: Request, res: Response, code: number, body: unknown, warnings: readonly string[] = []): void {
+  if (res.headersSent) return; // answered already (the request deadline passed)
   for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
   const accept = req.get('accept') ?? '';
   if (/^application\/(x-)?yaml\b/.test(accept.trim())) {
@@ -75,14 +80,23 @@ export function apiRouter(deps: ApiDeps): express.Router {
   const clock = deps.clock ?? (() => new Date());
   const handlers = new Handlers(deps.store, clock);
   const types = RESOURCE_TYPES;
+  const hub = new WatchHub(deps.watchPollMs ?? 500);
+  const watching = new Map<string, number>();
+  const maxWatches = deps.maxWatchesPerUser ?? 250;
 
   router.use((req: Request, res: Response, next: NextFunction) => {
     const started = Date.now();
     res.on('finish', () => deps.log.info('request', { method: req.method, path: req.path, code: res.statusCode, ms: Date.now() - started }));
-    if (PUBLIC_PATHS.has(req.path)) return next();
-    const caller = authenticate(deps.auth, req.get('authorization'));
-    authorize(caller, req.method, req.path);
-    res.locals['caller'] = caller;
+    const caller = admit(deps.auth, req.method, req.path, req.get('authorization'));
+    if (caller) res.locals['caller'] = caller;
+    if (req.query['watch'] === undefined) {
+      const timer = setTimeout(() => {
+        const e = errors.timeout('the request did not complete in time; a write may or may not have been applied', 2);
+        res.setHeader('Retry-After', '2');
+        send(req, res, e.code, e.toStatus());
+      }, deps.requestDeadlineMs ?? 9500);
+      res.on('close', () => clearTimeout(timer));
+    }
     next();
   });
 
@@ -132,13 +146,27 @@ export function apiRouter(deps: ApiDeps): express.Router {
       const labels = parseSelector(query(req, 'labelSelector'));
       if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
         const rv = query(req, 'resourceVersion');
-        return serveWatch(req, res, {
-          list: async () => (await handlers.list(s, ns, labels, fields)).items,
-          deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),
-          ...(rv !== undefined ? { sinceResourceVersion: rv } : {}),
-          timeoutSeconds: Number(query(req, 'timeoutSeconds') ?? MAX_WATCH_SECONDS) || MAX_WATCH_SECONDS,
-          pollMs: deps.watchPollMs ?? 500,
-        });
+        const timeoutSeconds = watchSeconds(query(req, 'timeoutSeconds'));
+        const user = (res.locals['caller'] as Caller | undefined)?.user ?? '';
+        const open = watching.get(user) ?? 0;
+        if (open >= maxWatches) {
+          throw errors.tooManyRequests(`too many open watches for user "${user}" (limit ${maxWatches}); close some or retry later`, 5);
+        }
+        watching.set(user, open + 1);
+        try {
+          return await serveWatch(req, res, {
+            hub, key: `${s.type.resource}/${ns ?? ''}`,
+            source: { list: () => deps.store.list(s.type.resource, ns), present: (rec) => handlers.present(s, rec) },
+            matches: (o) => matches(labels, o.metadata.labels) && matchesFields(fields, o, s.type.fields),
+            deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),
+            ...(rv !== undefined ? { sinceResourceVersion: rv } : {}),
+            timeoutSeconds,
+          });
+        } finally {
+          const left = (watching.get(user) ?? 1) - 1;
+          if (left > 0) watching.set(user, left);
+          else watching.delete(user);
+        }
       }
       const { items, resourceVersion } = await handlers.list(s, ns, labels, fields);
       if (wantsTable(req.get('accept'))) return send(req, res, 200, renderTable(s.type.table, items, clock(), resourceVersion, query(req, 'includeObject')));
@@ -200,9 +228,21 @@ export function apiRouter(deps: ApiDeps): express.Router {
   router.all('/{*rest}', (req) => { throw errors.pathNotFound(req.path); });
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const apiErr = err instanceof ApiError ? err : errors.internal('an internal error occurred; see the server log');
-    if (!(err instanceof ApiError)) deps.log.error('unhandled error', { path: req.path, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    const apiErr: ApiError = toApiError(err);
+    // The message may quote a request body (Secret data): quoted parts stay out of the log.
+    if (!isExpected(err)) deps.log.error('unhandled error', { path: req.path, error: err instanceof Error ? `${err.name}: ${err.message.replace(/(["'`]).*?\1/g, '$1…$1').slice(0, 300)}` : typeof err });
+    else if (apiErr.code >= 500) deps.log.warn('store trouble', { path: req.path, error: (err as Error).name, code: apiErr.code });
+    if (apiErr.details?.retryAfterSeconds !== undefined && !res.headersSent) res.setHeader('Retry-After', String(apiErr.details.retryAfterSeconds));
     send(req, res, apiErr.code, apiErr.toStatus());
   });
   return router;
 }
+
+/** `timeoutSeconds` of a watch: a whole number of seconds; absent or 0 means the longest we serve. */
+function watchSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return MAX_WATCH_SECONDS;
+  if (!/^[0-9]{1,9}$/.test(raw)) throw errors.badRequest(`timeoutSeconds must be a whole number of seconds (got ${JSON.stringify(raw.slice(0, 20))})`);
+  const n = Number(raw);
+  return n === 0 ? MAX_WATCH_SECONDS : Math.min(n, MAX_WATCH_SECONDS);
+}
+

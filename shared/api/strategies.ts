@@ -7,7 +7,7 @@ import { StatusCause, errors } from '../k8s/status';
 import { CREDENTIALS_NAMESPACE, Cluster, validateCluster } from '../model/cluster';
 import { KubeObject } from '../model/meta';
 import { AddressGuard } from '../net/address-guard';
-import { Secret, redactSecret, validateSecret } from '../model/secret';
+import { Secret, redactSecret, secretAtRest, validateSecret, withoutDataValues } from '../model/secret';
 import { Service, defaultService, validateService } from '../model/service';
 import { StoredRecord } from '../store/port';
 import { DEFAULT_EVENT_TTL_SECONDS } from '../recorder/recorder';
@@ -93,11 +93,15 @@ export function strategies(opts: StrategyOptions): Map<string, Strategy> {
         // Data is write-only and never read back, so a read-modify-write (label, annotate, edit) that
         // carries no data keeps the sealed data it had. Send `data: {}` to clear it.
         const keysAnnotation = old.object.metadata.annotations?.['skyfed.io/data-keys'];
-        const object: Secret = { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), ...(keysAnnotation !== undefined ? { 'skyfed.io/data-keys': keysAnnotation } : {}) } } };
+        const object: Secret = withoutDataValues({ ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), ...(keysAnnotation !== undefined ? { 'skyfed.io/data-keys': keysAnnotation } : {}) } } });
         return old.internal ? { object, internal: { ...old.internal } } : { object };
       }
       const sealed: SealedData = await seal(opts.kek, data, secretAad(obj.metadata.namespace ?? '', obj.metadata.name ?? ''));
       return { object: redactSecret(obj, data), internal: { sealed } };
+    },
+    // Records written before values were redacted at rest still read without them.
+    async present(rec) {
+      return secretAtRest(rec).object;
     },
   };
 

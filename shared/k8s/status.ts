@@ -5,7 +5,7 @@
 export type StatusReason =
   | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict'
   | 'Invalid' | 'MethodNotAllowed' | 'NotAcceptable' | 'UnsupportedMediaType'
-  | 'RequestEntityTooLarge' | 'InternalError' | 'ServiceUnavailable' | 'Timeout' | 'Gone';
+  | 'RequestEntityTooLarge' | 'InternalError' | 'ServiceUnavailable' | 'Timeout' | 'Gone' | 'TooManyRequests';
 
 export interface StatusCause {
   readonly reason: string;
@@ -18,6 +18,8 @@ export interface StatusDetails {
   readonly group?: string;
   readonly kind?: string;
   readonly causes?: readonly StatusCause[];
+  /** Sent as the Retry-After header too (429, 503, 504). */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface StatusObject {
@@ -88,6 +90,9 @@ export const errors = {
   unsupportedMediaType: (type: string) =>
     new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/merge-patch+json (got "${type}")`),
   tooLarge: (limit: number) => new ApiError(413, 'RequestEntityTooLarge', `the request body is larger than the limit of ${limit} bytes`),
+  tooManyRequests: (message: string, retryAfterSeconds: number) => new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds }),
+  unavailable: (message: string, retryAfterSeconds: number) => new ApiError(503, 'ServiceUnavailable', message, { retryAfterSeconds }),
+  timeout: (message: string, retryAfterSeconds: number) => new ApiError(504, 'Timeout', message, { retryAfterSeconds }),
   internal: (message: string, cause?: unknown) => new ApiError(500, 'InternalError', message, undefined, { cause }),
 };
 

@@ -86,7 +86,8 @@ function valueAt(root: unknown, instancePath: string): unknown {
 function describe(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v === null) return 'null';
-  return typeof v === 'object' ? 'object' : `${typeof v} ${JSON.stringify(v)}`;
+  // Never the value itself: a body may carry Secret data (Go's decoder names only the type, too).
+  return typeof v === 'object' ? 'object' : typeof v;
 }
 
 /** Parses the fieldValidation query parameter (default Strict for kubectl ≥1.27-style clients: we default to Warn like the apiserver). */

@@ -12,6 +12,7 @@ import { buildApi } from '../../functions/api';
 import { Runtime, assemble } from '../../functions/runtime';
 import { loadConfig } from '../../shared/config';
 import { LocalFileKey } from '../../shared/crypto/local-key';
+import { firestoreFor } from '../../shared/store/firestore';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 export const VIEW_TOKEN = 'view-token-0123456789abcdef';
@@ -36,7 +37,7 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
     SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true', SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     ...env,
   });
-  const db = new Firestore({ projectId, ignoreUndefinedProperties: true });
+  const db = firestoreFor(projectId);
   const runtime: Runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)));
   const name = `api-${projectId}`;
   ff.http(name, buildApi(runtime));
