@@ -1,6 +1,6 @@
 /** The federated Service: a core v1 Service as the user writes it, validated like kube-apiserver does. */
 import {
-  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, qualifiedName,
+  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, servicePortName, qualifiedName,
 } from '../k8s/validation';
 import { parseClusterSelector } from '../propagation/placement';
 import { validateMeta } from './common';
@@ -95,7 +95,7 @@ export function validateService(s: Service): FieldErrors {
     const f = `spec.ports[${i}]`;
     if (ports.length > 1 && !p.name) errs.required(`${f}.name`);
     if (p.name) {
-      errs.check(`${f}.name`, p.name, portName(p.name));
+      errs.check(`${f}.name`, p.name, servicePortName(p.name));
       if (names.has(p.name)) errs.duplicate(`${f}.name`, p.name);
       names.add(p.name);
     }
