@@ -77,3 +77,34 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
     }
   });
 }
+
+/** One field selector term: `metadata.name=x`, `metadata.name==x` or `metadata.name!=x`. */
+export interface FieldRequirement {
+  readonly field: string;
+  readonly equal: boolean;
+  readonly value: string;
+}
+export type FieldSelector = readonly FieldRequirement[];
+
+/** Fields every kind can be selected on (kube-apiserver's ObjectMetaFieldsSet). */
+export const META_FIELDS: readonly string[] = ['metadata.name', 'metadata.namespace'];
+
+/**
+ * Parses a field selector as kube-apiserver does (fields.ParseSelector): terms joined by commas,
+ * each `field=value`, `field==value` or `field!=value`; `supported` lists the fields of the kind.
+ */
+export function parseFieldSelector(raw: string | undefined, supported: readonly string[] = META_FIELDS): FieldSelector {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((t) => t.trim()).filter(Boolean).map((term) => {
+    const m = /^([^=!]*?)\s*(!=|==|=)\s*(.*)$/.exec(term);
+    if (!m) throw errors.badRequest(`invalid selector: '${raw}'; can't understand '${term}'`);
+    const field = m[1] ?? '';
+    if (!supported.includes(field)) throw errors.badRequest(`field label not supported: ${field}`);
+    return { field, equal: m[2] !== '!=', value: m[3] ?? '' };
+  });
+}
+
+/** True when `fields` (e.g. `{ 'metadata.name': 'x' }`) satisfies every term. */
+export function matchesFields(selector: FieldSelector, fields: Readonly<Record<string, string>>): boolean {
+  return selector.every((r) => (fields[r.field] ?? '') === r.value ? r.equal : !r.equal);
+}
