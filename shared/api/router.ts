@@ -60,6 +60,7 @@ function writeOptions(req: Request): WriteOptions {
     dryRun: dryRun === 'All',
     ...(fieldManager !== undefined ? { fieldManager } : {}),
     force: query(req, 'force') === 'true',
+    ...(req.get('user-agent') !== undefined ? { userAgent: req.get('user-agent') as string } : {}),
   };
 }
 
