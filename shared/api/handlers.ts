@@ -5,13 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError, ResourceRef, errors, successStatus } from '../k8s/status';
-import { Selector, matches } from '../k8s/selector';
 import { KubeObject, SKYFED } from '../model/meta';
 import { FieldValidation, decodeStructured } from '../model/decode';
 import { deleteOptionsSchema } from '../model/schema';
 import { ObjectKey } from '../store/layout';
 import { ObjectStore, StoredRecord } from '../store/port';
 import { BodyFormat } from './body';
+import { ListPage, ListQuery, listObjects, selected } from './list';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
 import { FieldSet } from './ssa/fieldset';
 import { Operation } from './ssa/managers';
@@ -42,7 +42,7 @@ function managerOf(o: WriteOptions): string {
 /** Equal but for managedFields times: a no-op write is not stored again. */
 function sameObject(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject): string => JSON.stringify({
-    ...o, metadata: { ...o.metadata, resourceVersion: '', managedFields: (o.metadata.managedFields ?? []).map((m) => ({ ...(m as object), time: '' })) },
+    ...o, metadata: { ...o.metadata, resourceVersion: '', managedFields: (o.metadata.managedFields ?? []).map((m) => JSON.stringify({ ...(m as object), time: '' })).sort() },
   });
   return strip(a) === strip(b);
 }
@@ -79,20 +79,13 @@ export class Handlers {
     return this.present(s, rec);
   }
 
-  async list(s: Strategy, namespace: string | undefined, labels: Selector, names: { name?: string; namespace?: string }): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-    const recs = await this.store.list(s.type.resource, namespace);
-    const picked = recs.filter((r) => matches(labels, r.object.metadata.labels)
-      && (names.name === undefined || r.object.metadata.name === names.name)
-      && (names.namespace === undefined || r.object.metadata.namespace === names.namespace));
-    const items = await Promise.all(picked.map((r) => this.present(s, r)));
-    const rv = recs.reduce((m, r) => Math.max(m, Number(r.object.metadata.resourceVersion ?? 0)), 0);
-    return { items, resourceVersion: String(rv || this.clock().getTime() * 1000) };
+  async list(s: Strategy, q: ListQuery): Promise<ListPage> {
+    return listObjects(this.store, s, q, this.clock().getTime());
   }
 
-  async deletedSince(s: Strategy, rv: number, namespace: string | undefined, labels: Selector, names: { name?: string; namespace?: string }): Promise<KubeObject[]> {
-    const gone = await this.store.deletedSince(s.type.resource, rv);
-    return gone.filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(labels, o.metadata.labels)
-      && (names.name === undefined || o.metadata.name === names.name) && (names.namespace === undefined || o.metadata.namespace === names.namespace));
+  async deletedSince(s: Strategy, rv: number, q: Pick<ListQuery, 'namespace' | 'labels' | 'fields'>): Promise<KubeObject[]> {
+    const gone = await this.store.deletedSince<KubeObject>(s.type.resource, rv);
+    return gone.filter((o) => selected(q, o));
   }
 
   /** Checks apiVersion/kind/name/namespace of a body against the request path. */

@@ -6,7 +6,7 @@
 import express, { NextFunction, Request, Response } from 'express';
 import { stringify as toYaml } from 'yaml';
 import { ApiError, errors } from '../k8s/status';
-import { parseSelector } from '../k8s/selector';
+import { META_FIELDS, parseFieldSelector, parseSelector } from '../k8s/selector';
 import { dns1123Label } from '../k8s/validation';
 import { parseFieldValidation } from '../model/decode';
 import { ResourceName } from '../store/layout';
@@ -18,7 +18,8 @@ import { apiGroup, apiGroupList, apiVersions, openApiDocument, openApiIndex, res
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
-import { renderTable, wantsTable } from './table';
+import { parseLimit } from './list';
+import { renderTable, tableEvents, wantsTable } from './table';
 import { MAX_WATCH_SECONDS, serveWatch } from './watch';
 
 export interface ApiDeps {
@@ -125,21 +126,25 @@ export function apiRouter(deps: ApiDeps): express.Router {
     const s = strategyFor(req, gv, resource, ns !== undefined ? 'namespace' : 'all');
     if (ns !== undefined) checkSegment('namespace', ns, dns1123Label);
     if (req.method === 'GET') {
-      const fields = parseFieldSelector(query(req, 'fieldSelector'));
-      const labels = parseSelector(query(req, 'labelSelector'));
+      const q = { ...(ns !== undefined ? { namespace: ns } : {}), labels: parseSelector(query(req, 'labelSelector')), fields: parseFieldSelector(query(req, 'fieldSelector'), selectableFieldNames(s.type.kind)) };
+      const table = wantsTable(req.get('accept'));
       if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
         const rv = query(req, 'resourceVersion');
         return serveWatch(req, res, {
-          list: async () => (await handlers.list(s, ns, labels, fields)).items,
-          deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),
+          list: async () => (await handlers.list(s, q)).items,
+          deletedSince: (rv) => handlers.deletedSince(s, rv, q),
           ...(rv !== undefined ? { sinceResourceVersion: rv } : {}),
           timeoutSeconds: Number(query(req, 'timeoutSeconds') ?? MAX_WATCH_SECONDS) || MAX_WATCH_SECONDS,
           pollMs: deps.watchPollMs ?? 500,
+          ...(table ? { render: tableEvents(s.type.table, clock, query(req, 'includeObject')) } : {}),
         });
       }
-      const { items, resourceVersion } = await handlers.list(s, ns, labels, fields);
-      if (wantsTable(req.get('accept'))) return send(req, res, 200, renderTable(s.type.table, items, clock(), resourceVersion, query(req, 'includeObject')));
-      return send(req, res, 200, { kind: `${s.type.kind}List`, apiVersion: apiVersionOf(s.type), metadata: { resourceVersion }, items });
+      const limit = parseLimit(query(req, 'limit'));
+      const cont = query(req, 'continue');
+      const page = await handlers.list(s, { ...q, ...(limit !== undefined ? { limit } : {}), ...(cont !== undefined ? { continue: cont } : {}) });
+      const listMeta = { resourceVersion: page.resourceVersion, ...(page.continue !== undefined ? { continue: page.continue } : {}), ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}) };
+      if (table) return send(req, res, 200, { ...renderTable(s.type.table, page.items, clock(), page.resourceVersion, query(req, 'includeObject')), metadata: listMeta });
+      return send(req, res, 200, { kind: `${s.type.kind}List`, apiVersion: apiVersionOf(s.type), metadata: listMeta, items: page.items });
     }
     if (req.method === 'POST') {
       if (s.type.namespaced && ns === undefined) throw errors.methodNotAllowed('POST');
@@ -202,12 +207,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
   return router;
 }
 
-function parseFieldSelector(raw: string | undefined): { name?: string; namespace?: string } {
-  const out: { name?: string; namespace?: string } = {};
-  for (const term of (raw ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
-    const m = /^metadata\.(name|namespace)==?(.*)$/.exec(term);
-    if (!m) throw errors.badRequest(`field label not supported: ${term.split(/!?=/)[0] ?? term}`);
-    out[m[1] as 'name' | 'namespace'] = m[2] as string;
-  }
-  return out;
+/** Fields a kind can be selected on: every kind's metadata.name/namespace, and a Secret's type (as kube-apiserver). */
+function selectableFieldNames(kind: string): readonly string[] {
+  return kind === 'Secret' ? [...META_FIELDS, 'type'] : META_FIELDS;
 }

@@ -15,6 +15,8 @@ export interface WatchOptions {
   readonly sinceResourceVersion?: string;
   readonly timeoutSeconds: number;
   readonly pollMs: number;
+  /** What an event carries for an object (a Table row under `as=Table`); the object itself by default. */
+  readonly render?: (obj: KubeObject, first: boolean) => unknown;
 }
 
 export const MAX_WATCH_SECONDS = 300;
@@ -28,7 +30,11 @@ export async function serveWatch(_req: Request, res: Response, o: WatchOptions):
   res.on('close', () => { open = false; });
   const deadline = Date.now() + Math.min(o.timeoutSeconds, MAX_WATCH_SECONDS) * 1000;
   const since = o.sinceResourceVersion && /^[0-9]+$/.test(o.sinceResourceVersion) ? Number(o.sinceResourceVersion) : undefined;
-  const send = (type: string, object: KubeObject): void => { res.write(`${JSON.stringify({ type, object })}\n`); };
+  let sent = 0;
+  const send = (type: string, object: KubeObject): void => {
+    res.write(`${JSON.stringify({ type, object: o.render ? o.render(object, sent === 0) : object })}\n`);
+    sent++;
+  };
   let known = new Map<string, KubeObject>();
   let first = true;
   try {
