@@ -117,7 +117,9 @@ export class Handlers {
     } else if (!meta.name && meta.generateName) {
       meta.name = meta.generateName + randomUUID().replace(/-/g, '').slice(0, 5);
     }
-    delete meta.managedFields;
+    // A client may send managedFields to reset or migrate ownership (kubectl's upgrade from client-side
+    // apply does, by JSON patch); none or an empty list keeps the stored ones (see replace()).
+    if (!Array.isArray(meta.managedFields) || meta.managedFields.length === 0) delete meta.managedFields;
     delete meta.selfLink;
     return { obj: object, warnings };
   }
@@ -159,6 +161,7 @@ export class Handlers {
     if (format === 'apply-patch') {
       if (!o.fieldManager) throw errors.badRequest('PATCH requests with apply-patch content type require fieldManager');
       const { obj: config, warnings } = this.decode(s, patch, 'Strict', key);
+      if (config.metadata.managedFields !== undefined) throw errors.badRequest('metadata.managedFields must be nil');
       const manager = o.fieldManager;
       const existing = await this.store.get(s.type.resource, key);
       if (!existing) {
@@ -205,7 +208,10 @@ export class Handlers {
       const prepared = await s.prepare(next, current);
       const old = current.object;
       const specChanged = JSON.stringify(prepared.object['spec']) !== JSON.stringify(old['spec']);
-      const owned = recordManagers(live, prepared.object, { manager: managerOf(o), ...own, force: o.force === true, time: rfc3339(this.clock()) });
+      // Sent managedFields (non-empty) replace the stored ones before this write is recorded.
+      const base = own.operation === 'Update' && next.metadata.managedFields !== undefined && next.metadata.managedFields.length > 0
+        ? { ...live, metadata: { ...live.metadata, managedFields: next.metadata.managedFields } } : live;
+      const owned = recordManagers(base, prepared.object, { manager: managerOf(o), ...own, force: o.force === true, time: rfc3339(this.clock()) });
       const object: KubeObject = {
         ...owned,
         metadata: {

@@ -54,6 +54,14 @@ test('server-side apply: ownership, conflict, force, and pruning a field the app
   expect(managersOf(edited.body)).toContain('kubectl-edit/Update');
   const again = await apply('ssa', 'web', webYaml('  ports:\n  - port: 80\n'), 'alice');
   expect(again.body['metadata']).toMatchObject({ resourceVersion: (edited.body['metadata'] as { resourceVersion: string }).resourceVersion });
+
+  // managedFields sent by a client replace the stored ones ([{}] resets them, as in Kubernetes): no owner, no conflict.
+  const reset = await call(api.url, 'PATCH', `${svcs('ssa')}/web`, { ...T, contentType: 'application/json-patch+json', body: [{ op: 'replace', path: '/metadata/managedFields', value: [{}] }] });
+  expect(reset.status).toBe(200);
+  expect(managersOf(reset.body)).toEqual([]);
+  expect((await apply('ssa', 'web', webYaml('  type: LoadBalancer\n'), 'carol')).status).toBe(200);
+  const withFields = await call(api.url, 'PATCH', `${svcs('ssa')}/web?fieldManager=carol`, { ...T, contentType: 'application/apply-patch+yaml', body: `${webYaml('  type: LoadBalancer\n').replace('  name: web\n', '  name: web\n  managedFields: [{manager: x}]\n')}` });
+  expect(withFields.body).toMatchObject({ code: 400, message: 'metadata.managedFields must be nil' });
 });
 
 test('dry-run of a patch returns the object as it would be stored and writes nothing', async () => {
