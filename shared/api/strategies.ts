@@ -8,7 +8,7 @@ import { CREDENTIALS_NAMESPACE, Cluster, validateCluster } from '../model/cluste
 import { KubeObject } from '../model/meta';
 import { AddressGuard } from '../net/address-guard';
 import { Secret, redactSecret, validateSecret } from '../model/secret';
-import { Service, defaultService, validateService } from '../model/service';
+import { Service, defaultService, dropTypeDependentFields, validateService } from '../model/service';
 import { ResourceName } from '../store/layout';
 import { StoredRecord } from '../store/port';
 import { ResourceType, clusters, secrets, services } from './resources';
@@ -60,6 +60,7 @@ export function strategies(opts: StrategyOptions): Map<ResourceName, Strategy> {
   const service: Strategy<Service> = {
     type: services,
     async prepare(obj, old) {
+      if (old && obj.spec) dropTypeDependentFields(obj, old.object);
       const errs = validateService(obj);
       if (!errs.empty) invalid(services, obj.metadata.name, errs.causes);
       const object = defaultService(obj);

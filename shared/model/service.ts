@@ -159,3 +159,29 @@ export function formatPorts(spec: ServiceSpec): string {
   if (ports.length === 0) return '<none>';
   return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
 }
+
+/**
+ * On a type change, drops the fields the old type implied and the writer did not change (kube-apiserver's
+ * dropTypeDependentFields), so applying `type: ClusterIP` over a LoadBalancer is not refused for
+ * the defaulted externalTrafficPolicy the client never set.
+ */
+export function dropTypeDependentFields(next: Service, old: Service): Service {
+  const spec = next.spec;
+  const was = old.spec;
+  const type = spec.type ?? 'ClusterIP';
+  if (type === (was.type ?? 'ClusterIP')) return next;
+  const external = type === 'NodePort' || type === 'LoadBalancer';
+  if (!external) {
+    for (const p of spec.ports ?? []) {
+      const before = (was.ports ?? []).find((x) => x.port === p.port && (x.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (p.nodePort !== undefined && p.nodePort === before?.nodePort) delete p.nodePort;
+    }
+    if (spec.externalTrafficPolicy !== undefined && spec.externalTrafficPolicy === was.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  }
+  if (type !== 'LoadBalancer') {
+    if (spec.healthCheckNodePort !== undefined && spec.healthCheckNodePort === was.healthCheckNodePort) delete spec.healthCheckNodePort;
+    if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass !== undefined && spec.loadBalancerClass === was.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+  return next;
+}

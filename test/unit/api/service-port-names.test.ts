@@ -1,5 +1,5 @@
 /** Service port names are DNS-1123 labels (kube-apiserver's validateServicePort); targetPort names stay IANA service names. */
-import { Service, validateService } from '../../../shared/model/service';
+import { Service, dropTypeDependentFields, validateService } from '../../../shared/model/service';
 
 const svc = (ports: NonNullable<Service['spec']['ports']>): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'ns' }, spec: { ports } });
 
@@ -19,4 +19,17 @@ test.each<[string, NonNullable<Service['spec']['ports']>, string[]]>([
 test('the message is kube-apiserver\'s RFC 1123 label wording', () => {
   const [cause] = validateService(svc([{ name: 'HTTP', port: 80 }])).causes;
   expect(cause?.message).toContain('a lowercase RFC 1123 label must consist of lower case alphanumeric characters');
+});
+
+describe('a type change drops what the old type implied (kube-apiserver dropTypeDependentFields)', () => {
+  const lb: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'ns' }, spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }] } };
+  test('LoadBalancer → ClusterIP with the old defaults carried along is valid', () => {
+    const next = dropTypeDependentFields(structuredClone({ ...lb, spec: { ...lb.spec, type: 'ClusterIP' } }), lb);
+    expect(next.spec).toEqual({ type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP' }] });
+    expect(validateService(next).causes).toEqual([]);
+  });
+  test('a value the writer changed stays (and is refused as before)', () => {
+    const next = dropTypeDependentFields(structuredClone({ ...lb, spec: { ...lb.spec, type: 'ClusterIP', externalTrafficPolicy: 'Local' } }), lb);
+    expect(validateService(next).causes.map((c) => c.field)).toEqual(['spec.externalTrafficPolicy']);
+  });
 });
