@@ -22,7 +22,7 @@ export class FakeCloudDns {
   private constructor(private readonly server: Server, readonly pageSize: number) {}
 
   static async start(opts: { pageSize?: number } = {}): Promise<FakeCloudDns> {
-    let fake: FakeCloudDns | undefined;
+    let fake: FakeCloudDns | undefined = undefined;
     const server = createServer((req, res) => { fake?.handle(req, res).catch(() => res.destroy()); });
     fake = new FakeCloudDns(server, opts.pageSize ?? 100);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -31,7 +31,7 @@ export class FakeRoute53 {
   private constructor(private readonly server: Server, readonly pageSize: number) {}
 
   static async start(opts: { pageSize?: number } = {}): Promise<FakeRoute53> {
-    let fake: FakeRoute53 | undefined;
+    let fake: FakeRoute53 | undefined = undefined;
     const server = createServer((req, res) => { fake?.handle(req, res).catch(() => res.destroy()); });
     fake = new FakeRoute53(server, opts.pageSize ?? 100);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
