@@ -226,7 +226,7 @@ export class Handlers {
       const { applied: _legacy, ...internal } = prepared.internal ?? current.internal ?? {};
       const unchanged = sameObject(object, old) && JSON.stringify(internal) === JSON.stringify(current.internal ?? {});
       if (unchanged) {
-        result = old;
+        result = live; // as readers see it (a dry run answers this too, so kubectl diff shows no change)
         return { none: true };
       }
       if (o.dryRun) {
