@@ -5,15 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError, ResourceRef, errors, successStatus } from '../k8s/status';
-import { Selector, matches } from '../k8s/selector';
 import { KubeObject, SKYFED } from '../model/meta';
 import { FieldValidation, decodeStructured } from '../model/decode';
 import { deleteOptionsSchema } from '../model/schema';
 import { ObjectKey } from '../store/layout';
 import { ObjectStore, StoredRecord } from '../store/port';
 import { BodyFormat } from './body';
-import { FieldSelector, matchesFields } from './field-selector';
-import { applyConfiguration, mergePatch, strategicMergePatch } from './patch';
+import { ListPage, ListQuery, listObjects, selected } from './list';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
+import { FieldSet } from './ssa/fieldset';
+import { Operation } from './ssa/managers';
+import { applyConfiguration, recordManagers } from './ssa/apply';
 import { ResourceType, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
 
@@ -22,6 +24,27 @@ export interface WriteOptions {
   readonly dryRun: boolean;
   readonly fieldManager?: string;
   readonly force?: boolean;
+  /** Names the field manager of a non-apply write that gives none (Kubernetes: the User-Agent's program). */
+  readonly userAgent?: string;
+}
+
+/** How a write is recorded in managedFields. */
+interface Ownership {
+  readonly operation: Operation;
+  readonly applied?: FieldSet;
+}
+
+/** kube-apiserver's default manager: the User-Agent up to its first '/' ("kubectl/v1.30.2 (…)" → "kubectl"). */
+function managerOf(o: WriteOptions): string {
+  return o.fieldManager ?? (o.userAgent?.split('/')[0]?.trim() || 'unknown');
+}
+
+/** Equal but for managedFields times: a no-op write is not stored again. */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): string => JSON.stringify({
+    ...o, metadata: { ...o.metadata, resourceVersion: '', managedFields: (o.metadata.managedFields ?? []).map((m) => JSON.stringify({ ...(m as object), time: '' })).sort() },
+  });
+  return strip(a) === strip(b);
 }
 
 export interface WriteResult<T> {
@@ -56,21 +79,13 @@ export class Handlers {
     return this.present(s, rec);
   }
 
-  async list(s: Strategy, namespace: string | undefined, labels: Selector, fields: FieldSelector): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-    const recs = await this.store.list(s.type.resource, namespace);
-    const now = this.clock();
-    // metadata.* reads the same before and after presenting: filter on it before the (costlier) presenting.
-    const byMeta = fields.filter((t) => t.field.startsWith('metadata.'));
-    const shown = recs.filter((r) => matches(labels, r.object.metadata.labels) && matchesFields(byMeta, r.object) && (!s.visible || s.visible(r.object, now)));
-    const items = (await Promise.all(shown.map((r) => this.present(s, r)))).filter((o) => matchesFields(fields, o, s.type.fields));
-    const rv = recs.reduce((m, r) => Math.max(m, Number(r.object.metadata.resourceVersion ?? 0)), 0);
-    return { items, resourceVersion: String(rv || this.clock().getTime() * 1000) };
+  async list(s: Strategy, q: ListQuery): Promise<ListPage> {
+    return listObjects(this.store, s, q, this.clock().getTime());
   }
 
-  async deletedSince(s: Strategy, rv: number, namespace: string | undefined, labels: Selector, fields: FieldSelector): Promise<KubeObject[]> {
-    const gone = await this.store.deletedSince(s.type.resource, rv);
-    return gone.filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(labels, o.metadata.labels)
-      && matchesFields(fields, o, s.type.fields));
+  async deletedSince(s: Strategy, rv: number, q: Pick<ListQuery, 'namespace' | 'labels' | 'fields'>): Promise<KubeObject[]> {
+    const gone = await this.store.deletedSince<KubeObject>(s.type.resource, rv);
+    return gone.filter((o) => selected(q, o, s));
   }
 
   /** Checks apiVersion/kind/name/namespace of a body against the request path. */
@@ -102,25 +117,25 @@ export class Handlers {
     } else if (!meta.name && meta.generateName) {
       meta.name = meta.generateName + randomUUID().replace(/-/g, '').slice(0, 5);
     }
-    delete meta.managedFields;
+    // A client may send managedFields to reset or migrate ownership (kubectl's upgrade from client-side
+    // apply does, by JSON patch); none or an empty list keeps the stored ones (see replace()).
+    if (!Array.isArray(meta.managedFields) || meta.managedFields.length === 0) delete meta.managedFields;
     delete meta.selfLink;
     return { obj: object, warnings };
   }
 
   async create(s: Strategy, namespace: string | undefined, body: unknown, o: WriteOptions): Promise<WriteResult<KubeObject>> {
     const { obj, warnings } = this.decode(s, body, o.fieldValidation, namespace !== undefined ? { namespace } : {});
-    return { code: 201, object: await this.createDecoded(s, obj, o), warnings };
+    return { code: 201, object: await this.createDecoded(s, obj, o, { operation: 'Update' }), warnings };
   }
 
-  private async createDecoded(s: Strategy, obj: KubeObject, o: WriteOptions, extraInternal?: Record<string, unknown>): Promise<KubeObject> {
+  private async createDecoded(s: Strategy, obj: KubeObject, o: WriteOptions, own: Ownership): Promise<KubeObject> {
     const meta = obj.metadata;
     if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
     const prepared = await s.prepare(obj, undefined);
     const now = rfc3339(this.clock());
-    const object: KubeObject = {
-      ...prepared.object,
-      metadata: { ...prepared.object.metadata, uid: randomUUID(), creationTimestamp: now, ...(s.type.hasSpec ? { generation: 1 } : {}) },
-    };
+    const object: KubeObject = recordManagers(undefined, prepared.object, { manager: managerOf(o), ...own, force: true, time: now });
+    object.metadata = { ...object.metadata, uid: randomUUID(), creationTimestamp: now, ...(s.type.hasSpec ? { generation: 1 } : {}) };
     delete object.metadata.deletionTimestamp;
     const key = { namespace: meta.namespace, name: meta.name ?? '' } as ObjectKey;
     if (o.dryRun) {
@@ -129,8 +144,7 @@ export class Handlers {
     }
     const written = await this.store.transact(s.type.resource, key, (current) => {
       if (current) throw errors.alreadyExists(this.ref(s.type, key.name));
-      const internal = prepared.internal || extraInternal ? { ...(prepared.internal ?? {}), ...(extraInternal ?? {}) } : undefined;
-      return { write: internal ? { object, internal } : { object } };
+      return { write: prepared.internal ? { object, internal: prepared.internal } : { object } };
     });
     return this.present(s, written as StoredRecord);
   }
@@ -138,40 +152,46 @@ export class Handlers {
   /** PUT: replaces the object; a stale resourceVersion is a 409 Conflict. */
   async update(s: Strategy, key: ObjectKey, body: unknown, o: WriteOptions): Promise<WriteResult<KubeObject>> {
     const { obj, warnings } = this.decode(s, body, o.fieldValidation, key);
-    const object = await this.replace(s, key, () => obj, o, true);
+    const object = await this.replace(s, key, () => obj, o, true, { operation: 'Update' });
     return { code: 200, object, warnings };
   }
 
-  /** PATCH: merge, strategic merge, or server-side apply (which creates when missing). */
+  /** PATCH: JSON, merge, strategic merge, or server-side apply (which creates when missing). */
   async patch(s: Strategy, key: ObjectKey, patch: unknown, format: BodyFormat, o: WriteOptions): Promise<WriteResult<KubeObject>> {
-    if (format === 'json-patch') throw errors.unsupportedMediaType('application/json-patch+json');
     if (format === 'apply-patch') {
       if (!o.fieldManager) throw errors.badRequest('PATCH requests with apply-patch content type require fieldManager');
-      const { obj: applied, warnings } = this.decode(s, patch, 'Strict', key);
-      const existing = await this.store.get(s.type.resource, key);
+      const { obj: config, warnings } = this.decode(s, patch, 'Strict', key);
+      if (config.metadata.managedFields !== undefined) throw errors.badRequest('metadata.managedFields must be nil');
       const manager = o.fieldManager;
-      if (!existing) return { code: 201, object: await this.createDecoded(s, structuredClone(applied), o, { applied: { [manager]: applied } }), warnings };
-      const object = await this.replace(s, key, (live, internal) => {
-        const previous = (internal?.['applied'] as Record<string, unknown> | undefined)?.[manager];
-        return applyConfiguration(live, applied, previous) as KubeObject;
-      }, o, false, (internal) => ({ ...internal, applied: { ...((internal?.['applied'] as object | undefined) ?? {}), [manager]: applied } }));
+      const existing = await this.store.get(s.type.resource, key);
+      if (!existing) {
+        const applied = applyConfiguration({ apiVersion: config.apiVersion, kind: config.kind, metadata: {} }, config, manager);
+        return { code: 201, object: await this.createDecoded(s, structuredClone(config), o, { operation: 'Apply', applied: applied.fields }), warnings };
+      }
+      let fields: FieldSet = new Set();
+      const object = await this.replace(s, key, (live) => {
+        const applied = applyConfiguration(live, config, manager);
+        fields = applied.fields;
+        return applied.object;
+      }, o, false, { operation: 'Apply', get applied() { return fields; } });
       return { code: 200, object, warnings };
     }
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw errors.badRequest('a merge patch must be a JSON object');
+    if (format === 'json-patch') {
+      if (!Array.isArray(patch)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    } else if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw errors.badRequest('a merge patch must be a JSON object');
     let warnings: readonly string[] = [];
     const object = await this.replace(s, key, (live) => {
-      const merged = format === 'merge-patch' ? mergePatch(live, patch) : strategicMergePatch(live, patch);
+      const merged = format === 'json-patch' ? jsonPatch(live, patch) : format === 'merge-patch' ? mergePatch(live, patch) : strategicMergePatch(live, patch);
       const decoded = this.decode(s, merged, o.fieldValidation, key);
       warnings = decoded.warnings;
       return decoded.obj;
-    }, o, false);
+    }, o, false, { operation: 'Update' });
     return { code: 200, object, warnings };
   }
 
   private async replace(
     s: Strategy, key: ObjectKey, build: (live: KubeObject, internal: Readonly<Record<string, unknown>> | undefined) => KubeObject,
-    o: WriteOptions, isPut: boolean,
-    updateInternal?: (internal: Readonly<Record<string, unknown>> | undefined) => Record<string, unknown>,
+    o: WriteOptions, isPut: boolean, own: Ownership,
   ): Promise<KubeObject> {
     let result: KubeObject | undefined;
     const written = await this.store.transact(s.type.resource, key, async (current) => {
@@ -188,27 +208,34 @@ export class Handlers {
       const prepared = await s.prepare(next, current);
       const old = current.object;
       const specChanged = JSON.stringify(prepared.object['spec']) !== JSON.stringify(old['spec']);
+      // Sent managedFields (non-empty) replace the stored ones before this write is recorded.
+      const base = own.operation === 'Update' && next.metadata.managedFields !== undefined && next.metadata.managedFields.length > 0
+        ? { ...live, metadata: { ...live.metadata, managedFields: next.metadata.managedFields } } : live;
+      const owned = recordManagers(base, prepared.object, { manager: managerOf(o), ...own, force: o.force === true, time: rfc3339(this.clock()) });
       const object: KubeObject = {
-        ...prepared.object,
+        ...owned,
         metadata: {
-          ...prepared.object.metadata,
+          ...owned.metadata,
           uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp,
           ...(old.metadata.deletionTimestamp ? { deletionTimestamp: old.metadata.deletionTimestamp } : {}),
           ...(s.type.hasSpec ? { generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0) } : {}),
         },
       };
       if (!isPut && next.metadata.finalizers === undefined) delete object.metadata.finalizers;
-      let internal = prepared.internal ?? current.internal;
-      if (updateInternal) internal = updateInternal(internal);
-      const unchanged = JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: old.metadata.resourceVersion } }) === JSON.stringify(old)
-        && JSON.stringify(internal) === JSON.stringify(current.internal);
-      result = object;
-      if (o.dryRun || unchanged) {
-        result = old;
+      // Nothing but fields: an `applied` copy of configurations (older releases kept one, Secret data included) is dropped.
+      const { applied: _legacy, ...internal } = prepared.internal ?? current.internal ?? {};
+      const unchanged = sameObject(object, old) && JSON.stringify(internal) === JSON.stringify(current.internal ?? {});
+      if (unchanged) {
+        result = live; // as readers see it (a dry run answers this too, so kubectl diff shows no change)
+        return { none: true };
+      }
+      if (o.dryRun) {
+        // What would be stored, as a reader would see it (status included), and nothing written.
+        result = await this.present(s, { object: { ...object, metadata: { ...object.metadata, resourceVersion: old.metadata.resourceVersion } }, internal });
         return { none: true };
       }
       if (object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0) return { delete: true };
-      return { write: internal ? { object, internal } : { object } };
+      return { write: Object.keys(internal).length > 0 ? { object, internal } : { object } };
     });
     if (o.dryRun || !written) return result as KubeObject;
     return this.present(s, written);

@@ -1,9 +1,9 @@
 /**
- * Patch semantics: JSON merge patch (RFC 7386), strategic merge patch for the lists our kinds
- * declare merge keys for, and server-side apply's merge with removal of fields the same manager
- * applied before but no longer does.
+ * Patch semantics: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch for
+ * the lists our kinds declare merge keys for. Server-side apply lives in ssa/.
  */
-import { errors } from '../k8s/status';
+import { JsonPatchError, Operation, applyPatch } from 'fast-json-patch';
+import { ApiError, errors } from '../k8s/status';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -54,52 +54,21 @@ function mergeList(current: Json[], patch: Json[], key: string, merge: (a: unkno
   return out;
 }
 
-/** Paths of all leaves (and list-valued fields) in an object, e.g. `spec.type`, `metadata.labels.app`. */
-export function leafPaths(v: unknown, prefix: string[] = []): string[][] {
-  if (!isObj(v)) return [prefix];
-  const entries = Object.entries(v);
-  if (entries.length === 0) return [prefix];
-  return entries.flatMap(([k, x]) => leafPaths(x, [...prefix, k]));
-}
-
-function deletePath(obj: Obj, path: readonly string[]): void {
-  let node: Json | undefined = obj;
-  for (const seg of path.slice(0, -1)) {
-    if (!isObj(node)) return;
-    node = node[seg];
-  }
-  const last = path[path.length - 1];
-  if (isObj(node) && last !== undefined) delete node[last];
-}
-
-function deepMergeApply(target: unknown, applied: unknown): unknown {
-  if (!isObj(applied)) return structuredClone(applied);
-  const out: Obj = isObj(target) ? structuredClone(target) : {};
-  for (const [k, v] of Object.entries(applied)) {
-    const key = MERGE_KEYS[k];
-    if (key && Array.isArray(v) && Array.isArray(out[k])) {
-      // apply owns the list as given: keep only applied items, merging each onto the live one.
-      out[k] = v.map((item) => {
-        const live = (out[k] as Json[]).find((x) => isObj(x) && isObj(item) && x[key] === item[key]);
-        return deepMergeApply(live, item) as Json;
-      });
-    } else out[k] = deepMergeApply(out[k], v) as Json;
-  }
-  return out;
-}
-
 /**
- * Server-side apply (simplified field ownership): the applied configuration is merged onto the live
- * object; fields this manager applied last time and has now dropped are removed.
+ * RFC 6902 JSON patch through fast-json-patch (maintained, typed, implements every operation
+ * including `test`, and validates operations before applying any). As kube-apiserver: a malformed
+ * patch (not a list) is a 400; one that does not apply (a bad operation, a failed `test`, a missing
+ * path) is a 422 Invalid.
  */
-export function applyConfiguration(live: unknown, applied: unknown, previouslyApplied: unknown): unknown {
-  const base = (isObj(live) ? structuredClone(live) : {}) as Obj;
-  if (previouslyApplied !== undefined) {
-    const now = new Set(leafPaths(applied).map((p) => p.join('\u0000')));
-    for (const p of leafPaths(previouslyApplied)) {
-      if (p[0] === 'apiVersion' || p[0] === 'kind' || (p[0] === 'metadata' && (p[1] === 'name' || p[1] === 'namespace'))) continue;
-      if (!now.has(p.join('\u0000'))) deletePath(base, p);
-    }
+export function jsonPatch(target: unknown, patch: unknown): unknown {
+  if (!Array.isArray(patch)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  const ops = patch as Operation[];
+  const doc = structuredClone(target);
+  try {
+    return applyPatch(doc, ops, true, false).newDocument;
+  } catch (e) {
+    if (!(e instanceof JsonPatchError)) throw e;
+    const what = `${e.message.split('\n')[0] ?? e.name} (operation ${String(e.index ?? 0)}: ${JSON.stringify(e.operation ?? {})})`;
+    throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ reason: 'UnexpectedServerResponse', message: what }] });
   }
-  return deepMergeApply(base, applied);
 }

@@ -19,7 +19,8 @@ import { matchesFields, parseFieldSelector } from './field-selector';
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
-import { renderTable, wantsTable } from './table';
+import { parseLimit } from './list';
+import { renderTable, tableEvents, wantsTable } from './table';
 import { MAX_WATCH_SECONDS, WatchHub, serveWatch } from './watch';
 import { isExpected, toApiError } from './failures';
 
@@ -66,6 +67,7 @@ function writeOptions(req: Request): WriteOptions {
     dryRun: dryRun === 'All',
     ...(fieldManager !== undefined ? { fieldManager } : {}),
     force: query(req, 'force') === 'true',
+    ...(req.get('user-agent') !== undefined ? { userAgent: req.get('user-agent') as string } : {}),
   };
 }
 
@@ -144,6 +146,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
     if (req.method === 'GET') {
       const fields = parseFieldSelector(query(req, 'fieldSelector'), s.type.fields);
       const labels = parseSelector(query(req, 'labelSelector'));
+      const q = { ...(ns !== undefined ? { namespace: ns } : {}), labels, fields };
+      const table = wantsTable(req.get('accept'));
       if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
         const rv = query(req, 'resourceVersion');
         const timeoutSeconds = watchSeconds(query(req, 'timeoutSeconds'));
@@ -158,9 +162,10 @@ export function apiRouter(deps: ApiDeps): express.Router {
             hub, key: `${s.type.resource}/${ns ?? ''}`,
             source: { list: () => deps.store.list(s.type.resource, ns), present: (rec) => handlers.present(s, rec) },
             matches: (o) => matches(labels, o.metadata.labels) && matchesFields(fields, o, s.type.fields),
-            deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),
+            deletedSince: (rv) => handlers.deletedSince(s, rv, q),
             ...(rv !== undefined ? { sinceResourceVersion: rv } : {}),
             timeoutSeconds,
+            ...(table ? { render: tableEvents(s.type.table, clock, query(req, 'includeObject')) } : {}),
           });
         } finally {
           const left = (watching.get(user) ?? 1) - 1;
@@ -168,9 +173,12 @@ export function apiRouter(deps: ApiDeps): express.Router {
           else watching.delete(user);
         }
       }
-      const { items, resourceVersion } = await handlers.list(s, ns, labels, fields);
-      if (wantsTable(req.get('accept'))) return send(req, res, 200, renderTable(s.type.table, items, clock(), resourceVersion, query(req, 'includeObject')));
-      return send(req, res, 200, { kind: `${s.type.kind}List`, apiVersion: apiVersionOf(s.type), metadata: { resourceVersion }, items });
+      const limit = parseLimit(query(req, 'limit'));
+      const cont = query(req, 'continue');
+      const page = await handlers.list(s, { ...q, ...(limit !== undefined ? { limit } : {}), ...(cont !== undefined ? { continue: cont } : {}) });
+      const listMeta = { resourceVersion: page.resourceVersion, ...(page.continue !== undefined ? { continue: page.continue } : {}), ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}) };
+      if (table) return send(req, res, 200, { ...renderTable(s.type.table, page.items, clock(), page.resourceVersion, query(req, 'includeObject')), metadata: listMeta });
+      return send(req, res, 200, { kind: `${s.type.kind}List`, apiVersion: apiVersionOf(s.type), metadata: listMeta, items: page.items });
     }
     if (req.method === 'POST') {
       if (s.type.namespaced && ns === undefined) throw errors.methodNotAllowed('POST');

@@ -8,7 +8,7 @@ import { CREDENTIALS_NAMESPACE, Cluster, validateCluster } from '../model/cluste
 import { KubeObject } from '../model/meta';
 import { AddressGuard } from '../net/address-guard';
 import { Secret, redactSecret, secretAtRest, validateSecret, withoutDataValues } from '../model/secret';
-import { Service, defaultService, validateService } from '../model/service';
+import { Service, defaultService, dropTypeDependentFields, validateService } from '../model/service';
 import { StoredRecord } from '../store/port';
 import { DEFAULT_EVENT_TTL_SECONDS } from '../recorder/recorder';
 import { eventStrategies } from './events-strategy';
@@ -66,6 +66,7 @@ export function strategies(opts: StrategyOptions): Map<string, Strategy> {
   const service: Strategy<Service> = {
     type: services,
     async prepare(obj, old) {
+      if (old && obj.spec) dropTypeDependentFields(obj, old.object);
       const errs = validateService(obj);
       if (!errs.empty) invalid(services, obj.metadata.name, errs.causes);
       const object = defaultService(obj);

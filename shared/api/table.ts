@@ -61,3 +61,14 @@ export function wantsTable(accept: string | undefined): boolean {
     return p.includes('as=Table') && p.includes('g=meta.k8s.io');
   });
 }
+
+/**
+ * Watch events under `as=Table` (kubectl get -w): each event's object is a one-row Table; only the
+ * first carries column definitions, so kubectl prints its header once (as kube-apiserver does).
+ */
+export function tableEvents<T extends KubeObject>(spec: TableSpec<T>, clock: () => Date, includeObject: string | undefined): (obj: T, first: boolean) => unknown {
+  return (obj, first) => {
+    const t = renderTable(spec, [obj], clock(), obj.metadata.resourceVersion ?? '', includeObject);
+    return first ? t : { ...t, columnDefinitions: [] };
+  };
+}

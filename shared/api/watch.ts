@@ -116,6 +116,8 @@ export interface WatchOptions {
   /** Objects at or below this resourceVersion are the client's baseline: not sent as ADDED. */
   readonly sinceResourceVersion?: string;
   readonly timeoutSeconds: number;
+  /** What an event carries for an object (a Table row under `as=Table`); the object itself by default. */
+  readonly render?: (obj: KubeObject, first: boolean) => unknown;
 }
 
 /** Serves one watch; resolves when the stream has ended. */
@@ -124,7 +126,11 @@ export function serveWatch(_req: Request, res: Response, o: WatchOptions): Promi
   res.setHeader('Transfer-Encoding', 'chunked');
   res.flushHeaders();
   const since = o.sinceResourceVersion && /^[0-9]+$/.test(o.sinceResourceVersion) ? Number(o.sinceResourceVersion) : undefined;
-  const send = (type: string, object: KubeObject): void => { res.write(`${JSON.stringify({ type, object })}\n`); };
+  let sent = 0;
+  const send = (type: string, object: KubeObject): void => {
+    res.write(`${JSON.stringify({ type, object: o.render ? o.render(object, sent === 0) : object })}\n`);
+    sent++;
+  };
   let known: Map<string, KubeObject> | undefined;
   let busy = Promise.resolve();
 

@@ -77,3 +77,4 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
     }
   });
 }
+

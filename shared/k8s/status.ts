@@ -5,7 +5,7 @@
 export type StatusReason =
   | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict'
   | 'Invalid' | 'MethodNotAllowed' | 'NotAcceptable' | 'UnsupportedMediaType'
-  | 'RequestEntityTooLarge' | 'InternalError' | 'ServiceUnavailable' | 'Timeout' | 'Gone' | 'TooManyRequests';
+  | 'RequestEntityTooLarge' | 'InternalError' | 'ServiceUnavailable' | 'Timeout' | 'Gone' | 'TooManyRequests' | 'Expired';
 
 export interface StatusCause {
   readonly reason: string;

@@ -68,7 +68,12 @@ export function labelValue(v: string): string[] {
   return out;
 }
 
-/** IANA service name (port names): ≤ 15 chars, at least one letter, no double hyphens. */
+/** A Service port's own name: kube-apiserver only asks for a DNS-1123 label (e.g. kubectl's "80-80"). */
+export function servicePortName(v: string): string[] {
+  return dns1123Label(v);
+}
+
+/** IANA service name (container port names, a Service's named targetPort): ≤ 15 chars, at least one letter, no double hyphens. */
 export function portName(v: string): string[] {
   if (v.length > 15) return ['must be no more than 15 characters'];
   if (!IANA_SVC_NAME.test(v)) return ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"];

@@ -1,6 +1,6 @@
 /** The federated Service: a core v1 Service as the user writes it, validated like kube-apiserver does. */
 import {
-  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, qualifiedName, isProbePath,
+  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, servicePortName, qualifiedName, isProbePath,
 } from '../k8s/validation';
 import { parseClusterSelector } from '../propagation/placement';
 import { validateMeta } from './common';
@@ -95,7 +95,7 @@ export function validateService(s: Service): FieldErrors {
     const f = `spec.ports[${i}]`;
     if (ports.length > 1 && !p.name) errs.required(`${f}.name`);
     if (p.name) {
-      errs.check(`${f}.name`, p.name, portName(p.name));
+      errs.check(`${f}.name`, p.name, servicePortName(p.name));
       if (names.has(p.name)) errs.duplicate(`${f}.name`, p.name);
       names.add(p.name);
     }
@@ -158,4 +158,30 @@ export function formatPorts(spec: ServiceSpec): string {
   const ports = spec.ports ?? [];
   if (ports.length === 0) return '<none>';
   return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+}
+
+/**
+ * On a type change, drops the fields the old type implied and the writer did not change (kube-apiserver's
+ * dropTypeDependentFields), so applying `type: ClusterIP` over a LoadBalancer is not refused for
+ * the defaulted externalTrafficPolicy the client never set.
+ */
+export function dropTypeDependentFields(next: Service, old: Service): Service {
+  const spec = next.spec;
+  const was = old.spec;
+  const type = spec.type ?? 'ClusterIP';
+  if (type === (was.type ?? 'ClusterIP')) return next;
+  const external = type === 'NodePort' || type === 'LoadBalancer';
+  if (!external) {
+    for (const p of spec.ports ?? []) {
+      const before = (was.ports ?? []).find((x) => x.port === p.port && (x.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (p.nodePort !== undefined && p.nodePort === before?.nodePort) delete p.nodePort;
+    }
+    if (spec.externalTrafficPolicy !== undefined && spec.externalTrafficPolicy === was.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  }
+  if (type !== 'LoadBalancer') {
+    if (spec.healthCheckNodePort !== undefined && spec.healthCheckNodePort === was.healthCheckNodePort) delete spec.healthCheckNodePort;
+    if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass !== undefined && spec.loadBalancerClass === was.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+  return next;
 }

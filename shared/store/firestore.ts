@@ -6,7 +6,7 @@
  * from this instance queue behind each other; aborted transactions (other instances) are retried
  * with backoff until the deadline, then reported as contention.
  */
-import { Firestore, Settings } from '@google-cloud/firestore';
+import { FieldPath, Firestore, Query, Settings } from '@google-cloud/firestore';
 import { KubeObject } from '../model/meta';
 import { Secret, secretAtRest } from '../model/secret';
 import { deadline as withDeadline } from '../util/retry';
@@ -72,6 +72,29 @@ export class FirestoreObjectStore implements ObjectStore {
       .filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
       .map((d) => toRecord<T>(d.data()) as StoredRecord<T>)
       .sort((a, b) => sortKey(a.object).localeCompare(sortKey(b.object)));
+  }
+
+  private ordered(resource: ResourceName, namespace: string | undefined, after: string | undefined): Query {
+    const inOne = resource === 'clusters' || namespace !== undefined;
+    const q = (inOne ? this.db.collection(collectionPath(resource, namespace)) : this.db.collectionGroup(resource)).orderBy(FieldPath.documentId());
+    // Keys are document paths; a query over one collection takes the document id instead.
+    if (after === undefined) return q;
+    return q.startAfter(inOne ? after.split('/').pop() ?? after : after);
+  }
+
+  async listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
+    const snap = await this.ordered(resource, namespace, page.after).limit(page.limit + 1).get();
+    const docs = snap.docs.slice(0, page.limit);
+    return {
+      records: docs.filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
+        .map((d) => ({ key: d.ref.path, record: toRecord<T>(d.data()) as StoredRecord<T> })),
+      more: snap.docs.length > page.limit,
+    };
+  }
+
+  async countAfter(resource: ResourceName, namespace: string | undefined, after?: string): Promise<number> {
+    const snap = await this.ordered(resource, namespace, after).count().get();
+    return snap.data().count;
   }
 
   async transact<T extends KubeObject>(

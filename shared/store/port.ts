@@ -22,6 +22,13 @@ export interface ObjectStore {
   /** All objects of a resource, in one namespace or (namespace undefined) all of them. */
   list<T extends KubeObject>(resource: ResourceName, namespace?: string): Promise<StoredRecord<T>[]>;
   /**
+   * One page of a list in key order: up to `limit` records after the key `after` (a `key` of an
+   * earlier page), each with its key, and whether more follow.
+   */
+  listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }>;
+  /** How many records follow the key `after` (all of them without it). */
+  countAfter(resource: ResourceName, namespace: string | undefined, after?: string): Promise<number>;
+  /**
    * Runs `decide` on the current record inside a transaction and applies its result. `decide` may
    * throw (e.g. an ApiError): nothing is written. Returns the record as written, or as it was.
    */

@@ -85,8 +85,7 @@ test('clusters are cluster-scoped, listed with label selectors, rendered as a Ta
 
 test('secret data is write-only, sealed at rest, kept across label patches', async () => {
   const token = 'super-secret-member-token-value';
-  // An acceptable member kubeconfig (inline material only, shared/k8s/kubeconfig.ts).
-  const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: ${token}\n`;
+  const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://203.0.113.7:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: ${token}\n`;
   const res = await call(api.url, 'POST', '/api/v1/namespaces/federation-system/secrets', {
     ...T, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'gce-us-east1' }, data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') } },
   });

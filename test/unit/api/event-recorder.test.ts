@@ -34,6 +34,8 @@ class MemoryStore implements ObjectStore {
     return { object };
   }
   async deletedSince<T extends KubeObject>(): Promise<T[]> { return []; }
+  async listPage(): Promise<never> { throw new Error('not used by the recorder'); }
+  async countAfter(): Promise<number> { throw new Error('not used by the recorder'); }
 }
 
 const occ = (message: string, reason = 'ShardUnhealthy'): Occurrence => ({

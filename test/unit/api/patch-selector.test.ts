@@ -1,4 +1,4 @@
-import { applyConfiguration, mergePatch, strategicMergePatch } from '../../../shared/api/patch';
+import { jsonPatch, mergePatch, strategicMergePatch } from '../../../shared/api/patch';
 import { matches, parseSelector } from '../../../shared/k8s/selector';
 import { ApiError } from '../../../shared/k8s/status';
 
@@ -26,16 +26,19 @@ describe('patches', () => {
     const out = strategicMergePatch(live, { spec: { '$setElementOrder/ports': [{ port: 80 }, { port: 443 }], ports: [{ port: 80, targetPort: 9090 }, { port: 443, $patch: 'delete' }] } });
     expect(out).toEqual({ metadata: live.metadata, spec: { type: 'ClusterIP', ports: [{ port: 80, targetPort: 9090 }] } });
   });
-  test('apply removes fields the same manager dropped, keeps others', () => {
-    const first = { metadata: { labels: { a: '1' } }, spec: { type: 'LoadBalancer' } };
-    const liveAfter = applyConfiguration(live, first, undefined);
-    const second = { metadata: { labels: {} }, spec: { type: 'LoadBalancer' } };
-    const out = applyConfiguration(liveAfter, second, first) as { metadata: { labels: Record<string, string> } };
-    expect(out.metadata.labels).toEqual({ b: '2' });
-  });
-  test('applying the same configuration twice changes nothing', () => {
-    const cfg = { spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } };
-    const once = applyConfiguration(live, cfg, undefined);
-    expect(applyConfiguration(once, cfg, cfg)).toEqual(once);
+  test('JSON patch (RFC 6902): add, replace, remove, test; a failed test is a 422 and changes nothing', () => {
+    expect(jsonPatch(live, [
+      { op: 'replace', path: '/spec/type', value: 'NodePort' }, { op: 'add', path: '/spec/ports/-', value: { port: 53 } },
+      { op: 'remove', path: '/metadata/labels/a' }, { op: 'test', path: '/spec/ports/0/port', value: 80 },
+    ])).toEqual({ metadata: { labels: { b: '2' } }, spec: { type: 'NodePort', ports: [...live.spec.ports, { port: 53 }] } });
+    for (const bad of [[{ op: 'test', path: '/spec/type', value: 'x' }], [{ op: 'remove', path: '/spec/nothing' }], [{ op: 'frobnicate', path: '/spec' }]]) {
+      let err: unknown;
+      try { jsonPatch(live, bad); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe(422);
+      expect((err as ApiError).message).toBe('the server rejected our request due to an error in our request');
+    }
+    expect(live.spec.type).toBe('ClusterIP');
+    expect(() => jsonPatch(live, { op: 'add' })).toThrow('cannot unmarshal object');
   });
 });
