@@ -14,6 +14,9 @@ import { ObjectStore } from '../store/port';
 import { Logger } from '../log';
 import { AuthConfig, authenticate, authorize } from './auth';
 import { bodyFormat, parseBody } from './body';
+import { negotiateFormat, pickFormat, readObjectBody } from './negotiate';
+import { encodeObject, hasProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf/codec';
+import { queryBool, queryInt, queryString } from './query';
 import { apiGroup, apiGroupList, apiVersions, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery';
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
@@ -36,20 +39,21 @@ const PUBLIC_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez']);
 
 function send(req: Request, res: Response, code: number, body: unknown, warnings: readonly string[] = []): void {
   for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
-  const accept = req.get('accept') ?? '';
-  if (/^application\/(x-)?yaml\b/.test(accept.trim())) {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const format = pickFormat(req.get('accept'), hasProtobuf(b['apiVersion'], b['kind'])) ?? 'json';
+  if (format === 'yaml') {
     res.status(code).type('application/yaml').send(toYaml(body));
+    return;
+  }
+  const protobuf = format === 'protobuf' ? encodeObject(b) : undefined;
+  if (protobuf) {
+    res.status(code).type(PROTOBUF_MEDIA_TYPE).send(protobuf);
     return;
   }
   res.status(code).type('application/json').send(JSON.stringify(body));
 }
 
-function query(req: Request, name: string): string | undefined {
-  const v = req.query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw errors.badRequest(`query parameter ${name} must be given once`);
-  return v;
-}
+const query = queryString;
 
 function writeOptions(req: Request): WriteOptions {
   const dryRun = query(req, 'dryRun');
@@ -59,7 +63,7 @@ function writeOptions(req: Request): WriteOptions {
     fieldValidation: parseFieldValidation(query(req, 'fieldValidation')),
     dryRun: dryRun === 'All',
     ...(fieldManager !== undefined ? { fieldManager } : {}),
-    force: query(req, 'force') === 'true',
+    force: queryBool(req, 'force') === true,
   };
 }
 
@@ -117,6 +121,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     const s = deps.strategies.get(resource as ResourceName);
     const fits = scope === 'all' || s?.type.namespaced === (scope === 'namespace');
     if (!s || apiVersionOf(s.type) !== gv || !fits) throw errors.pathNotFound(req.path);
+    negotiateFormat(req.get('accept'), hasProtobuf(gv, s.type.kind));
     return s;
   };
 
@@ -126,13 +131,13 @@ export function apiRouter(deps: ApiDeps): express.Router {
     if (req.method === 'GET') {
       const fields = parseFieldSelector(query(req, 'fieldSelector'));
       const labels = parseSelector(query(req, 'labelSelector'));
-      if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
+      if (queryBool(req, 'watch') === true) {
         const rv = query(req, 'resourceVersion');
         return serveWatch(req, res, {
           list: async () => (await handlers.list(s, ns, labels, fields)).items,
           deletedSince: (rv) => handlers.deletedSince(s, rv, ns, labels, fields),
           ...(rv !== undefined ? { sinceResourceVersion: rv } : {}),
-          timeoutSeconds: Number(query(req, 'timeoutSeconds') ?? MAX_WATCH_SECONDS) || MAX_WATCH_SECONDS,
+          timeoutSeconds: queryInt(req, 'timeoutSeconds') || MAX_WATCH_SECONDS,
           pollMs: deps.watchPollMs ?? 500,
         });
       }
@@ -142,7 +147,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     }
     if (req.method === 'POST') {
       if (s.type.namespaced && ns === undefined) throw errors.methodNotAllowed('POST');
-      const body = parseBody((req as RawRequest).rawBody, bodyFormat(req.get('content-type')));
+      const { body } = readObjectBody((req as RawRequest).rawBody, req.get('content-type'), hasProtobuf(gv, s.type.kind));
       const r = await handlers.create(s, ns, body, writeOptions(req));
       return send(req, res, r.code, r.object, r.warnings);
     }
@@ -161,7 +166,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
         return send(req, res, 200, obj);
       }
       case 'PUT': {
-        const r = await handlers.update(s, key, parseBody(raw, bodyFormat(req.get('content-type'))), writeOptions(req));
+        const r = await handlers.update(s, key, readObjectBody(raw, req.get('content-type'), hasProtobuf(gv, s.type.kind)).body, writeOptions(req));
         return send(req, res, r.code, r.object, r.warnings);
       }
       case 'PATCH': {
@@ -170,7 +175,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
         return send(req, res, r.code, r.object, r.warnings);
       }
       case 'DELETE': {
-        const body = raw && raw.length > 0 ? parseBody(raw, 'json') : undefined;
+        const body = raw && raw.length > 0 ? readObjectBody(raw, req.get('content-type') ?? 'application/json', true).body : undefined;
         const policy = query(req, 'propagationPolicy');
         const r = await handlers.delete(s, key, body, { ...(policy !== undefined ? { propagationPolicy: policy } : {}), dryRun: query(req, 'dryRun') === 'All' });
         return send(req, res, r.code, r.body);
