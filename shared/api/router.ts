@@ -17,7 +17,9 @@ import { bodyFormat, parseBody } from './body';
 import { negotiateFormat, pickFormat, readObjectBody } from './negotiate';
 import { encodeObject, hasProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf/codec';
 import { queryBool, queryInt, queryString } from './query';
-import { apiGroup, apiGroupList, apiVersions, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery';
+import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery';
+import { openApiDocument, openApiIndex, openApiV2 } from './openapi';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, encodeOpenApiV2 } from './protobuf/openapi-v2';
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
@@ -92,6 +94,15 @@ export function apiRouter(deps: ApiDeps): express.Router {
   for (const p of ['/healthz', '/readyz', '/livez']) router.get(p, (_req, res) => { res.type('text/plain').send('ok'); });
   router.get('/api', (req, res) => send(req, res, 200, apiVersions()));
   router.get('/apis', (req, res) => send(req, res, 200, apiGroupList(types)));
+  router.get('/openapi/v2', (req, res) => {
+    const doc = openApiV2(types, deps.version);
+    // kubectl 1.27/1.28 ask for gnostic protobuf only; other clients get JSON.
+    if (OPENAPI_V2_PROTOBUF_ACCEPT.test(req.get('accept') ?? '')) {
+      res.status(200).type(OPENAPI_V2_PROTOBUF).send(encodeOpenApiV2(doc));
+      return;
+    }
+    send(req, res, 200, doc);
+  });
   router.get('/openapi/v3', (req, res) => send(req, res, 200, openApiIndex(types)));
   router.get('/openapi/v3/{*gv}', (req, res) => {
     const gv = String(req.path.replace(/^\/openapi\/v3\/(apis?)\//, ''));
