@@ -3,13 +3,14 @@
  * kubectl ≥1.27 for explain and field-validation checks) and v2 (`/openapi/v2`, one document; kubectl
  * 1.27/1.28 read it for create -f, apply and explain, in protobuf: protobuf/openapi-v2.ts). Both are
  * built from the kinds' structural schemas (model/schema.ts), published as kube-apiserver publishes
- * built-in types: ObjectMeta by reference, int-or-string as one type, no closed-object markers.
+ * built-in types: ObjectMeta and IntOrString by reference, no closed-object markers.
  */
 import { createHash } from 'node:crypto';
 import { Schema, objectMeta } from '../model/schema';
 import { ResourceType, apiVersionOf } from './resources';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 const WRITE_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation'];
 
 type Version = 'v2' | 'v3';
@@ -22,23 +23,21 @@ function ref(version: Version, name: string): string {
   return version === 'v3' ? `#/components/schemas/${name}` : `#/definitions/${name}`;
 }
 
+/** A field of a shared type: kubectl explain names the type (`<ObjectMeta>`, `<IntOrString>`). */
+function refTo(version: Version, name: string, description: unknown): Schema {
+  const d = typeof description === 'string' ? { description } : {};
+  return version === 'v3' ? { ...d, allOf: [{ $ref: ref(version, name) }] } : { ...d, $ref: ref(version, name) };
+}
+
 /** A decoding schema as published: references for shared types, one type per field. */
 export function publish(s: Schema, version: Version): Schema {
-  if (s === objectMeta) return { $ref: ref(version, OBJECT_META) };
+  if (s === objectMeta) return refTo(version, OBJECT_META, 'Standard object metadata.');
+  if (s['x-kubernetes-int-or-string'] === true) return refTo(version, INT_OR_STRING, s['description']);
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
     if (k === 'additionalProperties' && v === false) continue;
-    if (k === 'anyOf' && s['x-kubernetes-int-or-string'] === true) {
-      out['type'] = 'string';
-      out['format'] = 'int-or-string';
-      continue;
-    }
     if (k === 'properties') {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([name, p]) => {
-        if (p !== objectMeta) return [name, publish(p, version)];
-        const description = 'Standard object metadata.';
-        return [name, version === 'v3' ? { description, allOf: [{ $ref: ref(version, OBJECT_META) }] } : { description, $ref: ref(version, OBJECT_META) }];
-      }));
+      out[k] = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([name, p]) => [name, publish(p, version)]));
     } else if ((k === 'items' || k === 'additionalProperties') && typeof v === 'object' && v !== null) {
       out[k] = publish(v as Schema, version);
     } else out[k] = v;
@@ -86,7 +85,10 @@ function paths(t: ResourceType, version: Version): Record<string, unknown> {
 }
 
 function definitions(picked: readonly ResourceType[], version: Version): Record<string, unknown> {
-  const out: Record<string, unknown> = { [OBJECT_META]: publish({ ...objectMeta }, version) };
+  const out: Record<string, unknown> = {
+    [OBJECT_META]: publish({ ...objectMeta }, version),
+    [INT_OR_STRING]: { type: 'string', format: 'int-or-string', description: 'A port number or a port name.' },
+  };
   for (const t of picked) out[schemaName(t)] = { ...publish(t.schema, version), 'x-kubernetes-group-version-kind': [gvkOf(t)] };
   return out;
 }
