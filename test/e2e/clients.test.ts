@@ -13,7 +13,7 @@ let stack: RunningStack;
 beforeAll(async () => {
   await buildOnce();
   stack = await startStackProcess();
-}, 240_000);
+}, 300_000);
 afterAll(async () => {
   await stack?.stop();
 });

@@ -32,7 +32,7 @@ beforeAll(async () => {
   if (available.length === 0) return;
   await buildOnce();
   stack = await startStackProcess();
-}, 240_000);
+}, 300_000);
 afterAll(async () => {
   await stack?.stop();
 });

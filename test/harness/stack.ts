@@ -42,7 +42,9 @@ export async function startStackProcess(extraArgs: readonly string[] = [], exist
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
   await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`stack did not become ready:\n${out}`)), 90_000);
+    // Cold starts of the function processes are slow on a loaded machine; a stack that never gets
+    // ready is stopped (SIGINT stops what it started), so no function process outlives the test.
+    const timer = setTimeout(() => { child.kill('SIGINT'); rej(new Error(`stack did not become ready:\n${out}`)); }, 240_000);
     const check = (): void => {
       if (out.includes('ready:')) { clearTimeout(timer); res(); }
     };
