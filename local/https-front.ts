@@ -16,6 +16,9 @@ export async function startHttpsFront(tls: TlsMaterial, targetPort: number, port
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
     const upstream = request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
+      // Send the headers now: a watch may not write a byte for minutes, and client-go (kubectl wait)
+      // does not start its timeout clock on a watch until the response headers arrive.
+      res.flushHeaders();
       up.pipe(res);
     });
     upstream.on('error', () => {
