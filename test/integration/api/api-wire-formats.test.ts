@@ -38,18 +38,23 @@ function raw(method: string, path: string, headers: Record<string, string>, body
   });
 }
 
-test('a protobuf Secret from kubectl ≥1.32 is created and answered in protobuf; JSON clients still get JSON', async () => {
-  const secret = encodeObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pb' }, data: { kubeconfig: Buffer.from('apiVersion: v1\nkind: Config\n').toString('base64') } }) as Buffer;
-  const created = await raw('POST', '/api/v1/namespaces/federation-system/secrets?fieldManager=kubectl-create&fieldValidation=Strict', { 'content-type': PB, accept: `${PB},application/json` }, secret);
+/** A Status in whichever media type it came. */
+function statusOf(body: Buffer): Record<string, unknown> {
+  return body.subarray(0, 4).toString('latin1') === 'k8s\0' ? decodeObject(body, ACCEPTED) : JSON.parse(body.toString()) as Record<string, unknown>;
+}
+
+test('a protobuf Secret as kubectl ≥1.32 sends it is created and answered in protobuf; JSON clients still get JSON', async () => {
+  const secret = encodeObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pb' }, data: { token: Buffer.from('s3cret').toString('base64') } }) as Buffer;
+  const created = await raw('POST', '/api/v1/namespaces/apps/secrets?fieldManager=kubectl-create&fieldValidation=Strict', { 'content-type': PB, accept: `${PB},application/json` }, secret);
   expect(created.status).toBe(201);
   expect(created.type).toBe(PB);
-  expect(decodeObject(created.body, ACCEPTED)).toMatchObject({ kind: 'Secret', metadata: { name: 'pb', namespace: 'federation-system', uid: expect.any(String) as string } });
+  expect(decodeObject(created.body, ACCEPTED)).toMatchObject({ kind: 'Secret', metadata: { name: 'pb', namespace: 'apps', uid: expect.any(String) as string } });
 
-  const asJson = await raw('GET', '/api/v1/namespaces/federation-system/secrets/pb', { accept: 'application/json' });
+  const asJson = await raw('GET', '/api/v1/namespaces/apps/secrets/pb', { accept: 'application/json' });
   expect(asJson.type).toMatch(/^application\/json/);
   expect(JSON.parse(asJson.body.toString())).toMatchObject({ kind: 'Secret', metadata: { name: 'pb' } });
 
-  const missing = await raw('GET', '/api/v1/namespaces/federation-system/secrets/nope', { accept: `${PB},application/json` });
+  const missing = await raw('GET', '/api/v1/namespaces/apps/secrets/nope', { accept: `${PB},application/json` });
   expect(missing.status).toBe(404);
   expect(decodeObject(missing.body, ACCEPTED)).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
 });
@@ -60,7 +65,7 @@ test('Cluster is JSON only, as a custom resource: JSON fallback, 406 without it,
   expect(JSON.parse(list.body.toString())).toMatchObject({ kind: 'ClusterList' });
   const only = await raw('GET', '/apis/federation/v1beta1/clusters', { accept: PB });
   expect(only.status).toBe(406);
-  expect(JSON.parse(only.body.toString())).toMatchObject({ reason: 'NotAcceptable', message: 'only the following media types are accepted: application/json, application/yaml' });
+  expect(statusOf(only.body)).toMatchObject({ reason: 'NotAcceptable', message: 'only the following media types are accepted: application/json, application/yaml' });
   const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from('0a1d0a1266656465726174696f6e2f763162657461311207436c7573746572', 'hex')]);
   const refused = await raw('POST', '/apis/federation/v1beta1/clusters', { 'content-type': PB, accept: 'application/json' }, body);
   expect(refused.status).toBe(415);
@@ -77,10 +82,10 @@ test('/openapi/v2: gnostic protobuf for kubectl 1.27/1.28 (Content-Type Go can p
 });
 
 test('?watch=True (Python) streams watch events; a bad integer is a 400 like kube-apiserver', async () => {
-  const watch = await raw('GET', '/api/v1/namespaces/federation-system/secrets?watch=True&timeoutSeconds=1', { accept: 'application/json' }, undefined, 4000);
+  const watch = await raw('GET', '/api/v1/namespaces/apps/secrets?watch=True&timeoutSeconds=1', { accept: 'application/json' }, undefined, 4000);
   const lines = watch.body.toString().trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { kind: string } });
   expect(lines.map((l) => `${l.type} ${l.object.kind}`)).toContain('ADDED Secret');
-  const bad = await raw('GET', '/api/v1/namespaces/federation-system/secrets?watch=1&timeoutSeconds=soon', { accept: 'application/json' });
+  const bad = await raw('GET', '/api/v1/namespaces/apps/secrets?watch=1&timeoutSeconds=soon', { accept: 'application/json' });
   expect(bad.status).toBe(400);
   expect(JSON.parse(bad.body.toString())).toMatchObject({ reason: 'BadRequest', message: 'strconv.ParseInt: parsing "soon": invalid syntax' });
 });
