@@ -58,7 +58,7 @@ export async function startFunction(opts: {
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${join(opts.logDir, `${opts.target}.log`)}`))));
-  await Promise.race([waitForPort(opts.port, 60_000), exited]);
+  await Promise.race([waitForPort(opts.port, 180_000), exited]); // cold starts are slow on a loaded machine
   exited.catch(() => undefined);
   return { target: opts.target, port: opts.port, url: `http://127.0.0.1:${opts.port}`, stop: () => stopChild(child) };
 }

@@ -1,6 +1,4 @@
-/** Discovery (`/api`, `/apis`, resource lists), `/version`, and the OpenAPI v3 documents kubectl reads. */
-import { createHash } from 'node:crypto';
-import { objectMeta } from '../model/schema';
+/** Discovery (`/api`, `/apis`, resource lists) and `/version`. The OpenAPI documents are in openapi.ts. */
 import { REVIEW_RESOURCES } from './authz-reviews';
 import { ResourceType, apiVersionOf } from './resources';
 
@@ -68,46 +66,5 @@ export function versionInfo(version: string, now: Date): Record<string, unknown>
   return {
     major: m?.[1] ?? '0', minor: m?.[2] ?? '1', gitVersion: version, gitCommit: 'skyfed', gitTreeState: 'clean',
     buildDate: now.toISOString(), goVersion: 'n/a', compiler: 'skyfed', platform: `node/${process.version}`,
-  };
-}
-
-function schemaName(t: ResourceType): string {
-  return `io.skyfed.${t.group || 'core'}.${t.version}.${t.kind}`;
-}
-
-/** One OpenAPI v3 document per group-version, with the GVK extension and fieldValidation parameters. */
-export function openApiDocument(types: readonly ResourceType[], groupVersion: string): Record<string, unknown> | undefined {
-  const picked = types.filter((t) => apiVersionOf(t) === groupVersion);
-  if (picked.length === 0) return undefined;
-  const prefix = picked[0]?.group ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
-  const paths: Record<string, unknown> = {};
-  const schemas: Record<string, unknown> = { 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta': objectMeta };
-  const queryParam = (name: string): Record<string, unknown> => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } });
-  for (const t of picked) {
-    const gvk = { group: t.group, version: t.version, kind: t.kind };
-    const ref = { $ref: `#/components/schemas/${schemaName(t)}` };
-    const body = { content: { '*/*': { schema: ref } } };
-    const op = (action: string, withBody: boolean): Record<string, unknown> => ({
-      operationId: `${action}${t.kind}`, 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk,
-      parameters: withBody ? ['dryRun', 'fieldManager', 'fieldValidation'].map(queryParam) : [],
-      ...(withBody ? { requestBody: body } : {}),
-      responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } },
-    });
-    const collection = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}` : `${prefix}/${t.resource}`;
-    paths[collection] = { get: op('list', false), post: op('post', true) };
-    paths[`${collection}/{name}`] = { get: op('get', false), put: op('put', true), patch: op('patch', true), delete: op('delete', false) };
-    schemas[schemaName(t)] = { ...t.schema, 'x-kubernetes-group-version-kind': [gvk] };
-  }
-  return { openapi: '3.0.0', info: { title: 'skyfed', version: groupVersion }, paths, components: { schemas } };
-}
-
-export function openApiIndex(types: readonly ResourceType[]): Record<string, unknown> {
-  const gvs = [...new Set(types.map(apiVersionOf))];
-  return {
-    paths: Object.fromEntries(gvs.map((gv) => {
-      const key = gv.includes('/') ? `apis/${gv}` : `api/${gv}`;
-      const hash = createHash('sha256').update(JSON.stringify(openApiDocument(types, gv))).digest('hex').slice(0, 32).toUpperCase();
-      return [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` }];
-    })),
   };
 }

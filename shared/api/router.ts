@@ -14,7 +14,12 @@ import { Logger } from '../log';
 import { AuthConfig, Caller, admit } from './auth';
 import { selfReviewRoutes } from './authz-reviews';
 import { bodyFormat, parseBody } from './body';
-import { apiGroup, apiGroupList, apiVersions, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery';
+import { negotiateFormat, pickFormat, readObjectBody } from './negotiate';
+import { encodeObject, hasProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf/codec';
+import { queryBool, queryString } from './query';
+import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery';
+import { openApiDocument, openApiIndex, openApiV2 } from './openapi';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, encodeOpenApiV2 } from './protobuf/openapi-v2';
 import { matchesFields, parseFieldSelector } from './field-selector';
 import { Handlers, WriteOptions } from './handlers';
 import { RESOURCE_TYPES, apiVersionOf } from './resources';
@@ -43,20 +48,21 @@ type RawRequest = Request & { rawBody?: Buffer };
 function send(req: Request, res: Response, code: number, body: unknown, warnings: readonly string[] = []): void {
   if (res.headersSent) return; // answered already (the request deadline passed)
   for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
-  const accept = req.get('accept') ?? '';
-  if (/^application\/(x-)?yaml\b/.test(accept.trim())) {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const format = pickFormat(req.get('accept'), hasProtobuf(b['apiVersion'], b['kind'])) ?? 'json';
+  if (format === 'yaml') {
     res.status(code).type('application/yaml').send(toYaml(body));
+    return;
+  }
+  const protobuf = format === 'protobuf' ? encodeObject(b) : undefined;
+  if (protobuf) {
+    res.status(code).type(PROTOBUF_MEDIA_TYPE).send(protobuf);
     return;
   }
   res.status(code).type('application/json').send(JSON.stringify(body));
 }
 
-function query(req: Request, name: string): string | undefined {
-  const v = req.query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw errors.badRequest(`query parameter ${name} must be given once`);
-  return v;
-}
+const query = queryString;
 
 function writeOptions(req: Request): WriteOptions {
   const dryRun = query(req, 'dryRun');
@@ -66,7 +72,7 @@ function writeOptions(req: Request): WriteOptions {
     fieldValidation: parseFieldValidation(query(req, 'fieldValidation')),
     dryRun: dryRun === 'All',
     ...(fieldManager !== undefined ? { fieldManager } : {}),
-    force: query(req, 'force') === 'true',
+    force: queryBool(req, 'force') === true,
     ...(req.get('user-agent') !== undefined ? { userAgent: req.get('user-agent') as string } : {}),
   };
 }
@@ -106,6 +112,15 @@ export function apiRouter(deps: ApiDeps): express.Router {
   for (const p of ['/healthz', '/readyz', '/livez']) router.get(p, (_req, res) => { res.type('text/plain').send('ok'); });
   router.get('/api', (req, res) => send(req, res, 200, apiVersions()));
   router.get('/apis', (req, res) => send(req, res, 200, apiGroupList(types)));
+  router.get('/openapi/v2', (req, res) => {
+    const doc = openApiV2(types, deps.version);
+    // kubectl 1.27/1.28 ask for gnostic protobuf only; other clients get JSON.
+    if (OPENAPI_V2_PROTOBUF_ACCEPT.test(req.get('accept') ?? '')) {
+      res.status(200).type(OPENAPI_V2_PROTOBUF).send(encodeOpenApiV2(doc));
+      return;
+    }
+    send(req, res, 200, doc);
+  });
   router.get('/openapi/v3', (req, res) => send(req, res, 200, openApiIndex(types)));
   router.get('/openapi/v3/{*gv}', (req, res) => {
     const gv = String(req.path.replace(/^\/openapi\/v3\/(apis?)\//, ''));
@@ -137,6 +152,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     const s = [...deps.strategies.values()].find((x) => x.type.resource === resource && apiVersionOf(x.type) === gv);
     const fits = scope === 'all' || s?.type.namespaced === (scope === 'namespace');
     if (!s || apiVersionOf(s.type) !== gv || !fits) throw errors.pathNotFound(req.path);
+    negotiateFormat(req.get('accept'), hasProtobuf(gv, s.type.kind));
     return s;
   };
 
@@ -148,7 +164,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
       const labels = parseSelector(query(req, 'labelSelector'));
       const q = { ...(ns !== undefined ? { namespace: ns } : {}), labels, fields };
       const table = wantsTable(req.get('accept'));
-      if (query(req, 'watch') === 'true' || query(req, 'watch') === '1') {
+      if (queryBool(req, 'watch') === true) {
         const rv = query(req, 'resourceVersion');
         const timeoutSeconds = watchSeconds(query(req, 'timeoutSeconds'));
         const user = (res.locals['caller'] as Caller | undefined)?.user ?? '';
@@ -182,7 +198,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
     }
     if (req.method === 'POST') {
       if (s.type.namespaced && ns === undefined) throw errors.methodNotAllowed('POST');
-      const body = parseBody((req as RawRequest).rawBody, bodyFormat(req.get('content-type')));
+      const { body } = readObjectBody((req as RawRequest).rawBody, req.get('content-type'), hasProtobuf(gv, s.type.kind));
       const r = await handlers.create(s, ns, body, writeOptions(req));
       return send(req, res, r.code, r.object, r.warnings);
     }
@@ -201,7 +217,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
         return send(req, res, 200, obj);
       }
       case 'PUT': {
-        const r = await handlers.update(s, key, parseBody(raw, bodyFormat(req.get('content-type'))), writeOptions(req));
+        const r = await handlers.update(s, key, readObjectBody(raw, req.get('content-type'), hasProtobuf(gv, s.type.kind)).body, writeOptions(req));
         return send(req, res, r.code, r.object, r.warnings);
       }
       case 'PATCH': {
@@ -210,7 +226,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
         return send(req, res, r.code, r.object, r.warnings);
       }
       case 'DELETE': {
-        const body = raw && raw.length > 0 ? parseBody(raw, 'json') : undefined;
+        const body = raw && raw.length > 0 ? readObjectBody(raw, req.get('content-type') ?? 'application/json', true).body : undefined;
         const policy = query(req, 'propagationPolicy');
         const r = await handlers.delete(s, key, body, { ...(policy !== undefined ? { propagationPolicy: policy } : {}), dryRun: query(req, 'dryRun') === 'All' });
         return send(req, res, r.code, r.body);

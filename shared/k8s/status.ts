@@ -87,8 +87,8 @@ export const errors = {
       { name: ref.name, group: ref.group, kind: ref.kind, causes }),
   methodNotAllowed: (method: string) => new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`),
   notAcceptable: (what: string) => new ApiError(406, 'NotAcceptable', what),
-  unsupportedMediaType: (type: string) =>
-    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/merge-patch+json (got "${type}")`),
+  unsupportedMediaType: (type: string, accepted: readonly string[] = ['application/json', 'application/yaml', 'application/apply-patch+yaml', 'application/merge-patch+json']) =>
+    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')} (got "${type}")`),
   tooLarge: (limit: number) => new ApiError(413, 'RequestEntityTooLarge', `the request body is larger than the limit of ${limit} bytes`),
   tooManyRequests: (message: string, retryAfterSeconds: number) => new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds }),
   unavailable: (message: string, retryAfterSeconds: number) => new ApiError(503, 'ServiceUnavailable', message, { retryAfterSeconds }),

@@ -52,7 +52,7 @@ export function decodeStructured<T>(body: unknown, schema: Schema, mode: FieldVa
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.badRequest(`${what} cannot be handled: the body must be a JSON or YAML object`);
   }
-  const copy = structuredClone(body) as Record<string, unknown>;
+  const copy = dropNulls(structuredClone(body)) as Record<string, unknown>;
   const validate = validatorFor(schema);
   if (validate(copy)) return { object: copy as T, warnings: [] };
   const all: ErrorObject[] = validate.errors ?? [];
@@ -75,6 +75,18 @@ export function decodeStructured<T>(body: unknown, schema: Schema, mode: FieldVa
   }
   for (const n of names) removeAt(copy, n.parent, n.key);
   return { object: copy as T, warnings: mode === 'Warn' ? names.map((n) => `unknown field "${n.full}"`) : [] };
+}
+
+/** `null` means "not set" to kube-apiserver's Go types (e.g. `creationTimestamp: null` from `kubectl create --dry-run=client -o yaml`). */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (o[k] === null) delete o[k];
+    else o[k] = dropNulls(o[k]);
+  }
+  return o;
 }
 
 function valueAt(root: unknown, instancePath: string): unknown {

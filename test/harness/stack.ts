@@ -9,11 +9,20 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
+export interface KubectlOptions {
+  readonly context?: string;
+  readonly input?: string;
+  /** Another kubectl binary (e.g. one minor version of the gcloud SDK's); default: `kubectl` on PATH. */
+  readonly binary?: string;
+  /** Discovery cache of this kubectl; default: one per stack. */
+  readonly cacheDir?: string;
+}
+
 export interface RunningStack {
   readonly dir: string;
   readonly kubeconfig: string;
   readonly output: () => string;
-  kubectl(args: readonly string[], opts?: { context?: string; input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  kubectl(args: readonly string[], opts?: KubectlOptions): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +42,9 @@ export async function startStackProcess(extraArgs: readonly string[] = [], exist
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
   await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`stack did not become ready:\n${out}`)), 90_000);
+    // Cold starts of the function processes are slow on a loaded machine; a stack that never gets
+    // ready is stopped (SIGINT stops what it started), so no function process outlives the test.
+    const timer = setTimeout(() => { child.kill('SIGINT'); rej(new Error(`stack did not become ready:\n${out}`)); }, 240_000);
     const check = (): void => {
       if (out.includes('ready:')) { clearTimeout(timer); res(); }
     };
@@ -41,8 +52,8 @@ export async function startStackProcess(extraArgs: readonly string[] = [], exist
     child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`stack exited with ${String(code)}:\n${out}`)); });
   });
   child.removeAllListeners('exit');
-  const kubectl = (args: readonly string[], opts: { context?: string; input?: string } = {}) => new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-    const p = execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), `--context=${opts.context ?? 'federation-cluster'}`, ...args],
+  const kubectl = (args: readonly string[], opts: KubectlOptions = {}) => new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
+    const p = execFile(opts.binary ?? 'kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', opts.cacheDir ?? join(dir, 'kube-cache'), `--context=${opts.context ?? 'federation-cluster'}`, ...args],
       { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
     if (opts.input !== undefined) p.stdin?.end(opts.input);
   });
