@@ -8,7 +8,8 @@
 import express, { Request, Response } from 'express';
 import { ApiError, StatusCause, errors } from '../k8s/status';
 import type { Caller, Role } from './auth';
-import { bodyFormat, parseBody } from './body';
+import { pickFormat, readObjectBody } from './negotiate';
+import { PROTOBUF_MEDIA_TYPE, encodeObject } from './protobuf/codec';
 
 export interface ResourceRule {
   readonly verbs: readonly string[];
@@ -123,8 +124,12 @@ export function selfReviewRoutes(clock: () => Date): express.Router {
     if (req.method !== 'POST') throw errors.methodNotAllowed(req.method);
     const caller = res.locals['caller'] as Caller | undefined;
     if (!caller) throw errors.unauthorized();
-    const body = parseBody((req as Request & { rawBody?: Buffer }).rawBody, bodyFormat(req.get('content-type')));
-    res.status(201).type('application/json').send(JSON.stringify(answer(caller, body)));
+    // kubectl ≥ 1.33 sends these reviews as Kubernetes protobuf and accepts either answer.
+    const { body } = readObjectBody((req as Request & { rawBody?: Buffer }).rawBody, req.get('content-type'), true);
+    const out = answer(caller, body);
+    const wire = pickFormat(req.get('accept'), true) === 'protobuf' ? encodeObject(out as never) : undefined;
+    if (wire) res.status(201).type(PROTOBUF_MEDIA_TYPE).send(wire);
+    else res.status(201).type('application/json').send(JSON.stringify(out));
   };
   router.all('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', serve(accessReview));
   router.all('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', serve(rulesReview));

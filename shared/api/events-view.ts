@@ -53,25 +53,37 @@ export function fromEventsV1(e: EventsV1Event): CoreEvent {
   return rename(e, RENAMED.map(([a, b]) => [b, a] as const), 'v1') as CoreEvent;
 }
 
-const str: Schema = { type: 'string' };
-const int: Schema = { type: 'integer' };
-const nullableTime: Schema = { type: ['string', 'null'] };
-const obj = (properties: Record<string, Schema>): Schema => ({ type: 'object', properties, additionalProperties: false });
-const reference = obj({ kind: str, apiVersion: str, namespace: str, name: str, uid: str, resourceVersion: str, fieldPath: str });
-const series = obj({ count: int, lastObservedTime: str });
-const source = obj({ component: str, host: str });
+// Descriptions are what `kubectl explain events` prints; null timestamps are dropped before the
+// schema check (shared/model/decode.ts), so a time is a plain string here.
+const d = (description: string, schema: Schema): Schema => ({ ...schema, description });
+const str = (description: string): Schema => d(description, { type: 'string' });
+const int = (description: string): Schema => d(description, { type: 'integer', format: 'int32' });
+const time = (description: string): Schema => d(description, { type: 'string', format: 'date-time' });
+const obj = (description: string, properties: Record<string, Schema>): Schema => ({ type: 'object', description, properties, additionalProperties: false });
+const reference = (description: string): Schema => obj(description, {
+  kind: str('Kind of the object.'), apiVersion: str('API version of the object.'), namespace: str('Namespace of the object.'),
+  name: str('Name of the object.'), uid: str('UID of the object.'), resourceVersion: str('resourceVersion of the object when the event happened.'),
+  fieldPath: str('The part of the object the event is about, if any.'),
+});
+const series = obj('Data about the series of occurrences of this event, when it repeats.', { count: int('How many times it has happened in the series.'), lastObservedTime: time('When it last happened.') });
+const source = (description: string): Schema => obj(description, { component: str('The component that reported the event, e.g. skyfed-sweep.'), host: str('The host it ran on.') });
 
-export const coreEventSchema: Schema = obj({
-  apiVersion: str, kind: str, metadata: objectMeta,
-  involvedObject: reference, reason: str, message: str, source, firstTimestamp: nullableTime, lastTimestamp: nullableTime,
-  count: int, type: str, eventTime: nullableTime, series, action: str, related: reference, reportingComponent: str, reportingInstance: str,
+export const coreEventSchema: Schema = obj('Something skyfed did or saw about an object: propagation per cluster, shard health, DNS publication, conflicts.', {
+  apiVersion: str('Versioned schema of this representation of the object.'), kind: str('The REST resource this object represents.'), metadata: objectMeta,
+  involvedObject: reference('The object this event is about.'), reason: str('Short, machine-readable reason, e.g. ShardUnhealthy.'), message: str('What happened, for people.'),
+  source: source('Who reported the event.'), firstTimestamp: time('When the event first happened.'), lastTimestamp: time('When the event last happened.'),
+  count: int('How many times the event has happened.'), type: str('Normal or Warning.'), eventTime: time('When the event first happened, with microseconds.'), series,
+  action: str('What was done, or failed.'), related: reference('A second object involved, if any.'), reportingComponent: str('The controller that reported the event.'),
+  reportingInstance: str('The instance of that controller.'),
 });
 
-export const eventsV1Schema: Schema = obj({
-  apiVersion: str, kind: str, metadata: objectMeta,
-  eventTime: nullableTime, series, reportingController: str, reportingInstance: str, action: str, reason: str,
-  regarding: reference, related: reference, note: str, type: str, deprecatedSource: source,
-  deprecatedFirstTimestamp: nullableTime, deprecatedLastTimestamp: nullableTime, deprecatedCount: int,
+export const eventsV1Schema: Schema = obj('Something skyfed did or saw about an object (events.k8s.io view of the same event).', {
+  apiVersion: str('Versioned schema of this representation of the object.'), kind: str('The REST resource this object represents.'), metadata: objectMeta,
+  eventTime: time('When the event first happened.'), series, reportingController: str('The controller that reported the event.'), reportingInstance: str('The instance of that controller.'),
+  action: str('What was done, or failed.'), reason: str('Short, machine-readable reason.'), regarding: reference('The object this event is about.'),
+  related: reference('A second object involved, if any.'), note: str('What happened, for people.'), type: str('Normal or Warning.'), deprecatedSource: source('Who reported the event (core v1 field).'),
+  deprecatedFirstTimestamp: time('When the event first happened (core v1 field).'), deprecatedLastTimestamp: time('When the event last happened (core v1 field).'),
+  deprecatedCount: int('How many times the event has happened (core v1 field).'),
 });
 
 const REFERENCE_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'] as const;
