@@ -1,11 +1,13 @@
 /**
- * `--demo-clusters N`: N simulated member clusters (the Kubernetes API doubles from test/fakes),
- * named like the seed's four, each with its own CA, token, region and zones. Writes each one's
+ * `--demo-clusters N`: N simulated member clusters (local/sim), named like the seed's four, each
+ * with its own CA, token, region and zones. They keep their identity (address, CA, token) and their
+ * objects across restarts under <state>/demo/sim/ (local/sim/persist.ts). Writes each one's
  * kubeconfig and Cluster manifest under <state>/demo/ and adds a kubectl context per cluster.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeKubeFleet } from './sim';
+import { startPersistentCluster } from './sim/persist';
 import { ContextEntry } from './kubeconfig';
 
 const SEED = [
@@ -19,13 +21,16 @@ export interface Demo {
   readonly fleet: FakeKubeFleet;
   readonly contexts: ContextEntry[];
   readonly dir: string;
+  /** Saves every member's state and stops it. */
+  stop(): Promise<void>;
 }
 
 export async function startDemoClusters(n: number, stateDir: string): Promise<Demo> {
   const specs = Array.from({ length: n }, (_, i) => SEED[i] ?? { name: `gce-extra-${i + 1}`, region: 'us-west1', zones: [`us-west1-${String.fromCharCode(97 + (i % 3))}`] });
-  const fleet = await FakeKubeFleet.start(specs.map((s) => ({ ...s, lbDelayMs: 500 })));
   const dir = join(stateDir, 'demo');
   mkdirSync(join(dir, 'clusters'), { recursive: true });
+  const members = await Promise.all(specs.map((s, i) => startPersistentCluster(i, { ...s, lbDelayMs: 500 }, join(dir, 'sim', `${s.name}.json`))));
+  const fleet = FakeKubeFleet.of(members.map((m) => m.cluster));
   const contexts: ContextEntry[] = [];
   for (const c of fleet.clusters) {
     writeFileSync(join(dir, `${c.name}.kubeconfig`), c.kubeconfig(), { mode: 0o600 });
@@ -35,5 +40,9 @@ export async function startDemoClusters(n: number, stateDir: string): Promise<De
     ].join('\n'));
     contexts.push({ context: c.name, server: c.url, caPem: c.caPem, token: c.token });
   }
-  return { fleet, contexts, dir };
+  const stop = async (): Promise<void> => {
+    for (const m of members) m.flush();
+    await fleet.stop();
+  };
+  return { fleet, contexts, dir, stop };
 }

@@ -115,7 +115,7 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
     let contexts: ContextEntry[] = [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }];
     if (o.demoClusters > 0) {
       const demo = await startDemoClusters(o.demoClusters, stateDir);
-      stoppers.push(() => demo.fleet.stop());
+      stoppers.push(() => demo.stop());
       contexts = [...contexts, ...demo.contexts];
       for (const c of demo.fleet.clusters) say(`demo cluster        ${c.name.padEnd(18)} ${c.url}  (kubectl --context=${c.name})`);
       say(`demo files          ${demo.dir}/<cluster>.kubeconfig, ${demo.dir}/clusters/<cluster>.yaml`);
