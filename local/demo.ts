@@ -25,11 +25,11 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemoClusters(n: number, stateDir: string): Promise<Demo> {
+export async function startDemoClusters(n: number, stateDir: string, lbNet = 20): Promise<Demo> {
   const specs = Array.from({ length: n }, (_, i) => SEED[i] ?? { name: `gce-extra-${i + 1}`, region: 'us-west1', zones: [`us-west1-${String.fromCharCode(97 + (i % 3))}`] });
   const dir = join(stateDir, 'demo');
   mkdirSync(join(dir, 'clusters'), { recursive: true });
-  const members = await Promise.all(specs.map((s, i) => startPersistentCluster(i, { ...s, lbDelayMs: 500 }, join(dir, 'sim', `${s.name}.json`))));
+  const members = await Promise.all(specs.map((s, i) => startPersistentCluster(i, { ...s, lbDelayMs: 500, lbNet }, join(dir, 'sim', `${s.name}.json`))));
   const fleet = FakeKubeFleet.of(members.map((m) => m.cluster));
   const contexts: ContextEntry[] = [];
   for (const c of fleet.clusters) {

@@ -37,6 +37,8 @@ export interface StackOptions {
   readonly fresh?: boolean;
   /** How often Firestore is exported into the state dir (a kill -9 loses at most about this much). */
   readonly snapshotIntervalMs?: number;
+  /** Demo load balancers get 127.<demoLbNet + i>.x.y (default 20). */
+  readonly demoLbNet?: number;
 }
 
 export interface Stack {
@@ -127,7 +129,7 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
     const apiUrl = `https://127.0.0.1:${front.port}`;
     let contexts: ContextEntry[] = [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }];
     if (o.demoClusters > 0) {
-      const demo = await startDemoClusters(o.demoClusters, stateDir);
+      const demo = await startDemoClusters(o.demoClusters, stateDir, o.demoLbNet ?? 20);
       stoppers.push(() => demo.stop());
       contexts = [...contexts, ...demo.contexts];
       for (const c of demo.fleet.clusters) say(`demo cluster        ${c.name.padEnd(18)} ${c.url}  (kubectl --context=${c.name})`);
@@ -176,6 +178,7 @@ async function main(): Promise<void> {
       'dns-port': { type: 'string', default: '8053' },
       fresh: { type: 'boolean', default: false },
       'snapshot-interval': { type: 'string', default: '2s' },
+      'demo-lb-net': { type: 'string', default: '20' },
     },
   });
   const opts: StackOptions = {
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
     dnsPort: count('--dns-port', values['dns-port'], 0, 65535),
     fresh: values.fresh,
     snapshotIntervalMs: duration('--snapshot-interval', values['snapshot-interval']),
+    demoLbNet: count('--demo-lb-net', values['demo-lb-net'], 1, 200),
   };
   const say = (l: string): void => { process.stdout.write(`${l}\n`); };
   say('skyfed local stack starting…');

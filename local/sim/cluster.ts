@@ -33,6 +33,8 @@ export interface FakeClusterOptions {
   readonly lbListen?: boolean;
   readonly lbHostname?: boolean;
   readonly readyEndpoints?: number;
+  /** Second octet of load-balancer addresses is lbNet + index (default 20): 127.<lbNet+index>.x.y. */
+  readonly lbNet?: number;
   /** Keep a previous run's address, token and TLS material (local/sim/persist.ts). */
   readonly identity?: { readonly port: number; readonly token: string; readonly tls: TlsMaterial };
   /** Called after anything changes (persistence). */
@@ -161,7 +163,7 @@ export class FakeCluster {
     if (o.spec?.['type'] !== 'LoadBalancer') { this.closeLb(key); return; }
     if (this.lbs.has(key)) return;
     const n = ++this.lbCounter;
-    const ip = `127.${20 + this.index}.${(n >> 8) & 255}.${n & 255}`;
+    const ip = `127.${(this.opts.lbNet ?? 20) + this.index}.${(n >> 8) & 255}.${n & 255}`;
     this.openLb(key, ip, n, this.opts.lbDelayMs ?? 20);
   }
 
@@ -189,7 +191,7 @@ export class FakeCluster {
     if (f.mode === 'hang') return; // accept, never answer
     const url0 = new URL(req.url ?? '/', 'https://x');
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (this.nodes.apiDown() && !(bearer === this.token && (/^\/(api|apis|openapi)(\/v1|\/[^/]+\/[^/]+)?$/.test(url0.pathname) || url0.pathname.startsWith('/api/v1/nodes')))) {
+    if (this.nodes.apiDown() && !(bearer === this.token && kubectlWayBack(url0.pathname))) {
       // `demo.skyfed.io/api=down`: the API stops answering; only kubectl's way back (discovery, nodes, admin token) stays.
       req.socket.destroy();
       return;
@@ -289,4 +291,9 @@ export class FakeCluster {
 
 function tcpPorts(svc: Obj | undefined): number[] {
   return ((svc?.spec?.['ports'] as { port: number; protocol?: string }[] | undefined) ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.port);
+}
+
+/** While `demo.skyfed.io/api=down`: the paths kubectl needs to set it back (discovery, OpenAPI, nodes). */
+function kubectlWayBack(path: string): boolean {
+  return /^\/(api|api\/v1|apis|apis\/[^/]+\/[^/]+)$/.test(path) || path.startsWith('/openapi/') || path === '/api/v1/nodes' || path.startsWith('/api/v1/nodes/');
 }
