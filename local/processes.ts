@@ -75,7 +75,7 @@ export async function startFunction(opts: {
   };
   child = spawnOne();
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${logFile}`))));
-  await Promise.race([waitForPort(opts.port, 90_000), exited]);
+  await Promise.race([waitForPort(opts.port, 180_000), exited]);
   exited.catch(() => undefined);
   watch(child);
   return {
