@@ -12,7 +12,7 @@ import { TlsMaterial, generateTls } from '../tls';
 import { MemberService } from '../../shared/propagation/member';
 import { discovery, serviceRows } from './discovery';
 import { ClusterState, KubeError, Obj, matchesSelector } from './state';
-import { ObjectTable } from './objects';
+import { ObjectTable, decodeSegment } from './objects';
 import { attributesOf, authenticate, authorize } from './rbac';
 import { LbMode, Nodes, SliceEdits, endpointsOf, lbModeOf } from './knobs';
 import { BlackHole, openBlackHole } from './blackhole';
@@ -227,7 +227,7 @@ export class FakeCluster {
   }
 
   private route(method: string, url: URL, body: Obj | undefined): { code: number; body: unknown; kind: string } {
-    const p = url.pathname.split('/').filter(Boolean);
+    const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
     const sel = url.searchParams.get('labelSelector') ?? undefined;
     const list = (kind: string, items: Obj[]) => ({ code: 200, body: { kind, apiVersion: kind === 'EndpointSliceList' ? 'discovery.k8s.io/v1' : 'v1', metadata: { resourceVersion: this.state.bump() }, items }, kind });
     if (method === 'GET' && url.pathname === '/version') {
@@ -236,17 +236,6 @@ export class FakeCluster {
     }
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'services' && method === 'GET') {
       return list('ServiceList', [...this.state.services.values()].filter((s) => matchesSelector(sel, s.metadata.labels)));
-    }
-    if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p.length === 4 && method === 'GET') {
-      const name = p[3] as string;
-      if (!this.state.namespaces.has(name)) throw new KubeError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
-      return { code: 200, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }, kind: 'namespaces' };
-    }
-    if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p.length === 3 && method === 'POST' && body) {
-      const name = body.metadata.name ?? '';
-      if (this.state.namespaces.has(name)) throw new KubeError(409, 'AlreadyExists', `namespaces "${name}" already exists`);
-      this.state.namespaces.add(name);
-      return { code: 201, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, kind: 'namespaces' };
     }
     if (p[0] === 'apis' && p[1] === 'discovery.k8s.io' && method === 'GET') {
       const ns = p[3] === 'namespaces' ? p[4] : undefined;

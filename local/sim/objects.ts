@@ -37,6 +37,11 @@ export function ann(o: Obj): Record<string, string> {
   return (o.metadata['annotations'] as Record<string, string> | undefined) ?? {};
 }
 
+/** A path segment as the client meant it (`skyfed-system%3Askyfed` → `skyfed-system:skyfed`). */
+export function decodeSegment(s: string): string {
+  try { return decodeURIComponent(s); } catch { throw new KubeError(400, 'BadRequest', `malformed path segment ${JSON.stringify(s)}`); }
+}
+
 export function kindOf(group: string, resource: string): Kind | undefined {
   return KINDS.find((k) => k.group === group && k.resource === resource);
 }
@@ -44,6 +49,8 @@ export function kindOf(group: string, resource: string): Kind | undefined {
 export class ObjectTable {
   /** key: `resource/namespace/name` (namespace empty for cluster-scoped kinds). */
   readonly items = new Map<string, Obj>();
+  /** Labels of namespaces (the namespace set itself is ClusterState.namespaces). */
+  readonly namespaceLabels = new Map<string, Record<string, string>>();
 
   constructor(private readonly bump: () => string, private readonly namespaceExists: (ns: string) => boolean, private readonly caPem: () => string) {}
 

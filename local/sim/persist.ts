@@ -21,6 +21,7 @@ interface Snapshot {
   readonly ready: [string, number][];
   readonly counters: { rv: number; nextIp: number; nextNodePort: number; lbCounter: number };
   readonly objects: [string, Obj][];
+  readonly namespaceLabels?: [string, Record<string, string>][];
   readonly nodes: [string, { annotations: Record<string, string>; labels: Record<string, string> }][];
   readonly slices: { deleted: string[]; patched: [string, Obj][] };
   readonly lbs: { key: string; ip: string; mode: LbMode }[];
@@ -31,7 +32,7 @@ export function snapshotOf(c: FakeCluster, port: number): Snapshot {
     version: 1, port, token: c.token, tls: c.tls,
     namespaces: [...c.state.namespaces], services: [...c.state.services.values()], ready: [...c.state.ready],
     counters: { rv: c.state.rv, nextIp: c.state.nextIp, nextNodePort: c.state.nextNodePort, lbCounter: c.lbCounter },
-    objects: [...c.objects.items], nodes: [...c.nodes.meta],
+    objects: [...c.objects.items], namespaceLabels: [...c.objects.namespaceLabels], nodes: [...c.nodes.meta],
     slices: { deleted: [...c.slices.deleted], patched: [...c.slices.patched] },
     lbs: [...c.lbs].map(([key, lb]) => ({ key, ip: lb.ip, mode: lb.mode })),
   };
@@ -46,6 +47,7 @@ function restore(c: FakeCluster, s: Snapshot): void {
   c.lbCounter = s.counters.lbCounter;
   for (const [k, o] of s.objects) c.objects.items.set(k, o);
   for (const [k, m] of s.nodes) c.nodes.meta.set(k, m);
+  for (const [k, l] of s.namespaceLabels ?? []) c.objects.namespaceLabels.set(k, l);
   for (const k of s.slices.deleted) c.slices.deleted.add(k);
   for (const [k, o] of s.slices.patched) c.slices.patched.set(k, o);
   for (const lb of s.lbs) {

@@ -6,7 +6,7 @@
  * Denials are 403 Forbidden with kube-apiserver's message.
  */
 import { KubeError, Obj } from './state';
-import { KINDS, Kind, ObjectTable } from './objects';
+import { KINDS, Kind, ObjectTable, decodeSegment } from './objects';
 
 export interface Caller {
   readonly user: string;
@@ -30,7 +30,7 @@ const OPEN_PATHS = /^\/(version|readyz|healthz|livez|api|apis|openapi)(\/|$)/;
 
 /** Parses a request into attributes; the verb follows the method and whether a name is present. */
 export function attributesOf(method: string, url: URL): RequestAttributes {
-  const p = url.pathname.split('/').filter(Boolean);
+  const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
   let group: string;
   let rest: string[];
   if (p[0] === 'api' && p[1] === 'v1' && p.length > 2) { group = ''; rest = p.slice(2); }

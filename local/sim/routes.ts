@@ -4,7 +4,7 @@
  * patch), Service patch. Returns undefined for a path it does not serve.
  */
 import { KubeError, Obj, matchesSelector } from './state';
-import { ObjectTable, kindOf } from './objects';
+import { ObjectTable, decodeSegment, kindOf } from './objects';
 import { Nodes, SliceEdits, endpointsOf, lbModeOf, mergePatch, patchBody } from './knobs';
 import { ClusterState } from './state';
 
@@ -34,11 +34,23 @@ function filter(items: Obj[], url: URL): Obj[] {
 }
 
 export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj | undefined, raw: string, contentType: string | undefined): Result | undefined {
-  const p = url.pathname.split('/').filter(Boolean);
+  const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
   const core = p[0] === 'api' && p[1] === 'v1';
-  // Namespaces: list and delete (create and get are in cluster.ts).
-  if (core && p[2] === 'namespaces' && p.length === 3 && method === 'GET') {
-    return listOf(ctx, 'NamespaceList', 'v1', filter([...ctx.state.namespaces].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } })), url));
+  // Namespaces (with their labels).
+  const namespace = (name: string): Obj => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: ctx.objects.namespaceLabels.get(name) ?? {} }, status: { phase: 'Active' } });
+  if (core && p[2] === 'namespaces' && p.length === 3 && method === 'GET') return listOf(ctx, 'NamespaceList', 'v1', filter([...ctx.state.namespaces].map(namespace), url));
+  if (core && p[2] === 'namespaces' && p.length === 4 && method === 'GET') {
+    const name = p[3] as string;
+    if (!ctx.state.namespaces.has(name)) throw new KubeError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
+    return { code: 200, body: namespace(name), kind: 'namespaces' };
+  }
+  if (core && p[2] === 'namespaces' && p.length === 3 && method === 'POST') {
+    const name = body?.metadata?.name ?? '';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) throw new KubeError(422, 'Invalid', `Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`, { name, kind: 'Namespace' });
+    if (ctx.state.namespaces.has(name)) throw new KubeError(409, 'AlreadyExists', `namespaces "${name}" already exists`, { name, kind: 'namespaces' });
+    ctx.state.namespaces.add(name);
+    if (body?.metadata.labels) ctx.objects.namespaceLabels.set(name, { ...body.metadata.labels });
+    return { code: 201, body: namespace(name), kind: 'namespaces' };
   }
   if (core && p[2] === 'namespaces' && p.length === 4 && method === 'DELETE') {
     const ns = p[3] as string;
@@ -47,6 +59,7 @@ export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj 
     for (const key of [...ctx.state.services.keys()]) if (key.startsWith(`${ns}/`)) ctx.state.remove(ns, key.slice(ns.length + 1));
     ctx.objects.removeNamespace(ns);
     ctx.state.namespaces.delete(ns);
+    ctx.objects.namespaceLabels.delete(ns);
     ctx.namespaceDeleted(ns);
     return { code: 200, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Terminating' } }, kind: 'namespaces' };
   }

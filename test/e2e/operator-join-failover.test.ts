@@ -84,16 +84,19 @@ async function centralIp(): Promise<string> {
 async function failover(knob: string, breakIt: () => Promise<unknown>, heal: () => Promise<unknown>): Promise<void> {
   const ip = await centralIp();
   expect((await stack.dig(GLOBAL)).split('\n')).toContain(ip);
-  const t0 = Date.now();
+  const typed = Date.now();
   await breakIt();
+  // Measured from when the user's kubectl returned (kubectl itself takes a second or more on a busy machine).
+  const t0 = Date.now();
   await waitFor(`${knob}: DNS without ${ip}`, async () => (!(await stack.dig(GLOBAL)).split('\n').includes(ip) ? true : undefined), 30_000, 100);
   measured[`${knob} out`] = (Date.now() - t0) / 1000;
+  measured[`${knob} out, from typing`] = (Date.now() - typed) / 1000;
   // Regional and zonal names now CNAME to the next level up.
   expect(await stack.run('dig', ['@127.0.0.1', '-p', String(stack.dnsPort()), REGIONAL, 'CNAME', '+short']).then((r) => r.stdout.trim())).toBe(`${GLOBAL}.`);
   expect(await stack.run('dig', ['@127.0.0.1', '-p', String(stack.dnsPort()), ZONAL, 'CNAME', '+short']).then((r) => r.stdout.trim())).toBe(`${REGIONAL}.`);
   expect((await stack.dig(GLOBAL)).split('\n').filter(Boolean)).toHaveLength(2);
-  const t1 = Date.now();
   await heal();
+  const t1 = Date.now();
   await waitFor(`${knob}: DNS with ${ip} again`, async () => ((await stack.dig(GLOBAL)).split('\n').includes(ip) ? true : undefined), 30_000, 100);
   measured[`${knob} back`] = (Date.now() - t1) / 1000;
   expect(await stack.dig(REGIONAL)).toBe(ip);

@@ -89,6 +89,8 @@ test('join\'s objects: created with 201, 409 on a second create, the token Secre
   expect([changed.code, changed.body['reason']]).toEqual([422, 'Invalid']);
   expect((await call('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'bad' }, rules: [{ apiGroups: [''], resources: ['x'] }] })).code).toBe(422);
   expect(MEMBER_RULES.flatMap((r) => r.resources)).not.toContain('secrets');
+  expect((await call('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/skyfed-system%3Askyfed')).code).toBe(200);
+  expect(((await call('GET', '/api/v1/namespaces/skyfed-system')).body['metadata'] as { labels: Record<string, string> }).labels).toEqual({ 'app.kubernetes.io/managed-by': 'skyfed-join' });
 });
 
 test('deleting the ServiceAccount revokes its token (401); a wrong token is 401', async () => {
