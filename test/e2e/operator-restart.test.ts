@@ -18,7 +18,7 @@ const demoKubeconfig = (m: string): string => readFileSync(join(stack.state, 'de
 beforeAll(async () => {
   await buildOnce();
   await stack.start();
-}, 300_000);
+}, 420_000);
 afterAll(async () => {
   await stack.stop();
   process.stdout.write(`operator e2e restart figures: ${JSON.stringify(measured)}\n`);
