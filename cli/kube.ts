@@ -5,6 +5,7 @@
  * call has a time-out.
  */
 import { ApiException, KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { RequestOptions, request } from 'node:https';
 import { Manifest } from './member-objects';
 
 export class CliError extends Error {
@@ -21,6 +22,8 @@ export interface Kube {
   /** False when it was already gone. */
   remove(m: Manifest): Promise<boolean>;
   list(apiVersion: string, kind: string, labelSelector?: string): Promise<Manifest[]>;
+  /** GET of a path as raw JSON (the typed client drops fields it does not model, such as skyfed's status.federation). */
+  getJson(path: string): Promise<unknown>;
 }
 
 /** Loads `context` from the kubeconfig file (or the default chain: $KUBECONFIG, ~/.kube/config). */
@@ -80,6 +83,23 @@ export function kubeFor(kc: KubeConfig, timeoutMs: number): Kube {
         if (statusOf(e) === 404) return false;
         return fail(`delete ${label(m)}`, e);
       }
+    },
+    getJson: async (path) => {
+      const u = new URL(path, server);
+      const opts: RequestOptions = { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, method: 'GET', headers: { accept: 'application/json' } };
+      await kc.applyToHTTPSOptions(opts as never);
+      return timed(`GET ${path}`, new Promise<unknown>((resolve, reject) => {
+        const req = request(opts, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => { text += d.toString(); });
+          res.on('end', () => {
+            if ((res.statusCode ?? 0) >= 400) { reject(new CliError(`${context}: GET ${path}: ${String(res.statusCode)}: ${(JSON.parse(text || '{}') as { message?: string }).message ?? ''}`)); return; }
+            try { resolve(JSON.parse(text)); } catch { reject(new CliError(`${context}: GET ${path}: not JSON`)); }
+          });
+        });
+        req.on('error', (e) => reject(new CliError(`${context}: GET ${path}: ${e.message}`)));
+        req.end();
+      }));
     },
     list: async (apiVersion, kind, labelSelector) => {
       try {

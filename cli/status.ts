@@ -69,8 +69,8 @@ export function shardTable(services: readonly Manifest[]): string {
 
 export async function status(fed: Kube, say: (line: string) => void): Promise<void> {
   const [clusters, listed] = await Promise.all([fed.list('federation/v1beta1', 'Cluster'), fed.list('v1', 'Service')]);
-  // A list leaves out per-shard detail; each Service read carries it (status.federation).
-  const services = (await Promise.all(listed.map((s) => fed.read({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.metadata.name, ...(s.metadata.namespace ? { namespace: s.metadata.namespace } : {}) } })))).filter((s): s is Manifest => s !== undefined);
+  // Per-shard detail (status.federation) is read as raw JSON: the typed client would drop it.
+  const services = await Promise.all(listed.map(async (s) => (await fed.getJson(`/api/v1/namespaces/${encodeURIComponent(s.metadata.namespace ?? '')}/services/${encodeURIComponent(s.metadata.name)}`)) as Manifest));
   const byName = (a: Manifest, b: Manifest): number => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`);
   say(`CLUSTERS (${clusters.length})`);
   say(clusters.length ? clusterTable([...clusters].sort(byName)) : '  none: skyfed join <name> --context <member-context>');
