@@ -113,7 +113,8 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
 
   const observed = await Promise.all(clusters.map((c) => limit(() => observe(deps, c, scope))));
   const reachable = observed.filter((o) => o.view !== undefined);
-  const plan = planPropagation({ services, clusters: reachable.map((o) => o.view as ClusterView), ...(scope.services ? { scope: scope.services } : {}) });
+  const deletedUids = new Set((await deps.store.deletedSince<Service>('services', 0)).map((s) => s.metadata.uid).filter((u): u is string => !!u));
+  const plan = planPropagation({ services, clusters: reachable.map((o) => o.view as ClusterView), deletedUids, ...(scope.services ? { scope: scope.services } : {}) });
 
   const errors: Record<string, string> = {};
   const failedKeys = new Set<string>();

@@ -3,7 +3,7 @@
  * subcollection, written by propagation only when it changed. (Health lives in the per-Service
  * sweep state, store/sweep-state.ts, so one sweep reads one document per Service.)
  */
-import { Firestore } from '@google-cloud/firestore';
+import { FieldPath, FieldValue, Firestore } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
 import { stableJson as stable } from '../util/stable-json';
 import { shardCollectionPath } from './layout';
@@ -47,7 +47,19 @@ export interface ShardStore {
 }
 
 
-export class FirestoreShardStore implements ShardStore {
+/**
+ * The member Services skyfed created, by uid: `memberIndex/{cluster}` maps `namespace/name` to the
+ * uid of the member object propagation wrote there. The sweep reads one document per cluster and
+ * probes only members whose uid matches (a member cannot make skyfed probe a Service it invented).
+ */
+export interface MemberIndex {
+  /** cluster → (`namespace/name` → member uid) */
+  readAll(): Promise<Map<string, Map<string, string>>>;
+}
+
+const INDEX = 'memberIndex';
+
+export class FirestoreShardStore implements ShardStore, MemberIndex {
   constructor(private readonly db: Firestore) {}
 
   async list(namespace: string, service: string): Promise<ShardDoc[]> {
@@ -68,17 +80,29 @@ export class FirestoreShardStore implements ShardStore {
 
   async put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean> {
     if (previous && stable(previous[field]) === stable(value)) return false;
-    await this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`).set({ cluster, [field]: value }, { mergeFields: ['cluster', field] });
+    const batch = this.db.batch();
+    batch.set(this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`), { cluster, [field]: value }, { mergeFields: ['cluster', field] });
+    const uid = value.present ? value.memberUid : undefined;
+    if (uid !== previous?.propagation?.memberUid || !previous) {
+      batch.set(this.db.doc(`${INDEX}/${cluster}`), { uids: { [`${namespace}/${service}`]: uid ?? FieldValue.delete() } }, { merge: true });
+    }
+    await batch.commit();
     return true;
+  }
+
+  async readAll(): Promise<Map<string, Map<string, string>>> {
+    const snap = await this.db.collection(INDEX).get();
+    return new Map(snap.docs.map((d) => [d.id, new Map(Object.entries((d.data()['uids'] ?? {}) as Record<string, string>))]));
   }
 
   async remove(namespace: string, service: string, cluster?: string): Promise<void> {
     const col = this.db.collection(shardCollectionPath(namespace, service));
+    const unindex = (c: string): Promise<unknown> => this.db.doc(`${INDEX}/${c}`).update(new FieldPath('uids', `${namespace}/${service}`), FieldValue.delete()).catch(() => undefined);
     if (cluster) {
-      await col.doc(cluster).delete();
+      await Promise.all([col.doc(cluster).delete(), unindex(cluster)]);
       return;
     }
     const snap = await col.get();
-    await Promise.all(snap.docs.map((d) => d.ref.delete()));
+    await Promise.all(snap.docs.flatMap((d) => [d.ref.delete(), unindex(d.id)]));
   }
 }

@@ -7,9 +7,11 @@
 import pLimit from 'p-limit';
 import { AllDownPolicy, desiredRecordSets } from '../dns/desired';
 import { globalName, regionalName, zonalName } from '../dns/names';
-import { isEmptyPlan, planChanges } from '../dns/plan';
+import { Untouchable, isEmptyPlan, planChanges } from '../dns/plan';
+import { LedgerStore, Registry } from '../dns/registry';
+import { normalizedKey } from '../dns/records';
 import { DnsConflictError, DnsProvider } from '../dns/providers/port';
-import { RecordSet, recordKey } from '../dns/types';
+import { RecordSet } from '../dns/types';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
 import { SKYFED } from '../model/meta';
@@ -17,12 +19,12 @@ import { Service } from '../model/service';
 import { MemberClientFactory } from '../members/credentials';
 import { federatedKey } from '../propagation/member';
 import { ObjectStore } from '../store/port';
-import { HealthState } from '../store/shards';
+import { HealthState, MemberIndex } from '../store/shards';
+import { AddressGuard } from '../net/address-guard';
 import { EMPTY_STATE, HistoryEntry, SweepState, SweepStateStore, appendHistory } from '../store/sweep-state';
-import { probeRefusal } from './guard';
 import { observeClusters } from './observe';
 import { Prober } from './probe';
-import { ShardPlan, planShards, probeKey, probeTargets, probeableShards } from './shards';
+import { ShardPlan, planShards, probeKey, probeTargets } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
 import { stableJson } from '../util/stable-json';
 
@@ -34,7 +36,6 @@ export interface SweepConfig {
   readonly concurrency: number;
   readonly thresholds: Thresholds;
   readonly maxDeletes: number;
-  readonly allowLoopbackProbes: boolean;
   readonly activeProbes: boolean;
 }
 
@@ -43,7 +44,13 @@ export interface SweepDeps {
   readonly states: SweepStateStore;
   readonly clientFor: MemberClientFactory;
   readonly dns: DnsProvider;
+  /** The DNS ownership ledger (what skyfed created in the zone). */
+  readonly ledger: LedgerStore;
   readonly probe: Prober;
+  /** The dial guard every probed address passes. */
+  readonly guard: AddressGuard;
+  /** Which member Services propagation created (by uid): only those are probed. */
+  readonly memberIndex: MemberIndex;
   readonly resolveHost: (hostname: string) => Promise<string[]>;
   readonly log: Logger;
   readonly config: SweepConfig;
@@ -69,8 +76,18 @@ const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 type ProbeOutcome = { ok: boolean; reason: string; addresses: string[] };
 
-/** Probes one shard (resolving hostname load balancers each time) under the sweep's limiter. */
+/** Probes one shard; whatever goes wrong fails that shard only, with the reason in its status. */
 async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
+  try {
+    return await probeShardOnce(deps, shard, report);
+  } catch (e) {
+    deps.log.warn('probe failed unexpectedly', { service: shard.service, cluster: shard.cluster, error: e instanceof Error ? e.name : 'error' });
+    return { ok: false, reason: 'probe failed', addresses: [] };
+  }
+}
+
+/** Probes one shard (resolving hostname load balancers each time) under the sweep's limiter. */
+async function probeShardOnce(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
   const addresses: string[] = [];
   for (const i of shard.ingress) {
     if (i.ip) addresses.push(i.ip);
@@ -79,9 +96,8 @@ async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport
   if (shard.downBecause) return { ok: false, reason: shard.downBecause, addresses };
   if (addresses.length === 0) return { ok: false, reason: 'load-balancer hostname did not resolve', addresses };
   if (!deps.config.activeProbes) return { ok: true, reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses };
-  const guard = { allowLoopback: deps.config.allowLoopbackProbes };
-  const allowed = addresses.filter((a) => probeRefusal(a, guard) === undefined);
-  if (allowed.length === 0) return { ok: false, reason: `probe refused: ${probeRefusal(addresses[0] as string, guard) ?? ''}`, addresses };
+  const allowed = addresses.filter((a) => deps.guard.refusal(a) === undefined);
+  if (allowed.length === 0) return { ok: false, reason: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
   const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
   const ok = results.some((r) => r.ok);
   const what = results.find((r) => r.ok === ok)?.reason ?? '';
@@ -109,6 +125,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const clusterRecs = await deps.store.list<Cluster>('clusters');
   const statesP = deps.states.listAll();
   const servicesP = deps.store.list<Service>('services');
+  const createdP = deps.memberIndex.readAll();
+  const inputsP = Promise.all([servicesP, statesP, createdP]);
   // Longest first: shards whose last probe timed out go first, so the slow probes overlap with the
   // many fast ones instead of trailing after them (a shorter makespan for the same concurrency).
   const slowFirst = (states: ReadonlyMap<string, SweepState>) => (a: ShardPlan, b: ShardPlan): number => {
@@ -116,16 +134,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     return slow(a) - slow(b);
   };
   const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
-    void statesP.then((states) => {
-      for (const sh of probeableShards(o).sort(slowFirst(states))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
+    void inputsP.then(([svcs, states, created]) => {
+      const prev = new Map([...states].map(([k, v]) => [k, v.health]));
+      const mine = planShards(svcs.map((r) => r.object), new Map([[o.cluster.metadata.name ?? '', o]]), prev, created).filter((sh) => !sh.downBecause);
+      for (const sh of mine.sort(slowFirst(states))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
     }, () => undefined);
   });
-  const [serviceRecs, states] = await Promise.all([servicesP, statesP]);
-  report.stateReads = clusterRecs.length + serviceRecs.length + states.size;
+  const [serviceRecs, states, created] = await inputsP;
+  report.stateReads = clusterRecs.length + serviceRecs.length + states.size + created.size;
   phase('read');
   const services = serviceRecs.map((r) => r.object);
   const previousHealth = new Map([...states].map(([k, v]) => [k, v.health]));
-  const shards = planShards(services, observations, previousHealth).sort(slowFirst(states));
+  const shards = planShards(services, observations, previousHealth, created).sort(slowFirst(states));
   report.shards = shards.length;
   const results = new Map<string, ProbeOutcome>();
   await Promise.all(shards.map(async (sh) => {
@@ -189,60 +209,68 @@ async function publishDns(deps: SweepDeps, services: readonly Service[], states:
     const zonal = shardViews.flatMap((v) => (v.region ? v.zones.map((z) => zonalName(scope, v.region as string, z)) : []));
     next.set(key, { ...st, names: { global: globalName(scope), regional: regions.map((r) => regionalName(scope, r)), zonal: [...new Set(zonal)].sort() }, warnings: warnings.map((w) => w.message) });
   }
-  // Services gone since the last sweep: their owned records must go too.
+  // Services gone since the last sweep: nothing is desired for them, so their sets go (owned ones only).
   for (const key of states.keys()) if (!next.has(key)) desiredBy.set(key, []);
 
-  const owned = new Set([...states.values()].flatMap((s) => s.owned));
+  const registry = new Registry(deps.dns, deps.ledger);
   const desired = [...desiredBy.values()].flat();
+  const ownerOf = new Map<string, string>();
+  for (const [key, sets] of desiredBy) for (const r of sets) ownerOf.set(normalizedKey(r), key);
   let changedKeys = new Set<string>();
+  let owners: ReadonlyMap<string, string> = new Map();
+  let untouchable: readonly Untouchable[] = [];
   for (let attempt = 1; ; attempt++) {
-    const current = attempt === 1 ? await prefetched : await deps.dns.records();
-    const plan = planChanges({ current, desired, owned, maxDeletes: c.maxDeletes });
+    const zone = await registry.records(attempt === 1 ? prefetched : undefined);
+    owners = zone.owners;
+    const plan = planChanges({ current: zone.current, desired, owned: owners.keys(), maxDeletes: c.maxDeletes });
+    untouchable = plan.untouchable;
     report.untouchable = plan.untouchable.length;
     if (isEmptyPlan(plan)) break;
-    // Ledger first: a crash between here and the DNS change leaves our records still ours.
-    for (const [key, sets] of desiredBy) {
-      const st = next.get(key) ?? states.get(key) ?? EMPTY_STATE;
-      next.set(key, { ...st, owned: [...new Set([...st.owned, ...sets.map(recordKey)])].sort() });
-    }
-    await writeStates(deps, persisted, next, report);
     try {
       report.dnsApplyCalls++;
-      await deps.dns.apply(plan);
+      await registry.apply(plan, (r) => ownerOf.get(normalizedKey(r)) ?? '');
       report.dnsRecordChanges = plan.create.length + plan.updateNew.length + plan.delete.length;
-      changedKeys = new Set([...plan.create, ...plan.updateNew, ...plan.delete].map(recordKey));
-      const deferred = new Set(plan.deferredDeletes.map(recordKey));
-      for (const [key, sets] of desiredBy) {
-        const st = next.get(key) ?? EMPTY_STATE;
-        next.set(key, { ...st, owned: [...new Set([...sets.map(recordKey), ...st.owned.filter((k) => deferred.has(k))])].sort() });
-      }
+      changedKeys = new Set([...plan.create, ...plan.updateNew, ...plan.delete].map(normalizedKey));
+      const after = new Map(owners);
+      for (const r of plan.create) after.set(normalizedKey(r), ownerOf.get(normalizedKey(r)) ?? '');
+      for (const r of plan.delete) after.delete(normalizedKey(r));
+      owners = after;
       break;
     } catch (e) {
       if (!(e instanceof DnsConflictError) || attempt >= 3) throw e;
       deps.log.warn('DNS zone changed under the sweep; re-reading and re-planning', { attempt, error: e.message });
     }
   }
+  // Sets in the way that are not ours: reported on the Service that wanted them, never touched.
+  const blocked = new Map<string, string[]>();
+  const blockedKeys = new Set(untouchable.map((u) => normalizedKey(u.desired)));
+  for (const u of untouchable) {
+    const key = ownerOf.get(normalizedKey(u.desired));
+    if (!key) continue;
+    blocked.set(key, [...(blocked.get(key) ?? []), `${u.blocking.name} ${u.blocking.type} is in the zone and not skyfed's (${u.reason}); left untouched, ${u.desired.name} ${u.desired.type} not published`]);
+  }
   // What each Service now publishes (failStatic keeps it), and when its answers last changed.
   for (const [key, sets] of desiredBy) {
     const st = next.get(key);
     if (!st) continue;
-    const mine = new Set([...sets.map(recordKey), ...st.owned]);
+    const mine = new Set([...sets.map(normalizedKey), ...[...owners].filter(([, o]) => o === key).map(([k]) => k)]);
     const changedHere = [...changedKeys].some((k) => mine.has(k));
+    const conflicts = blocked.get(key) ?? [];
     next.set(key, {
-      ...st, published: sets,
+      ...st, published: sets.filter((r) => !blockedKeys.has(normalizedKey(r))),
+      ...(conflicts.length > 0 || st.warnings ? { warnings: [...(st.warnings ?? []), ...conflicts] } : {}),
       ...(changedHere ? { lastDnsChange: now, history: appendHistory(st.history, [{ at: now, kind: 'dns', message: `published ${describeSets(sets)}` }]) } : {}),
     });
   }
   await writeStates(deps, persisted, next, report);
   // Forget Services that are gone and own nothing any more.
-  for (const [key, st] of states) {
-    if (services.some((s) => federatedKey(s) === key)) continue;
-    const after = next.get(key) ?? st;
-    if (after.owned.length === 0) {
-      const [ns, name] = key.split('/') as [string, string];
-      await deps.states.remove(ns, name);
-      report.stateWrites++;
-    }
+  const stillOwning = new Set(owners.values());
+  for (const key of states.keys()) {
+    if (services.some((s) => federatedKey(s) === key) || stillOwning.has(key)) continue;
+    next.delete(key);
+    const [ns, name] = key.split('/') as [string, string];
+    await deps.states.remove(ns, name);
+    report.stateWrites++;
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { KubeMemberClient } from '../../../shared/members/kube-client';
 import { MemberError } from '../../../shared/members/port';
+import { addressGuard, parseCidr } from '../../../shared/net/address-guard';
 import { FakeCluster } from '../../../local/sim';
 import { startPersistentCluster } from '../../../local/sim/persist';
 import { MEMBER_RULES, inlineKubeconfig, memberObjects } from '../../../cli/member-objects';
@@ -71,7 +72,7 @@ test('join\'s objects: created with 201, 409 on a second create, the token Secre
   expect(saToken).not.toBe(c.token);
 
   const kubeconfig = inlineKubeconfig({ name: 'm', server: c.url, caData: Buffer.from(c.caPem).toString('base64'), token: saToken });
-  const sa = new KubeMemberClient({ cluster: 'm', server: c.url, kubeconfig, timeoutMs: 2000, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+  const sa = new KubeMemberClient({ cluster: 'm', server: c.url, kubeconfig, timeoutMs: 2000, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, guard: addressGuard([parseCidr('127.0.0.0/8')]) });
   await sa.createNamespace('web');
   await sa.createService('web', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } as never);
   expect((await sa.listServices()).map((s) => s.metadata.name)).toEqual(['nginx']);
@@ -159,7 +160,7 @@ test('a restarted member keeps its address, CA, token, objects, load balancer an
   expect(await tcpConnect(ip, 80, 1000)).toBe('refused');
   await call('PATCH', '/api/v1/namespaces/web/services/nginx', { metadata: { annotations: { 'demo.skyfed.io/lb': 'ok' } } }, { contentType: 'application/merge-patch+json' });
   await waitFor(async () => ((await tcpConnect(ip, 80, 1000)) === 'open' ? true : undefined));
-  const err = await new KubeMemberClient({ cluster: 'm', server: c.url, kubeconfig: c.kubeconfig().replace(c.token, 'nope'), timeoutMs: 1000, retry: { attempts: 1, baseMs: 1, maxMs: 1 } }).listServices().catch((e: unknown) => e);
+  const err = await new KubeMemberClient({ cluster: 'm', server: c.url, kubeconfig: c.kubeconfig().replace(c.token, 'nope'), timeoutMs: 1000, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, guard: addressGuard([parseCidr('127.0.0.0/8')]) }).listServices().catch((e: unknown) => e);
   expect(err instanceof MemberError && err.reason).toBe('Unauthorized');
 });
 
