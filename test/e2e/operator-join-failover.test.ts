@@ -11,9 +11,9 @@ import { OperatorStack, waitFor } from './operator-stack';
 const INTERVAL_S = 1;
 const THRESHOLD = 2;
 const PROBE_TIMEOUT_S = 0.5;
-/** interval × threshold + probe time-out + one DNS write (1 s), plus 3 s for a busy shared machine. */
+/** interval × threshold + probe time-out + one DNS write (1 s), plus 5 s for a busy shared machine (measured 2.1 s alone, 7.5 s with a second stack running beside it). */
 const BOUND_S = INTERVAL_S * THRESHOLD + PROBE_TIMEOUT_S + 1;
-const SLACK_S = 3;
+const SLACK_S = 5;
 
 const stack = new OperatorStack(['--demo-clusters', '3', '--sweep-interval', `${INTERVAL_S}s`, '--reconcile-interval', '5s', '--demo-lb-net', String(120 + (process.pid % 40))],
   { SKYFED_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_S * 1000), SKYFED_FAILURE_THRESHOLD: String(THRESHOLD), SKYFED_SUCCESS_THRESHOLD: String(THRESHOLD) });
