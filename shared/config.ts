@@ -63,24 +63,75 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function bool(env: Env, key: string, dflt: boolean): boolean {
+/** One setting: its environment variable, default, rule and what it does. The README's table is generated from these rows. */
+export type Setting =
+  | { readonly env: string; readonly kind: 'int'; readonly default: number; readonly min: number; readonly max: number; readonly describe: string }
+  | { readonly env: string; readonly kind: 'bool'; readonly default: boolean; readonly describe: string }
+  | { readonly env: string; readonly kind: 'string'; readonly default?: string; readonly describe: string };
+
+/** Every variable the functions read, in one table. */
+export const SETTINGS: readonly Setting[] = [
+  { env: 'SKYFED_PROJECT', kind: 'string', describe: 'Google Cloud project (Firestore); falls back to `GOOGLE_CLOUD_PROJECT`, then `GCLOUD_PROJECT`' },
+  { env: 'SKYFED_FEDERATION', kind: 'string', default: 'myfederation', describe: 'federation name in DNS names (an RFC 1123 label)' },
+  { env: 'SKYFED_DNS_SUFFIX', kind: 'string', default: 'example.com', describe: 'DNS zone suffix' },
+  { env: 'SKYFED_API_TOKENS', kind: 'string', describe: 'bearer tokens, `TOKEN=user:role,…` with role `admin` or `view`' },
+  { env: 'SKYFED_TRUST_IAM', kind: 'bool', default: false, describe: 'accept callers Cloud Run IAM admitted (as admin)' },
+  { env: 'SKYFED_KMS_KEY', kind: 'string', describe: 'Cloud KMS key wrapping Secret data keys (production)' },
+  { env: 'SKYFED_KEY_FILE', kind: 'string', default: '.skyfed/kek.key', describe: 'local key-encryption key file (created on first use, mode 0600); ignored with `SKYFED_KMS_KEY`' },
+  { env: 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', kind: 'bool', default: false, describe: 'accept `http://` member API servers on loopback (local simulators only; never in production)' },
+  { env: 'SKYFED_DIAL_ALLOW_CIDRS', kind: 'string', describe: 'comma-separated CIDRs that member API servers and probes may dial although they are not global unicast (the local stack sets `127.0.0.0/8,::1/128`; a peered private range in production). Everything else non-public — loopback, link-local/metadata, private, unique-local, NAT64, IPv4-mapped spellings — is refused when written and at every dial' },
+  { env: 'SKYFED_VERSION', kind: 'string', default: 'v1.30.0-skyfed.0.1.0', describe: 'the `gitVersion` that `/version` reports' },
+  { env: 'SKYFED_MEMBER_TIMEOUT_MS', kind: 'int', default: 5000, min: 50, max: 120_000, describe: 'time-out of one call to a member cluster' },
+  { env: 'SKYFED_CONCURRENCY', kind: 'int', default: 64, min: 1, max: 1000, describe: 'member clusters worked on at once' },
+  { env: 'SKYFED_DNS_PROVIDER', kind: 'string', default: 'local', describe: '`local`, `clouddns` or `route53`' },
+  { env: 'SKYFED_DNS_ZONE', kind: 'string', describe: 'Cloud DNS managed-zone name / Route 53 hosted-zone id (required unless `local`)' },
+  { env: 'SKYFED_DNS_TTL', kind: 'int', default: 30, min: 1, max: 86_400, describe: 'record TTL, seconds' },
+  { env: 'SKYFED_MAX_DELETES_PER_SWEEP', kind: 'int', default: 500, min: 1, max: 100_000, describe: 'cap on record-set deletions in one sweep' },
+  { env: 'SKYFED_DNS_ENDPOINT', kind: 'string', describe: 'Cloud DNS base URL / Route 53 endpoint override (test doubles only)' },
+  { env: 'SKYFED_AWS_REGION', kind: 'string', default: 'us-east-1', describe: 'AWS region of the Route 53 client' },
+  { env: 'SKYFED_PROBE_TIMEOUT_MS', kind: 'int', default: 2000, min: 50, max: 60_000, describe: 'time-out of one active probe' },
+  { env: 'SKYFED_SWEEP_CONCURRENCY', kind: 'int', default: 200, min: 1, max: 10_000, describe: 'probes in flight at once' },
+  { env: 'SKYFED_FAILURE_THRESHOLD', kind: 'int', default: 2, min: 1, max: 100, describe: 'consecutive failed sweeps before a shard turns unhealthy' },
+  { env: 'SKYFED_SUCCESS_THRESHOLD', kind: 'int', default: 2, min: 1, max: 100, describe: 'consecutive good sweeps before it is healthy again' },
+  { env: 'SKYFED_ACTIVE_PROBES', kind: 'bool', default: true, describe: 'probe load-balancer addresses (TCP connect or HTTP GET)' },
+  { env: 'SKYFED_SWEEP_ROUNDS', kind: 'int', default: 1, min: 1, max: 60, describe: 'probe rounds per scheduled run (sub-minute detection under a 1-minute schedule)' },
+  { env: 'SKYFED_SWEEP_ROUND_INTERVAL_MS', kind: 'int', default: 10_000, min: 0, max: 60_000, describe: 'gap between those rounds' },
+  { env: 'SKYFED_SWEEP_JOB', kind: 'string', describe: 'Cloud Scheduler job (`projects/P/locations/L/jobs/J`) to `runJob` for an immediate sweep after a change' },
+  { env: 'SKYFED_SCHEDULER_ENDPOINT', kind: 'string', describe: 'Cloud Scheduler API endpoint override (the local stack\'s scheduler)' },
+];
+
+function row(key: string, kind: Setting['kind']): Setting {
+  const r = SETTINGS.find((x) => x.env === key);
+  if (!r || r.kind !== kind) throw new Error(`configuration: ${key} is not a ${kind} setting in SETTINGS`);
+  return r;
+}
+
+function bool(env: Env, key: string): boolean {
+  const r = row(key, 'bool') as Extract<Setting, { kind: 'bool' }>;
   const v = env[key];
-  if (v === undefined || v === '') return dflt;
+  if (v === undefined || v === '') return r.default;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new ConfigError(`${key} must be true or false (got ${JSON.stringify(v)})`);
 }
 
-function int(env: Env, key: string, dflt: number, min: number, max: number): number {
+function int(env: Env, key: string): number {
+  const r = row(key, 'int') as Extract<Setting, { kind: 'int' }>;
   const v = env[key];
-  if (v === undefined || v === '') return dflt;
+  if (v === undefined || v === '') return r.default;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new ConfigError(`${key} must be an integer from ${r.min} to ${r.max} (got ${JSON.stringify(v)})`);
   return n;
 }
 
-function cidrs(env: Env, key: string): Cidr[] {
+function str(env: Env, key: string): string | undefined {
+  const r = row(key, 'string') as Extract<Setting, { kind: 'string' }>;
   const v = env[key];
+  return v === undefined || v === '' ? r.default : v;
+}
+
+function cidrs(env: Env, key: string): Cidr[] {
+  const v = str(env, key);
   if (!v) return [];
   return v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
     try {
@@ -97,60 +148,67 @@ function checked(key: string, value: string, rule: (v: string) => string[]): str
   return value;
 }
 
+/** The README's configuration table, generated from SETTINGS (`npm run docs:config`). */
+export function settingsMarkdown(): string {
+  const dflt = (s: Setting): string => (s.default === undefined ? '—' : `\`${String(s.default)}\``);
+  const range = (s: Setting): string => (s.kind === 'int' ? ` (${s.min}–${s.max})` : '');
+  return ['| variable | default | what |', '| --- | --- | --- |', ...SETTINGS.map((s) => `| \`${s.env}\` | ${dflt(s)} | ${s.describe}${range(s)} |`)].join('\n');
+}
+
 export function loadConfig(env: Env = process.env): Config {
-  const projectId = env['SKYFED_PROJECT'] ?? env['GOOGLE_CLOUD_PROJECT'] ?? env['GCLOUD_PROJECT'];
+  const projectId = str(env, 'SKYFED_PROJECT') ?? env['GOOGLE_CLOUD_PROJECT'] ?? env['GCLOUD_PROJECT'];
   if (!projectId) throw new ConfigError('SKYFED_PROJECT (or GOOGLE_CLOUD_PROJECT) must name the Google Cloud project');
   let apiTokens: Map<string, Caller>;
   try {
-    apiTokens = parseTokens(env['SKYFED_API_TOKENS']);
+    apiTokens = parseTokens(str(env, 'SKYFED_API_TOKENS'));
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  const trustIam = bool(env, 'SKYFED_TRUST_IAM', false);
+  const trustIam = bool(env, 'SKYFED_TRUST_IAM');
   if (apiTokens.size === 0 && !trustIam) {
     throw new ConfigError('SKYFED_API_TOKENS is empty and SKYFED_TRUST_IAM is false: nobody could call the API');
   }
-  const kms = env['SKYFED_KMS_KEY'];
+  const kms = str(env, 'SKYFED_KMS_KEY');
   return {
     projectId,
-    federationName: checked('SKYFED_FEDERATION', env['SKYFED_FEDERATION'] ?? 'myfederation', dns1123Label),
-    dnsSuffix: checked('SKYFED_DNS_SUFFIX', (env['SKYFED_DNS_SUFFIX'] ?? 'example.com').replace(/\.$/, ''), dns1123Subdomain),
+    federationName: checked('SKYFED_FEDERATION', str(env, 'SKYFED_FEDERATION') as string, dns1123Label),
+    dnsSuffix: checked('SKYFED_DNS_SUFFIX', (str(env, 'SKYFED_DNS_SUFFIX') as string).replace(/\.$/, ''), dns1123Subdomain),
     apiTokens,
     trustIam,
-    keyFile: env['SKYFED_KEY_FILE'] ?? '.skyfed/kek.key',
+    keyFile: str(env, 'SKYFED_KEY_FILE') as string,
     ...(kms ? { kmsKeyName: kms } : {}),
-    allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', false),
+    allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS'),
     dialAllow: cidrs(env, 'SKYFED_DIAL_ALLOW_CIDRS'),
-    version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
-    memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
-    concurrency: int(env, 'SKYFED_CONCURRENCY', 64, 1, 1000),
+    version: str(env, 'SKYFED_VERSION') as string,
+    memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS'),
+    concurrency: int(env, 'SKYFED_CONCURRENCY'),
     dns: dnsConfig(env),
     sweep: {
-      probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS', 2000, 50, 60_000),
-      concurrency: int(env, 'SKYFED_SWEEP_CONCURRENCY', 200, 1, 10_000),
-      failureThreshold: int(env, 'SKYFED_FAILURE_THRESHOLD', 2, 1, 100),
-      successThreshold: int(env, 'SKYFED_SUCCESS_THRESHOLD', 2, 1, 100),
-      activeProbes: bool(env, 'SKYFED_ACTIVE_PROBES', true),
-      rounds: int(env, 'SKYFED_SWEEP_ROUNDS', 1, 1, 60),
-      roundIntervalMs: int(env, 'SKYFED_SWEEP_ROUND_INTERVAL_MS', 10_000, 0, 60_000),
+      probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS'),
+      concurrency: int(env, 'SKYFED_SWEEP_CONCURRENCY'),
+      failureThreshold: int(env, 'SKYFED_FAILURE_THRESHOLD'),
+      successThreshold: int(env, 'SKYFED_SUCCESS_THRESHOLD'),
+      activeProbes: bool(env, 'SKYFED_ACTIVE_PROBES'),
+      rounds: int(env, 'SKYFED_SWEEP_ROUNDS'),
+      roundIntervalMs: int(env, 'SKYFED_SWEEP_ROUND_INTERVAL_MS'),
     },
-    ...(env['SKYFED_SWEEP_JOB'] ? { sweepJob: env['SKYFED_SWEEP_JOB'] } : {}),
-    ...(env['SKYFED_SCHEDULER_ENDPOINT'] ? { schedulerEndpoint: env['SKYFED_SCHEDULER_ENDPOINT'] } : {}),
+    ...(str(env, 'SKYFED_SWEEP_JOB') ? { sweepJob: str(env, 'SKYFED_SWEEP_JOB') as string } : {}),
+    ...(str(env, 'SKYFED_SCHEDULER_ENDPOINT') ? { schedulerEndpoint: str(env, 'SKYFED_SCHEDULER_ENDPOINT') as string } : {}),
   };
 }
 
 function dnsConfig(env: Env): DnsConfig {
-  const provider = env['SKYFED_DNS_PROVIDER'] ?? 'local';
+  const provider = str(env, 'SKYFED_DNS_PROVIDER');
   if (provider !== 'local' && provider !== 'clouddns' && provider !== 'route53') {
     throw new ConfigError(`SKYFED_DNS_PROVIDER must be local, clouddns or route53 (got ${JSON.stringify(provider)})`);
   }
-  const zone = env['SKYFED_DNS_ZONE'];
+  const zone = str(env, 'SKYFED_DNS_ZONE');
   if (provider !== 'local' && !zone) throw new ConfigError(`SKYFED_DNS_ZONE must name the ${provider === 'clouddns' ? 'Cloud DNS managed zone' : 'Route 53 hosted zone id'}`);
   return {
     provider, ...(zone ? { zone } : {}),
-    ttl: int(env, 'SKYFED_DNS_TTL', 30, 1, 86_400),
-    maxDeletesPerSweep: int(env, 'SKYFED_MAX_DELETES_PER_SWEEP', 500, 1, 100_000),
-    ...(env['SKYFED_DNS_ENDPOINT'] ? { endpoint: env['SKYFED_DNS_ENDPOINT'] } : {}),
-    awsRegion: env['SKYFED_AWS_REGION'] ?? 'us-east-1',
+    ttl: int(env, 'SKYFED_DNS_TTL'),
+    maxDeletesPerSweep: int(env, 'SKYFED_MAX_DELETES_PER_SWEEP'),
+    ...(str(env, 'SKYFED_DNS_ENDPOINT') ? { endpoint: str(env, 'SKYFED_DNS_ENDPOINT') as string } : {}),
+    awsRegion: str(env, 'SKYFED_AWS_REGION') as string,
   };
 }

@@ -1,0 +1,37 @@
+/** Configuration: one table, checked at start, and the README's section generated from it. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withSettings } from '../../../local/docs-config';
+import { ConfigError, SETTINGS, loadConfig } from '../../../shared/config';
+
+const base = { SKYFED_PROJECT: 'p', SKYFED_API_TOKENS: 'tok-0123456789abcdef=a:admin' };
+
+test('the README configuration section is the generated one (run npm run docs:config)', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  expect(withSettings(readme)).toBe(readme);
+});
+
+test('every SKYFED_ variable the config reads is in the table, and nothing else in the functions reads the environment', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const config = readFileSync(join(root, 'shared/config.ts'), 'utf8');
+  const read = new Set([...config.matchAll(/'(SKYFED_[A-Z0-9_]+)'/g)].map((m) => m[1]));
+  for (const v of read) expect(SETTINGS.map((s) => s.env)).toContain(v);
+  const others = execFileSync('git', ['grep', '-l', 'process.env', '--', 'shared', 'functions'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+  expect(others).toEqual(['shared/config.ts']);
+});
+
+test.each([
+  ['SKYFED_MEMBER_TIMEOUT_MS', '10'], ['SKYFED_TRUST_IAM', 'yes'], ['SKYFED_DIAL_ALLOW_CIDRS', '10.0.0.0/40'],
+  ['SKYFED_DNS_PROVIDER', 'bind'], ['SKYFED_FEDERATION', 'Not_A_Label'],
+])('a bad %s stops at start, naming the variable', (k, v) => {
+  expect(() => loadConfig({ ...base, [k]: v })).toThrow(ConfigError);
+  expect(() => loadConfig({ ...base, [k]: v })).toThrow(k);
+});
+
+test('defaults come from the table', () => {
+  const c = loadConfig(base);
+  expect(c.memberTimeoutMs).toBe(5000);
+  expect(c.dns.ttl).toBe(30);
+  expect(c.dialAllow).toEqual([]);
+});
