@@ -99,6 +99,8 @@ export interface StartOptions {
   /** Environment used to locate and run the emulator (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   readonly startTimeoutMs?: number;
+  /** An export's `.overall_export_metadata` file to load at start (local/snapshots.ts). */
+  readonly importData?: string;
 }
 
 export interface FirestoreEmulator {
@@ -191,7 +193,8 @@ export async function startFirestoreEmulator(opts: StartOptions = {}): Promise<F
 
 async function startOnce(script: string, port: number, env: NodeJS.ProcessEnv, opts: StartOptions, t0: number): Promise<FirestoreEmulator> {
   const args = ['start', '--host=127.0.0.1', `--port=${port}`,
-    ...(opts.functionsEmulator ? [`--functions_emulator=${opts.functionsEmulator}`] : [])];
+    ...(opts.functionsEmulator ? [`--functions_emulator=${opts.functionsEmulator}`] : []),
+    ...(opts.importData ? [`--import-data=${opts.importData}`] : [])];
   // detached: own process group, so `kill(-pid)` reaches the java process the script starts.
   const child = spawn('/bin/bash', ['-c', GROUP_WATCHDOG, script, ...args], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';

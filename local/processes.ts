@@ -44,23 +44,53 @@ function functionHost(): string {
 }
 
 /**
- * Serves one target as Cloud Functions runs it (functions-framework's loader and server): the
- * package's `main` is loaded from `sourceDir` and `--target` picks the function. It listens on
- * 127.0.0.1 only.
+ * Serves one target with the functions-framework CLI, exactly as Cloud Functions runs it: the
+ * package's `main` is loaded from `sourceDir` and `--target` picks the function; it listens on
+ * 127.0.0.1 only (local/function-host.ts). A process that
+ * dies after it served is started again on the same port (after 0.5 s, doubling to 10 s while it
+ * keeps dying within a minute), as Cloud Functions replaces a crashed instance.
  */
 export async function startFunction(opts: {
   target: string; port: number; sourceDir: string; env: Record<string, string>; logDir: string; signature?: 'http' | 'cloudevent';
-}): Promise<FunctionProcess> {
-  const args = [functionHost(), `--target=${opts.target}`, `--port=${opts.port}`, `--source=${opts.sourceDir}`,
+  onRestart?: (target: string, code: number | null, signal: string | null) => void;
+}): Promise<FunctionProcess & { readonly pid: () => number | undefined; readonly restarts: () => number }> {
+  const guard = join(__dirname, 'orphan-guard.js');
+  const args = [...(existsSync(guard) ? ['-r', guard] : []), functionHost(), `--target=${opts.target}`, `--port=${opts.port}`, `--source=${opts.sourceDir}`,
     ...(opts.signature ? [`--signature-type=${opts.signature}`] : [])];
-  const log = createWriteStream(join(opts.logDir, `${opts.target}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...opts.env, PORT: String(opts.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${join(opts.logDir, `${opts.target}.log`)}`))));
-  await Promise.race([waitForPort(opts.port, 180_000), exited]); // cold starts are slow on a loaded machine
+  const logFile = join(opts.logDir, `${opts.target}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  let child: ChildProcess;
+  let stopping = false;
+  let restarts = 0;
+  let backoffMs = 500;
+  let lastStart = Date.now();
+  const spawnOne = (): ChildProcess => {
+    const c = spawn(process.execPath, args, { env: { ...process.env, ...opts.env, PORT: String(opts.port) }, stdio: ['pipe', 'pipe', 'pipe'] });
+    c.stdout?.pipe(log, { end: false });
+    c.stderr?.pipe(log, { end: false });
+    lastStart = Date.now();
+    return c;
+  };
+  const watch = (c: ChildProcess): void => {
+    c.once('exit', (code, signal) => {
+      if (stopping) return;
+      restarts++;
+      backoffMs = Date.now() - lastStart > 60_000 ? 500 : Math.min(backoffMs * 2, 10_000);
+      log.write(`\n[skyfed] function ${opts.target} exited (${signal ?? `code ${String(code)}`}); starting it again in ${backoffMs} ms\n`);
+      opts.onRestart?.(opts.target, code, signal);
+      setTimeout(() => { if (!stopping) { child = spawnOne(); watch(child); } }, backoffMs).unref();
+    });
+  };
+  child = spawnOne();
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${logFile}`))));
+  await Promise.race([waitForPort(opts.port, 180_000), exited]);
   exited.catch(() => undefined);
-  return { target: opts.target, port: opts.port, url: `http://127.0.0.1:${opts.port}`, stop: () => stopChild(child) };
+  watch(child);
+  return {
+    target: opts.target, port: opts.port, url: `http://127.0.0.1:${opts.port}`,
+    pid: () => child.pid, restarts: () => restarts,
+    stop: async () => { stopping = true; await stopChild(child); log.end(); },
+  };
 }
 
 export async function freePort(): Promise<number> {

@@ -4,7 +4,7 @@
  * for kubectl. Ctrl-C stops everything.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { startDemoClusters } from './demo';
 import { startLocalDns } from './dns';
 import { startLocalScheduler } from './scheduler';
+import { latestSnapshot, startSnapshots } from './snapshots';
 import { loadOrCreateTls } from './tls';
 
 export interface StackOptions {
@@ -32,6 +33,12 @@ export interface StackOptions {
   readonly reconcileIntervalMs: number;
   readonly demoClusters: number;
   readonly dnsPort: number;
+  /** Start empty: forget the Firestore export and the demo clusters' state. */
+  readonly fresh?: boolean;
+  /** How often Firestore is exported into the state dir (a kill -9 loses at most about this much). */
+  readonly snapshotIntervalMs?: number;
+  /** Demo load balancers get 127.<demoLbNet + i>.x.y (default 20). */
+  readonly demoLbNet?: number;
 }
 
 export interface Stack {
@@ -55,6 +62,7 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
   process.env['METADATA_SERVER_DETECTION'] = 'none';
   const stateDir = resolve(o.stateDir);
   const logDir = join(stateDir, 'logs');
+  if (o.fresh) for (const d of ['firestore', 'demo']) rmSync(join(stateDir, d), { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const token = loadOrCreateToken(stateDir);
   // A read-only token too (role view): `kubectl --token="$(cat .skyfed/api-token-view)" auth can-i …`.
@@ -67,9 +75,15 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
   try {
     const router = await startEventarcRouter({ port: 0 });
     stoppers.push(() => router.close());
-    const emulator = await startFirestoreEmulator({ port: 0, functionsEmulator: `127.0.0.1:${router.port}`, logFile: join(logDir, 'firestore-emulator.log') });
+    const snapshotDir = join(stateDir, 'firestore');
+    const restored = latestSnapshot(snapshotDir);
+    const emulator = await startFirestoreEmulator({ port: 0, functionsEmulator: `127.0.0.1:${router.port}`, logFile: join(logDir, 'firestore-emulator.log'), ...(restored ? { importData: restored } : {}) });
     stoppers.push(() => emulator.stop());
-    say(`firestore emulator  ${emulator.host}  (project ${o.projectId})`);
+    say(`firestore emulator  ${emulator.host}  (project ${o.projectId}; ${restored ? `restored from ${restored}` : 'empty'})`);
+    const snapshots = startSnapshots({ emulatorHost: emulator.host, project: o.projectId, dir: snapshotDir, intervalMs: o.snapshotIntervalMs ?? 2000, onError: (e) => say(`state export failed: ${e.message}`) });
+    // Runs before the emulator stops (stoppers run in reverse) and after the functions have stopped writing.
+    stoppers.push(() => snapshots.final());
+    say(`state               ${snapshotDir} (exported every ${(o.snapshotIntervalMs ?? 2000) / 1000} s and on stop; --fresh starts empty)`);
 
     const env: Record<string, string> = {
       SKYFED_PROJECT: o.projectId, GOOGLE_CLOUD_PROJECT: o.projectId, FIRESTORE_EMULATOR_HOST: emulator.host,
@@ -92,6 +106,7 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
       const fn = await startFunction({
         target: t.name, port: ports.get(t.name) as number, sourceDir: o.sourceDir, env, logDir,
         signature: t.kind === 'http' ? 'http' : 'cloudevent',
+        onRestart: (name, code, signal) => say(`function ${name} exited (${signal ?? `code ${String(code)}`}); restarting it`),
       });
       stoppers.push(() => fn.stop());
       if (t.kind === 'firestore') {
@@ -116,9 +131,8 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
     const apiUrl = `https://127.0.0.1:${front.port}`;
     let contexts: ContextEntry[] = [{ context: o.context, server: apiUrl, caPem: tls.caPem, token }];
     if (o.demoClusters > 0) {
-      const demo = await startDemoClusters(o.demoClusters, stateDir, dns.port);
-      stoppers.push(() => demo.fleet.stop());
-      for (const d of demo.clusterDns.values()) stoppers.push(() => d.close());
+      const demo = await startDemoClusters(o.demoClusters, stateDir, dns.port, o.demoLbNet ?? 20);
+      stoppers.push(() => demo.stop());
       contexts = [...contexts, ...demo.contexts];
       for (const c of demo.fleet.clusters) say(`demo cluster        ${c.name.padEnd(18)} ${c.url}  (kubectl --context=${c.name})`);
       for (const [name, d] of demo.clusterDns) say(`demo cluster DNS    ${name.padEnd(18)} 127.0.0.1:${d.port}  (dig @127.0.0.1 -p ${d.port} nginx.mynamespace.${env['SKYFED_FEDERATION'] ?? 'myfederation'}.svc.cluster.local)`);
@@ -165,6 +179,9 @@ async function main(): Promise<void> {
       'reconcile-interval': { type: 'string', default: '30s' },
       'demo-clusters': { type: 'string', default: '0' },
       'dns-port': { type: 'string', default: '8053' },
+      fresh: { type: 'boolean', default: false },
+      'snapshot-interval': { type: 'string', default: '2s' },
+      'demo-lb-net': { type: 'string', default: '20' },
     },
   });
   const opts: StackOptions = {
@@ -175,6 +192,9 @@ async function main(): Promise<void> {
     reconcileIntervalMs: duration('--reconcile-interval', values['reconcile-interval']),
     demoClusters: count('--demo-clusters', values['demo-clusters'], 0, 50),
     dnsPort: count('--dns-port', values['dns-port'], 0, 65535),
+    fresh: values.fresh,
+    snapshotIntervalMs: duration('--snapshot-interval', values['snapshot-interval']),
+    demoLbNet: count('--demo-lb-net', values['demo-lb-net'], 1, 200),
   };
   const say = (l: string): void => { process.stdout.write(`${l}\n`); };
   say('skyfed local stack starting…');

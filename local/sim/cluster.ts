@@ -8,11 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import { AddressInfo, Server as NetServer, Socket, createServer as createTcpServer } from 'node:net';
-import { generateTls } from '../tls';
+import { TlsMaterial, generateTls } from '../tls';
 import { MemberService } from '../../shared/propagation/member';
 import { ConfigObjects } from './configmaps';
 import { discovery, serviceRows } from './discovery';
 import { ClusterState, KubeError, Obj, matchesSelector } from './state';
+import { ObjectTable, decodeSegment } from './objects';
+import { attributesOf, authenticate, authorize } from './rbac';
+import { LbMode, Nodes, SliceEdits, endpointsOf, lbModeOf } from './knobs';
+import { BlackHole, openBlackHole } from './blackhole';
+import { SimContext, routeExtra } from './routes';
 
 export type FaultMode = 'none' | 'refused' | 'hang' | 'slow' | '5xx' | 'expiredToken';
 
@@ -31,13 +36,22 @@ export interface FakeClusterOptions {
   readonly readyEndpoints?: number;
   /** The cluster's DNS domain (default cluster.local). */
   readonly clusterDomain?: string;
+  /** Second octet of load-balancer addresses is lbNet + index (default 20): 127.<lbNet+index>.x.y. */
+  readonly lbNet?: number;
+  /** Keep a previous run's address, token and TLS material (local/sim/persist.ts). */
+  readonly identity?: { readonly port: number; readonly token: string; readonly tls: TlsMaterial };
+  /** Called after anything changes (persistence). */
+  readonly onChange?: () => void;
 }
 
 export class FakeCluster {
-  readonly token = randomBytes(16).toString('hex');
+  readonly token: string;
   readonly state: ClusterState;
   /** ConfigMaps and Deployments (configmaps.ts). */
-  readonly objects: ConfigObjects;
+  readonly configs: ConfigObjects;
+  readonly objects: ObjectTable;
+  readonly nodes: Nodes;
+  readonly slices = new SliceEdits();
   readonly requests = new Map<string, number>();
   private server!: Server;
   private port = 0;
@@ -45,13 +59,17 @@ export class FakeCluster {
   private readonly sockets = new Set<Socket>();
   /** TCP connections accepted so far (a guard test checks that none was made). */
   connectionCount = 0;
-  private readonly lbs = new Map<string, { ip: string; listeners: NetServer[]; answering: boolean }>();
-  private readonly tls = generateTls(['127.0.0.1', 'localhost']);
-  private lbCounter = 0;
+  readonly lbs = new Map<string, { ip: string; listeners: NetServer[]; answering: boolean; mode: LbMode; hole?: BlackHole }>();
+  readonly tls: TlsMaterial;
+  lbCounter = 0;
 
   constructor(readonly index: number, readonly opts: FakeClusterOptions) {
     this.state = new ClusterState(index, opts.readyEndpoints ?? 2);
-    this.objects = new ConfigObjects(() => this.state.bump(), this.state.namespaces);
+    this.configs = new ConfigObjects(() => this.state.bump(), this.state.namespaces);
+    this.token = opts.identity?.token ?? randomBytes(16).toString('hex');
+    this.tls = opts.identity?.tls ?? generateTls(['127.0.0.1', 'localhost']);
+    this.objects = new ObjectTable(() => this.state.bump(), (ns) => this.state.namespaces.has(ns), () => this.tls.caPem);
+    this.nodes = new Nodes(opts, () => String(this.state.rv));
   }
 
   get name(): string { return this.opts.name; }
@@ -62,7 +80,7 @@ export class FakeCluster {
     // A client that gives up mid-request (time-outs do) aborts the body read: drop that request quietly.
     this.server = createServer({ cert: this.tls.certPem, key: this.tls.keyPem, keepAlive: true }, (req, res) => { this.handle(req, res).catch(() => res.destroy()); });
     this.server.on('connection', (s: Socket) => { this.connectionCount++; this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
-    await this.listen(0);
+    await this.listen(this.opts.identity?.port ?? 0);
   }
 
   private listen(port: number): Promise<void> {
@@ -91,32 +109,55 @@ export class FakeCluster {
     return s ? (structuredClone(s) as unknown as MemberService) : undefined;
   }
   configMap(ns: string, name: string): (Obj & { data?: Record<string, string> }) | undefined {
-    const o = this.objects.configMaps.get(`${ns}/${name}`);
+    const o = this.configs.configMaps.get(`${ns}/${name}`);
     return o ? structuredClone(o) : undefined;
   }
   deleteServiceByHand(ns: string, name: string): void { this.state.remove(ns, name); this.closeLb(`${ns}/${name}`); }
   createServiceByHand(ns: string, body: Obj): Obj { this.state.namespaces.add(ns); return this.state.create(ns, body); }
-  setReadyEndpoints(ns: string, name: string, n: number): void { this.state.ready.set(`${ns}/${name}`, n); }
+  setReadyEndpoints(ns: string, name: string, n: number): void { this.state.ready.set(`${ns}/${name}`, n); this.slices.reset(`${ns}/${name}`); }
   /** Member writes (create/update/delete of Services and namespaces) received so far. */
   writeCount(): number {
     return [...this.requests].filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k)).reduce((n, [, v]) => n + v, 0);
   }
 
   async setLoadBalancerAnswering(ns: string, name: string, answering: boolean): Promise<void> {
-    const lb = this.lbs.get(`${ns}/${name}`);
-    if (!lb || lb.answering === answering) return;
-    lb.answering = answering;
-    if (!answering) await Promise.all(lb.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
-    else lb.listeners = await this.openListeners(lb.ip, this.state.services.get(`${ns}/${name}`));
+    await this.setLoadBalancerMode(`${ns}/${name}`, answering ? 'ok' : 'refuse');
   }
+
+  /** ok: listeners answer; refuse: nothing listens (connections refused); blackhole: SYNs dropped. */
+  async setLoadBalancerMode(key: string, mode: LbMode): Promise<void> {
+    const lb = this.lbs.get(key);
+    if (!lb || lb.mode === mode) return;
+    lb.mode = mode;
+    lb.answering = mode === 'ok';
+    await Promise.all(lb.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    lb.listeners = [];
+    await lb.hole?.close();
+    delete lb.hole;
+    const svc = this.state.services.get(key);
+    if (mode === 'ok') lb.listeners = await this.openListeners(lb.ip, svc);
+    if (mode === 'blackhole' && this.opts.lbListen !== false) lb.hole = await openBlackHole(tcpPorts(svc).map((port) => ({ ip: lb.ip, port })));
+    this.changed();
+  }
+
+  /** After a Service write: its load balancer, then what the demo annotations ask for. */
+  private serviceWritten(o: Obj): void {
+    this.provision(o);
+    const key = `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+    const mode = lbModeOf(o);
+    if (mode) void this.setLoadBalancerMode(key, mode).catch(() => undefined);
+    const n = endpointsOf(o);
+    if (n !== undefined) this.setReadyEndpoints(o.metadata.namespace ?? '', o.metadata.name ?? '', n);
+  }
+
+  private changed(): void { this.opts.onChange?.(); }
 
   private async openListeners(ip: string, svc: Obj | undefined): Promise<NetServer[]> {
     if (this.opts.lbListen === false || !svc) return [];
-    const ports = ((svc.spec?.['ports'] as { port: number; protocol?: string }[] | undefined) ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
-    return Promise.all(ports.map((p) => new Promise<NetServer>((resolve) => {
+    return Promise.all(tcpPorts(svc).map((port) => new Promise<NetServer>((resolve) => {
       const l = createTcpServer((s) => s.end());
       l.on('error', () => resolve(l));
-      l.listen(p.port, ip, () => resolve(l));
+      l.listen(port, ip, () => resolve(l));
     })));
   }
 
@@ -124,6 +165,7 @@ export class FakeCluster {
     const lb = this.lbs.get(key);
     if (!lb) return;
     for (const l of lb.listeners) l.close();
+    void lb.hole?.close();
     this.lbs.delete(key);
   }
 
@@ -133,18 +175,25 @@ export class FakeCluster {
     if (o.spec?.['type'] !== 'LoadBalancer') { this.closeLb(key); return; }
     if (this.lbs.has(key)) return;
     const n = ++this.lbCounter;
-    const ip = `127.${20 + this.index}.${(n >> 8) & 255}.${n & 255}`;
-    const lb = { ip, listeners: [] as NetServer[], answering: true };
+    const ip = `127.${(this.opts.lbNet ?? 20) + this.index}.${(n >> 8) & 255}.${n & 255}`;
+    this.openLb(key, ip, n, this.opts.lbDelayMs ?? 20);
+  }
+
+  /** Opens the load balancer `n` at `ip` for Service `key` after `delayMs` (a restored one: at once, ingress kept). */
+  openLb(key: string, ip: string, n: number, delayMs: number, mode: LbMode = 'ok'): void {
+    const lb: { ip: string; listeners: NetServer[]; answering: boolean; mode: LbMode; hole?: BlackHole } = { ip, listeners: [], answering: true, mode: 'ok' };
     this.lbs.set(key, lb);
     setTimeout(() => {
-      void this.openListeners(ip, this.state.services.get(key)).then((ls) => {
+      void (lb.mode === 'ok' ? this.openListeners(ip, this.state.services.get(key)) : Promise.resolve([])).then(async (ls) => {
         lb.listeners = ls;
         const svc = this.state.services.get(key);
-        if (!svc || !this.lbs.has(key)) { ls.forEach((l) => l.close()); return; }
+        if (!svc || this.lbs.get(key) !== lb) { ls.forEach((l) => l.close()); return; }
         svc.status = { loadBalancer: { ingress: [this.opts.lbHostname ? { hostname: `lb-${n}.${this.name}.elb.fake` } : { ip, ipMode: 'VIP' }] } };
         svc.metadata.resourceVersion = this.state.bump();
+        if (mode !== 'ok') await this.setLoadBalancerMode(key, mode);
+        this.changed();
       });
-    }, this.opts.lbDelayMs ?? 20).unref();
+    }, delayMs).unref();
   }
 
   private count(key: string): void { this.requests.set(key, (this.requests.get(key) ?? 0) + 1); }
@@ -152,6 +201,13 @@ export class FakeCluster {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const f = this.fault;
     if (f.mode === 'hang') return; // accept, never answer
+    const url0 = new URL(req.url ?? '/', 'https://x');
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (this.nodes.apiDown() && !(bearer === this.token && kubectlWayBack(url0.pathname))) {
+      // `demo.skyfed.io/api=down`: the API stops answering; only kubectl's way back (discovery, nodes, admin token) stays.
+      req.socket.destroy();
+      return;
+    }
     const delay = (this.opts.latencyMs ?? 0) + (f.mode === 'slow' ? f.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const chunks: Buffer[] = [];
@@ -161,11 +217,16 @@ export class FakeCluster {
       if (f.mode === '5xx') throw new KubeError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
       const url = new URL(req.url ?? '/', 'https://x');
       if (url.pathname === '/readyz' || url.pathname === '/healthz' || url.pathname === '/livez') { res.writeHead(200); res.end('ok'); return; }
-      if (f.mode === 'expiredToken' || req.headers.authorization !== `Bearer ${this.token}`) throw new KubeError(401, 'Unauthorized', 'Unauthorized');
-      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Obj) : undefined;
+      const caller = f.mode === 'expiredToken' ? undefined : authenticate(bearer, this.token, this.objects);
+      if (!caller) throw new KubeError(401, 'Unauthorized', 'Unauthorized');
+      authorize(caller, attributesOf(req.method ?? 'GET', url), this.objects);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: Obj | undefined;
+      try { body = raw && req.method !== 'PATCH' ? (JSON.parse(raw) as Obj) : undefined; } catch { throw new KubeError(400, 'BadRequest', 'the request body is not valid JSON'); }
       const disco = req.method === 'GET' ? discovery(url.pathname) : undefined;
       if (disco) return send(200, disco);
-      let result = this.route(req.method ?? 'GET', url, body);
+      let result = routeExtra(this.simContext(), req.method ?? 'GET', url, body, raw, req.headers['content-type']) ?? this.route(req.method ?? 'GET', url, body);
+      if (req.method !== 'GET') this.changed();
       const wantsTable = (req.headers.accept ?? '').includes('as=Table');
       if (wantsTable && result.kind === 'services' && req.method === 'GET') result = { ...result, body: serviceRows([result.body as Obj], '1') };
       if (wantsTable && result.kind === 'ServiceList') result = { ...result, body: serviceRows((result.body as { items: Obj[] }).items, '1') };
@@ -178,50 +239,32 @@ export class FakeCluster {
   }
 
   private route(method: string, url: URL, body: Obj | undefined): { code: number; body: unknown; kind: string } {
-    const p = url.pathname.split('/').filter(Boolean);
+    const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
     const sel = url.searchParams.get('labelSelector') ?? undefined;
     const list = (kind: string, items: Obj[]) => ({ code: 200, body: { kind, apiVersion: kind === 'EndpointSliceList' ? 'discovery.k8s.io/v1' : 'v1', metadata: { resourceVersion: this.state.bump() }, items }, kind });
     if (method === 'GET' && url.pathname === '/version') {
       const v = this.opts.version ?? 'v1.30.2';
       return { code: 200, body: { major: '1', minor: v.split('.')[1], gitVersion: v, platform: 'linux/amd64' }, kind: 'version' };
     }
-    if (method === 'GET' && url.pathname === '/api/v1/nodes') {
-      const zones = this.opts.zones ?? [];
-      const lbl = this.opts.topologyLabels ?? 'topology';
-      const pre = lbl === 'legacy' ? 'failure-domain.beta.kubernetes.io' : 'topology.kubernetes.io';
-      const items = (zones.length ? zones : ['']).map((z, i) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${i}`, labels: lbl === 'none' ? {} : { ...(z ? { [`${pre}/zone`]: z } : {}), ...(this.opts.region ? { [`${pre}/region`]: this.opts.region } : {}) } } }));
-      return list('NodeList', items as Obj[]);
-    }
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'services' && method === 'GET') {
       return list('ServiceList', [...this.state.services.values()].filter((s) => matchesSelector(sel, s.metadata.labels)));
-    }
-    if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p.length === 4 && method === 'GET') {
-      const name = p[3] as string;
-      if (!this.state.namespaces.has(name)) throw new KubeError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
-      return { code: 200, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }, kind: 'namespaces' };
-    }
-    if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p.length === 3 && method === 'POST' && body) {
-      const name = body.metadata.name ?? '';
-      if (this.state.namespaces.has(name)) throw new KubeError(409, 'AlreadyExists', `namespaces "${name}" already exists`);
-      this.state.namespaces.add(name);
-      return { code: 201, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, kind: 'namespaces' };
     }
     if (p[0] === 'apis' && p[1] === 'discovery.k8s.io' && method === 'GET') {
       const ns = p[3] === 'namespaces' ? p[4] : undefined;
       const svc = sel?.match(/kubernetes\.io\/service-name=([^,]+)/)?.[1];
-      return list('EndpointSliceList', this.state.endpointSlices(ns, svc));
+      return list('EndpointSliceList', this.slices.apply(this.state.endpointSlices(ns, svc)));
     }
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p[4] === 'services') {
       const ns = p[3] as string;
       const name = p[5];
       if (!name && method === 'GET') return list('ServiceList', [...this.state.services.values()].filter((s) => s.metadata.namespace === ns && matchesSelector(sel, s.metadata.labels)));
-      if (!name && method === 'POST' && body) { const o = this.state.create(ns, body); this.provision(o); return { code: 201, body: o, kind: 'services' }; }
+      if (!name && method === 'POST' && body) { lbModeOf(body); endpointsOf(body); const o = this.state.create(ns, body); this.serviceWritten(o); return { code: 201, body: o, kind: 'services' }; }
       if (name && method === 'GET') {
         const o = this.state.services.get(`${ns}/${name}`);
         if (!o) throw new KubeError(404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
         return { code: 200, body: o, kind: 'services' };
       }
-      if (name && method === 'PUT' && body) { const o = this.state.replace(ns, name, body); this.provision(o); return { code: 200, body: o, kind: 'services' }; }
+      if (name && method === 'PUT' && body) { lbModeOf(body); endpointsOf(body); const o = this.state.replace(ns, name, body); this.serviceWritten(o); return { code: 200, body: o, kind: 'services' }; }
       if (name && method === 'DELETE') {
         const pre = (body as unknown as { preconditions?: { resourceVersion?: string } } | undefined)?.preconditions?.resourceVersion;
         const o = this.state.remove(ns, name, pre);
@@ -229,9 +272,17 @@ export class FakeCluster {
         return { code: 200, body: o, kind: 'services' };
       }
     }
-    const other = this.objects.route(method, p, body);
+    const other = this.configs.route(method, p, body);
     if (other) return other;
     throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  private simContext(): SimContext {
+    return {
+      state: this.state, objects: this.objects, nodes: this.nodes, slices: this.slices,
+      serviceWritten: (o) => { lbModeOf(o); endpointsOf(o); this.serviceWritten(o); },
+      namespaceDeleted: (ns) => { for (const key of [...this.lbs.keys()]) if (key.startsWith(`${ns}/`)) this.closeLb(key); },
+    };
   }
 
   async stop(): Promise<void> {
@@ -239,4 +290,13 @@ export class FakeCluster {
     for (const s of this.sockets) s.destroy();
     if (this.fault.mode !== 'refused') await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+function tcpPorts(svc: Obj | undefined): number[] {
+  return ((svc?.spec?.['ports'] as { port: number; protocol?: string }[] | undefined) ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.port);
+}
+
+/** While `demo.skyfed.io/api=down`: the paths kubectl needs to set it back (discovery, OpenAPI, nodes). */
+function kubectlWayBack(path: string): boolean {
+  return /^\/(api|api\/v1|apis|apis\/[^/]+\/[^/]+)$/.test(path) || path.startsWith('/openapi/') || path === '/api/v1/nodes' || path.startsWith('/api/v1/nodes/');
 }

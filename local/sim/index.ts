@@ -21,6 +21,11 @@ export class FakeKubeFleet {
     return new FakeKubeFleet(clusters);
   }
 
+  /** A fleet of members already started (local/sim/persist.ts starts them one by one). */
+  static of(clusters: readonly FakeCluster[]): FakeKubeFleet {
+    return new FakeKubeFleet(clusters);
+  }
+
   cluster(name: string): FakeCluster {
     const c = this.clusters.find((x) => x.name === name);
     if (!c) throw new Error(`no fake cluster ${name}`);

@@ -40,9 +40,9 @@ export class ClusterState {
   readonly namespaces = new Set(['default', 'kube-system']);
   readonly services = new Map<string, Obj>();
   readonly ready = new Map<string, number>();
-  private rv = 1000;
-  private nextIp = 10;
-  private nextNodePort = 30000;
+  rv = 1000;
+  nextIp = 10;
+  nextNodePort = 30000;
   readonly clusterIpPrefix: string;
 
   constructor(index: number, readonly defaultReadyEndpoints: number) {

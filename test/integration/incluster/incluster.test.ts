@@ -158,7 +158,7 @@ test('propagation adds a placed Service to the zone before any sweep, and remove
 test('CoreDNS opt-in: patched when turned on, restored byte for byte when turned off and when the Cluster leaves', async () => {
   const europe = fleet.cluster('gce-europe-west1');
   const corefile = (): string => europe.configMap('kube-system', 'coredns')?.data?.['Corefile'] ?? '';
-  const mounts = (): unknown => (europe.objects.deployments.get('kube-system/coredns')?.spec as { template: { spec: { volumes: { name: string }[] } } }).template.spec.volumes.map((v) => v.name);
+  const mounts = (): unknown => (europe.configs.deployments.get('kube-system/coredns')?.spec as { template: { spec: { volumes: { name: string }[] } } }).template.spec.volumes.map((v) => v.name);
   const path = '/apis/federation/v1beta1/clusters/gce-europe-west1';
   expect((await patch(path, { spec: { dns: { manageCoreDNS: 'yes' } } })).status).toBe(400);
   expect((await patch(path, { spec: { dns: { manageCoreDNS: true } } })).status).toBe(200);
