@@ -21,12 +21,22 @@ export interface Config {
   readonly memberTimeoutMs: number;
   /** How many member clusters are worked on at once. */
   readonly concurrency: number;
+  /** Circuit breaker per member (shared/members/breaker.ts). */
+  readonly breaker: BreakerSettings;
   readonly dns: DnsConfig;
   readonly sweep: SweepSettings;
   /** Cloud Scheduler job to run for an immediate sweep (projects/P/locations/L/jobs/J); unset = none. */
   readonly sweepJob?: string;
   /** Scheduler API endpoint override (the local stack's scheduler). */
   readonly schedulerEndpoint?: string;
+}
+
+export interface BreakerSettings {
+  /** Consecutive member time-outs that open a cluster's breaker. */
+  readonly failures: number;
+  /** Cool-down before the first half-open probe; doubles after each failed probe, up to maxCoolDownMs. */
+  readonly coolDownMs: number;
+  readonly maxCoolDownMs: number;
 }
 
 export interface DnsConfig {
@@ -105,7 +115,12 @@ export function loadConfig(env: Env = process.env): Config {
     allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', false),
     version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
-    concurrency: int(env, 'SKYFED_CONCURRENCY', 64, 1, 1000),
+    concurrency: int(env, 'SKYFED_CONCURRENCY', 256, 1, 1000),
+    breaker: {
+      failures: int(env, 'SKYFED_BREAKER_FAILURES', 3, 1, 100),
+      coolDownMs: int(env, 'SKYFED_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+      maxCoolDownMs: int(env, 'SKYFED_BREAKER_MAX_COOLDOWN_MS', 600_000, 100, 86_400_000),
+    },
     dns: dnsConfig(env),
     sweep: {
       probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS', 2000, 50, 60_000),

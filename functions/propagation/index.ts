@@ -13,7 +13,12 @@ import { Runtime, runtime } from '../runtime';
 const log = jsonLogger('propagation');
 
 export function controllerDeps(rt: Runtime): ControllerDeps {
-  return { store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date() };
+  const { breaker, memberTimeoutMs } = rt.config;
+  return {
+    store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(),
+    // A half-open probe runs a whole pipeline (health, observe, apply): a few calls in a row.
+    breakers: rt.breakers, breaker: { ...breaker, probeLeaseMs: 6 * memberTimeoutMs },
+  };
 }
 
 type Handler = (event: CloudEvent<unknown>) => Promise<void>;
