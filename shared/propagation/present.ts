@@ -22,6 +22,8 @@ export interface FederationStatus {
     healthSince?: string;
     error?: string;
     conflict?: string;
+    /** Since when the shard has shown its error or conflict (an open circuit breaker: since it opened). */
+    errorSince?: string;
   }[];
   dns?: {
     names?: SweepState['names'];
@@ -60,6 +62,7 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
       ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
       ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
       ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
+      ...((sh.propagation?.error || sh.propagation?.conflict) && sh.propagation.since ? { errorSince: sh.propagation.since } : {}),
       };
     }),
     ...(sweep ? {
