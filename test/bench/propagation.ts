@@ -17,6 +17,7 @@ import { registerCluster } from '../harness/federation';
 const LATENCY_MS = 50;
 const MEMBER_TIMEOUT_MS = 5000;
 const RUNS = 5;
+const GIVE_UP_MS = 120_000;
 const T = { token: ADMIN_TOKEN };
 const env = process.env;
 const SIZES = (env['SKYFED_BENCH_SIZES'] ?? '1,10,50,200').split(',').map(Number);
@@ -50,7 +51,10 @@ async function timeToReach(cp: ControlPlane, waitOn: readonly FakeCluster[], pre
     const name = `${prefix}-${i}`;
     const t0 = performance.now();
     await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(name) });
-    while (!waitOn.every((c) => c.state.services.has(`bench/${name}`))) await sleep(2);
+    while (!waitOn.every((c) => c.state.services.has(`bench/${name}`))) {
+      if (performance.now() - t0 > GIVE_UP_MS) throw new Error(`${name} reached only ${waitOn.filter((c) => c.state.services.has(`bench/${name}`)).length} of ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`);
+      await sleep(2);
+    }
     times.push(performance.now() - t0);
     await cp.settle(300);
   }
