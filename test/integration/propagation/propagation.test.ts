@@ -159,3 +159,20 @@ test('delete cascades by default; Orphan leaves members, no longer labelled as o
     expect(m?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
   }
 });
+
+test('shard status in Firestore: an earlier observation finishing last does not overwrite a later one', async () => {
+  const shards = cp.runtime.shards;
+  const at = (s: number) => `2026-12-01T10:00:0${s}.000Z`;
+  expect(await shards.put('race', 'svc', 'c1', 'propagation', { present: false, ingress: [], observedAt: at(0) })).toBe(true);
+  const [read] = await shards.list('race', 'svc');
+  expect(read?.version).toBeDefined();
+  // Two passes held that version; the later observation lands first, with a conditional update.
+  expect(await shards.put('race', 'svc', 'c1', 'propagation', { present: false, ingress: [], error: 'delete failed', observedAt: at(2) }, read)).toBe(true);
+  expect(await shards.put('race', 'svc', 'c1', 'propagation', { present: true, ingress: [], observedAt: at(1) }, read)).toBe(false);
+  // A shard nobody had read yet: create, and a second creator decides again in a transaction.
+  expect(await shards.put('race', 'svc', 'c2', 'propagation', { present: true, ingress: [], observedAt: at(1) })).toBe(true);
+  expect(await shards.put('race', 'svc', 'c2', 'propagation', { present: false, ingress: [], observedAt: at(0) })).toBe(false);
+  const now = new Map((await shards.list('race', 'svc')).map((d) => [d.cluster, d.propagation]));
+  expect(now.get('c1')).toMatchObject({ present: false, error: 'delete failed' });
+  expect(now.get('c2')).toMatchObject({ present: true });
+});
