@@ -19,6 +19,7 @@ import { BreakerStore, FirestoreBreakerStore } from '../shared/store/breakers';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
 import { jsonLogger } from '../shared/log';
+import { AddressGuard, addressGuard } from '../shared/net/address-guard';
 
 export interface Runtime {
   readonly config: Config;
@@ -30,6 +31,8 @@ export interface Runtime {
   readonly clientFor: MemberClientFactory;
   readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
   readonly sweepTrigger: SweepTrigger;
+  /** The one address guard for member API servers and probes. */
+  readonly dialGuard: AddressGuard;
 }
 
 let cached: Runtime | undefined;
@@ -49,6 +52,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
   // Member clients are kept per cluster registration for CLIENT_TTL_MS, so an instance handling
   // many events reuses its TLS connections; a changed registration or a new secret (after the TTL)
   // builds a fresh one.
+  const guard = addressGuard(config.dialAllow);
   const clients = new Map<string, { at: number; key: string; client: Promise<KubeMemberClient> }>();
   const clientFor: MemberClientFactory = async (cluster: Cluster) => {
     const name = cluster.metadata.name ?? '';
@@ -57,7 +61,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     if (hit && hit.key === key && Date.now() - hit.at < CLIENT_TTL_MS) return hit.client;
     if (hit) void hit.client.then((c) => c.close(), () => undefined);
     const client = openCredentials(store, kek, cluster).then((creds) =>
-      new KubeMemberClient({ cluster: name, server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs }));
+      new KubeMemberClient({ cluster: name, server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs, guard }));
     clients.set(name, { at: Date.now(), key, client });
     client.catch(() => clients.delete(name));
     return client;
@@ -77,7 +81,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     return presentService(s, sh, cl, sw);
   };
   const sweepTrigger = config.sweepJob ? schedulerTrigger(config.sweepJob, jsonLogger('sweep-trigger'), config.schedulerEndpoint) : noSweepTrigger;
-  return { config, db, store, kek, shards, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger };
+  return { config, db, store, kek, shards, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, dialGuard: guard };
 }
 
 export function runtime(config: Config): Runtime {

@@ -73,7 +73,7 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
       SKYFED_PROJECT: o.projectId, GOOGLE_CLOUD_PROJECT: o.projectId, FIRESTORE_EMULATOR_HOST: emulator.host,
       METADATA_SERVER_DETECTION: 'none', SKYFED_API_TOKENS: `${token}=local-admin:admin`,
       SKYFED_KEY_FILE: join(stateDir, 'kek.key'), SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
-      SKYFED_ALLOW_LOOPBACK_PROBES: 'true',
+      SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
       ...(o.extraEnv ?? {}),
     };
     const ports = new Map<string, number>();

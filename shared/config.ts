@@ -4,6 +4,7 @@
  */
 import { Caller, parseTokens } from './api/auth';
 import { dns1123Label, dns1123Subdomain } from './k8s/validation';
+import { Cidr, parseCidr } from './net/address-guard';
 
 export interface Config {
   readonly projectId: string;
@@ -16,6 +17,11 @@ export interface Config {
   readonly kmsKeyName?: string;
   /** Let member clusters be plain http on loopback (test doubles). Never in production. */
   readonly allowInsecureLoopbackMembers: boolean;
+  /**
+   * CIDRs that member API servers and load-balancer probes may dial although they are not global
+   * unicast (loopback for the local stack, a private range for clusters on a peered network).
+   */
+  readonly dialAllow: readonly Cidr[];
   readonly version: string;
   /** Time-out of one call to a member cluster's API. */
   readonly memberTimeoutMs: number;
@@ -55,7 +61,6 @@ export interface SweepSettings {
   readonly concurrency: number;
   readonly failureThreshold: number;
   readonly successThreshold: number;
-  readonly allowLoopbackProbes: boolean;
   readonly activeProbes: boolean;
   /** Probe rounds per run (sub-minute detection under a 1-minute schedule) and the gap between them. */
   readonly rounds: number;
@@ -82,6 +87,18 @@ function int(env: Env, key: string, dflt: number, min: number, max: number): num
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
   return n;
+}
+
+function cidrs(env: Env, key: string): Cidr[] {
+  const v = env[key];
+  if (!v) return [];
+  return v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+    try {
+      return parseCidr(x);
+    } catch {
+      throw new ConfigError(`${key} must be a comma-separated list of CIDRs (got ${JSON.stringify(x)})`);
+    }
+  });
 }
 
 function checked(key: string, value: string, rule: (v: string) => string[]): string {
@@ -113,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     keyFile: env['SKYFED_KEY_FILE'] ?? '.skyfed/kek.key',
     ...(kms ? { kmsKeyName: kms } : {}),
     allowInsecureLoopbackMembers: bool(env, 'SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS', false),
+    dialAllow: cidrs(env, 'SKYFED_DIAL_ALLOW_CIDRS'),
     version: env['SKYFED_VERSION'] ?? 'v1.30.0-skyfed.0.1.0',
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS', 5000, 50, 120_000),
     concurrency: int(env, 'SKYFED_CONCURRENCY', 256, 1, 1000),
@@ -127,7 +145,6 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: int(env, 'SKYFED_SWEEP_CONCURRENCY', 200, 1, 10_000),
       failureThreshold: int(env, 'SKYFED_FAILURE_THRESHOLD', 2, 1, 100),
       successThreshold: int(env, 'SKYFED_SUCCESS_THRESHOLD', 2, 1, 100),
-      allowLoopbackProbes: bool(env, 'SKYFED_ALLOW_LOOPBACK_PROBES', false),
       activeProbes: bool(env, 'SKYFED_ACTIVE_PROBES', true),
       rounds: int(env, 'SKYFED_SWEEP_ROUNDS', 1, 1, 60),
       roundIntervalMs: int(env, 'SKYFED_SWEEP_ROUND_INTERVAL_MS', 10_000, 0, 60_000),

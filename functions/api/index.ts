@@ -19,6 +19,7 @@ export function buildApi(rt: Runtime): (req: Request, res: Response) => void {
     strategies: strategies({
       kek: rt.kek,
       allowInsecureLoopbackMembers: rt.config.allowInsecureLoopbackMembers,
+      dialGuard: rt.dialGuard,
       presentService: rt.presentService,
     }),
     auth: { tokens: rt.config.apiTokens, trustIam: rt.config.trustIam },

@@ -37,12 +37,13 @@ export function sweepDeps(rt: Runtime, dns: DnsProvider = dnsProviderFor(rt)): S
   const c = rt.config;
   return {
     store: rt.store, states: new FirestoreSweepStateStore(rt.db), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
+    guard: rt.dialGuard, memberIndex: rt.shards,
     resolveHost: async (h) => (await lookup(h, { all: true })).map((a) => a.address),
     log, now: () => new Date(),
     config: {
       federation: c.federationName, suffix: c.dnsSuffix, ttl: c.dns.ttl, probeTimeoutMs: c.sweep.probeTimeoutMs,
       concurrency: c.sweep.concurrency, thresholds: { failureThreshold: c.sweep.failureThreshold, successThreshold: c.sweep.successThreshold },
-      maxDeletes: c.dns.maxDeletesPerSweep, allowLoopbackProbes: c.sweep.allowLoopbackProbes, activeProbes: c.sweep.activeProbes,
+      maxDeletes: c.dns.maxDeletesPerSweep, activeProbes: c.sweep.activeProbes,
     },
   };
 }

@@ -38,6 +38,8 @@ export class FakeCluster {
   private port = 0;
   private fault: { mode: FaultMode; delayMs: number } = { mode: 'none', delayMs: 0 };
   private readonly sockets = new Set<Socket>();
+  /** TCP connections accepted so far (a guard test checks that none was made). */
+  connectionCount = 0;
   private readonly lbs = new Map<string, { ip: string; listeners: NetServer[]; answering: boolean }>();
   private readonly tls = generateTls(['127.0.0.1', 'localhost']);
   private lbCounter = 0;
@@ -53,7 +55,7 @@ export class FakeCluster {
   async start(): Promise<void> {
     // A client that gives up mid-request (time-outs do) aborts the body read: drop that request quietly.
     this.server = createServer({ cert: this.tls.certPem, key: this.tls.keyPem, keepAlive: true }, (req, res) => { this.handle(req, res).catch(() => res.destroy()); });
-    this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.server.on('connection', (s: Socket) => { this.connectionCount++; this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
     await this.listen(0);
   }
 

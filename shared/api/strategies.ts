@@ -6,6 +6,7 @@ import { KeyEncryptionKey, SealedData, seal } from '../crypto/envelope';
 import { StatusCause, errors } from '../k8s/status';
 import { CREDENTIALS_NAMESPACE, Cluster, validateCluster } from '../model/cluster';
 import { KubeObject } from '../model/meta';
+import { AddressGuard } from '../net/address-guard';
 import { Secret, redactSecret, validateSecret } from '../model/secret';
 import { Service, defaultService, validateService } from '../model/service';
 import { ResourceName } from '../store/layout';
@@ -32,6 +33,7 @@ function invalid(type: { resource: string; group: string; kind: string }, name: 
 export interface StrategyOptions {
   readonly kek: KeyEncryptionKey;
   readonly allowInsecureLoopbackMembers: boolean;
+  readonly dialGuard: AddressGuard;
   /** Merges derived status (per-cluster shards) into a federated Service for readers. */
   readonly presentService?: (rec: StoredRecord<Service>) => Promise<Service>;
 }
@@ -45,7 +47,7 @@ export function strategies(opts: StrategyOptions): Map<ResourceName, Strategy> {
   const cluster: Strategy<Cluster> = {
     type: clusters,
     async prepare(obj, old) {
-      const errs = validateCluster(obj, { allowInsecureLoopback: opts.allowInsecureLoopbackMembers });
+      const errs = validateCluster(obj, { allowInsecureLoopback: opts.allowInsecureLoopbackMembers, guard: opts.dialGuard });
       if (!errs.empty) invalid(clusters, obj.metadata.name, errs.causes);
       if (obj.spec.secretRef) obj.spec.secretRef.namespace ??= CREDENTIALS_NAMESPACE;
       const object = { ...obj };

@@ -2,6 +2,7 @@
  * Field validators that match Kubernetes' apimachinery rules (validation.go): each returns a list of
  * messages, empty when valid. `FieldErrors` collects them into Status causes with field paths.
  */
+import { AddressGuard, addressGuard, hostRefusal } from '../net/address-guard';
 import { StatusCause } from './status';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -115,7 +116,7 @@ export function cidr(v: string): string[] {
 }
 
 /** A cluster API server address: https URL (http only for loopback test doubles), host required, no credentials. */
-export function serverAddress(v: string, allowInsecureLoopback: boolean): string[] {
+export function serverAddress(v: string, allowInsecureLoopback: boolean, guard: AddressGuard = addressGuard()): string[] {
   let url: URL;
   try {
     url = new URL(v);
@@ -128,6 +129,10 @@ export function serverAddress(v: string, allowInsecureLoopback: boolean): string
   }
   if (url.username || url.password) return ['must not contain credentials; use spec.secretRef'];
   if (url.search || url.hash) return ['must not contain a query or fragment'];
+  // Every spelling of an address (0x7f000001, 127.1, [::ffff:7f00:1]) is judged as the URL parser
+  // canonicalises it, by the same guard that checks every dial.
+  const refused = hostRefusal(url.hostname, guard);
+  if (refused) return [`must not point at a ${refused} (allow a range with SKYFED_DIAL_ALLOW_CIDRS)`];
   return [];
 }
 
@@ -156,4 +161,9 @@ export class FieldErrors {
   get empty(): boolean {
     return this.causes.length === 0;
   }
+}
+
+/** An HTTP probe path in origin form: starts with '/', printable ASCII without spaces, at most 1,024 characters. */
+export function isProbePath(p: string): boolean {
+  return p.length <= 1024 && /^\/[\x21-\x7e]*$/.test(p);
 }

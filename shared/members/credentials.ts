@@ -5,6 +5,7 @@
 import { KeyEncryptionKey, SealedData, open } from '../crypto/envelope';
 import { secretAad } from '../api/strategies';
 import { CREDENTIALS_NAMESPACE, Cluster, serverAddressOf } from '../model/cluster';
+import { KUBECONFIG_KEY } from '../model/secret';
 import { ObjectStore } from '../store/port';
 import { MemberClient, MemberError } from './port';
 
@@ -31,7 +32,7 @@ export async function openCredentials(store: ObjectStore, kek: KeyEncryptionKey,
   } catch (cause) {
     throw new MemberError(name, 'BadCredentials', `credentials Secret ${namespace}/${ref.name} could not be decrypted`, undefined, { cause });
   }
-  const kubeconfig = data['kubeconfig']?.toString('utf8');
+  const kubeconfig = data[KUBECONFIG_KEY]?.toString('utf8');
   if (!kubeconfig) throw new MemberError(name, 'BadCredentials', `credentials Secret ${namespace}/${ref.name} has no "kubeconfig" key`);
   return { server, kubeconfig };
 }

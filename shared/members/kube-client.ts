@@ -5,7 +5,10 @@
  * transient failures are retried with backoff.
  */
 import { ApiException, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable, VersionApi } from '@kubernetes/client-node';
-import { Agent } from 'node:https';
+import { Agent, AgentOptions } from 'node:https';
+import { KubeconfigRejected, MemberCredentials, parseMemberKubeconfig } from '../k8s/kubeconfig';
+import { AddressGuard } from '../net/address-guard';
+import { DIAL_REFUSED, DialRefusedError, GuardedHttpsAgent } from '../net/guarded-dial';
 import { MemberService } from '../propagation/member';
 import { RetryPolicy, withRetry } from '../util/retry';
 import { MemberClient, MemberError, MemberErrorReason, Topology, isTransientMemberError } from './port';
@@ -16,6 +19,8 @@ export interface KubeClientOptions {
   readonly kubeconfig: string;
   readonly timeoutMs: number;
   readonly retry?: RetryPolicy;
+  /** Every dial to the member passes this guard (shared/net/address-guard.ts). */
+  readonly guard: AddressGuard;
 }
 
 const ZONE_LABELS = ['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone'];
@@ -33,13 +38,19 @@ function reasonFor(status: number): MemberErrorReason {
 }
 
 /** Turns whatever the client library threw into a MemberError with a short, credential-free message. */
-export function toMemberError(cluster: string, e: unknown, timeoutMs: number): MemberError {
+export function toMemberError(cluster: string, e: unknown, timeoutMs: number, refusal?: string): MemberError {
   if (e instanceof MemberError) return e;
   if (e instanceof ApiException) {
     const body = (typeof e.body === 'string' ? safeJson(e.body) : e.body) as { message?: string; reason?: string } | undefined;
     const status = Number(e.code);
     const reason = body?.reason === 'AlreadyExists' ? 'AlreadyExists' : reasonFor(status);
-    return new MemberError(cluster, reason, `${status}${body?.reason ? ` ${body.reason}` : ''}: ${body?.message ?? 'request failed'}`, status);
+    // The member's own message text is not repeated: it is the member's words, shown to every reader.
+    const known = body?.reason && /^[A-Za-z]{1,40}$/.test(body.reason) ? ` ${body.reason}` : '';
+    return new MemberError(cluster, reason, `the API server answered ${status}${known}`, status);
+  }
+  const code0 = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
+  if (e instanceof DialRefusedError || code0 === DIAL_REFUSED) {
+    return new MemberError(cluster, 'Forbidden', `dial refused: ${e instanceof DialRefusedError ? e.message : (refusal ?? 'address not allowed')}`);
   }
   const err = e as { name?: string; code?: string; message?: string; type?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
@@ -52,33 +63,62 @@ export function toMemberError(cluster: string, e: unknown, timeoutMs: number): M
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return new MemberError(cluster, 'BadCredentials', `TLS verification failed (${code})`);
   }
-  return new MemberError(cluster, 'Other', (err?.message ?? String(e)).split('\n')[0] ?? 'error', undefined, { cause: e });
+  return new MemberError(cluster, 'Other', 'the request failed', undefined, { cause: e });
 }
 
 function safeJson(s: string): unknown {
   try { return JSON.parse(s); } catch { return undefined; }
 }
 
-export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server' | 'kubeconfig'>): KubeConfig {
-  const kc = new KubeConfig();
+/**
+ * A KubeConfig whose every connection (API calls and health checks alike) goes through the address
+ * guard on one keep-alive agent, made from the member's inline TLS material only.
+ */
+class GuardedKubeConfig extends KubeConfig {
+  agent: GuardedHttpsAgent | undefined;
+}
+
+/**
+ * The client-node configuration for one member: the registration's server address, and nothing
+ * from the kubeconfig but its inline material (shared/k8s/kubeconfig.ts refuses the rest).
+ */
+export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server' | 'kubeconfig' | 'guard'>): KubeConfig {
+  let creds: MemberCredentials;
   try {
-    kc.loadFromString(opts.kubeconfig);
-  } catch {
-    throw new MemberError(opts.cluster, 'BadCredentials', 'the credentials Secret does not hold a valid kubeconfig under key "kubeconfig"');
+    creds = parseMemberKubeconfig(opts.kubeconfig);
+  } catch (e) {
+    const fields = e instanceof KubeconfigRejected ? e.problems.map((p) => p.path || 'kubeconfig').join(', ') : 'kubeconfig';
+    throw new MemberError(opts.cluster, 'BadCredentials', `the credentials Secret's kubeconfig is not accepted (${fields}); only inline credentials are used`);
   }
-  const current = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!current || !user) throw new MemberError(opts.cluster, 'BadCredentials', 'the kubeconfig has no current context with a cluster and a user');
-  // The registration's address wins; CA and TLS settings come from the kubeconfig.
-  const cluster = { ...current, name: 'member', server: opts.server };
-  kc.loadFromClusterAndUser(cluster, user);
+  const kc = new GuardedKubeConfig();
+  kc.loadFromOptions({
+    clusters: [{
+      name: 'member', server: opts.server, skipTLSVerify: false,
+      ...(creds.caData ? { caData: creds.caData.toString('base64') } : {}),
+      ...(creds.tlsServerName ? { tlsServerName: creds.tlsServerName } : {}),
+    }],
+    users: [{
+      name: 'member',
+      ...(creds.token ? { token: creds.token } : {}),
+      ...(creds.certData ? { certData: creds.certData.toString('base64') } : {}),
+      ...(creds.keyData ? { keyData: creds.keyData.toString('base64') } : {}),
+    }],
+    contexts: [{ name: 'member', cluster: 'member', user: 'member' }],
+    currentContext: 'member',
+  });
+  // client-node builds a fresh https.Agent (with proxy support) for every request: replace it with
+  // one guarded, pooled agent per member built from the same TLS options.
+  (kc as unknown as { createAgent: (cluster: unknown, options: AgentOptions) => Agent }).createAgent = (_cluster, options) => {
+    kc.agent ??= new GuardedHttpsAgent({ ...options, keepAlive: true, maxSockets: 32 }, opts.guard);
+    return kc.agent;
+  };
   return kc;
 }
 
 export class KubeMemberClient implements MemberClient {
   /** Closes pooled connections (a replaced client should not keep sockets open). */
   close(): void {
-    this.agent?.destroy();
+    (this.kc as GuardedKubeConfig).agent?.destroy();
   }
 
   readonly cluster: string;
@@ -87,7 +127,6 @@ export class KubeMemberClient implements MemberClient {
   private readonly versionApi: VersionApi;
   private readonly health: Health;
   private readonly kc: KubeConfig;
-  private agent: Agent | undefined;
 
   constructor(private readonly opts: KubeClientOptions) {
     this.cluster = opts.cluster;
@@ -102,19 +141,12 @@ export class KubeMemberClient implements MemberClient {
    * Options that give one call its own time-out. The object-parameter API hands options to the
    * observable layer unwrapped, so the middleware returns the library's Observable.
    */
-  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void; getAgent(): unknown; setAgent(a: Agent): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[]; middlewareMergeStrategy: 'append' } {
+  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[]; middlewareMergeStrategy: 'append' } {
     const ms = this.opts.timeoutMs;
     return {
       middleware: [{
         pre: (ctx) => {
           ctx.setSignal(AbortSignal.timeout(ms));
-          // The library builds a new https.Agent (a new TLS handshake) for every request; reuse one
-          // keep-alive agent per member, made once from the same TLS options.
-          const fresh = ctx.getAgent() as (Agent & { options?: object }) | undefined;
-          if (fresh instanceof Agent) {
-            this.agent ??= new Agent({ ...(fresh.options ?? {}), keepAlive: true, maxSockets: 32 });
-            ctx.setAgent(this.agent);
-          }
           return new Observable(Promise.resolve(ctx));
         },
         post: (r) => new Observable(Promise.resolve(r)),
@@ -130,7 +162,7 @@ export class KubeMemberClient implements MemberClient {
         const result = await fn(this.callOptions());
         return (result === undefined || typeof result !== 'object' ? result : JSON.parse(JSON.stringify(result))) as T;
       } catch (e) {
-        throw toMemberError(this.cluster, e, this.opts.timeoutMs);
+        throw toMemberError(this.cluster, e, this.opts.timeoutMs, (this.kc as GuardedKubeConfig).agent?.lastRefusal);
       }
     }, isTransientMemberError, this.opts.retry);
   }

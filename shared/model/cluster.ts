@@ -1,4 +1,5 @@
 /** The federation/v1beta1 Cluster kind: a member cluster's API endpoint and credentials reference. */
+import { AddressGuard, addressGuard } from '../net/address-guard';
 import { FieldErrors, cidr, dns1123Label, dns1123Subdomain, serverAddress } from '../k8s/validation';
 import { validateMeta } from './common';
 import { KubeObject } from './meta';
@@ -32,6 +33,8 @@ export interface Cluster extends KubeObject {
 export interface ClusterValidationOptions {
   /** Accept http:// server addresses on loopback (local test doubles only). */
   readonly allowInsecureLoopback: boolean;
+  /** The dial guard: server addresses it would refuse are refused when written. */
+  readonly guard?: AddressGuard;
 }
 
 export function validateCluster(c: Cluster, opts: ClusterValidationOptions): FieldErrors {
@@ -49,7 +52,7 @@ export function validateCluster(c: Cluster, opts: ClusterValidationOptions): Fie
     if (!a.clientCIDR) errs.required(`${f}.clientCIDR`);
     else errs.check(`${f}.clientCIDR`, a.clientCIDR, cidr(a.clientCIDR));
     if (!a.serverAddress) errs.required(`${f}.serverAddress`);
-    else errs.check(`${f}.serverAddress`, a.serverAddress, serverAddress(a.serverAddress, opts.allowInsecureLoopback));
+    else errs.check(`${f}.serverAddress`, a.serverAddress, serverAddress(a.serverAddress, opts.allowInsecureLoopback, opts.guard ?? addressGuard()));
   });
   if (!spec.secretRef?.name) errs.required('spec.secretRef.name');
   else errs.check('spec.secretRef.name', spec.secretRef.name, dns1123Subdomain(spec.secretRef.name));

@@ -3,12 +3,15 @@
  * never returned; reads show the Secret with `data` removed and the key names and sizes in an
  * annotation, so `kubectl get secret` still tells what is there.
  */
+import { kubeconfigProblems } from '../k8s/kubeconfig';
 import { FieldErrors, dns1123Subdomain } from '../k8s/validation';
 import { configKey, validateMeta } from './common';
 import { KubeObject } from './meta';
 
 export const MAX_SECRET_BYTES = 1024 * 1024;
 export const DATA_KEYS_ANNOTATION = 'skyfed.io/data-keys';
+/** The key of a credentials Secret that holds the member kubeconfig. */
+export const KUBECONFIG_KEY = 'kubeconfig';
 
 export interface Secret extends KubeObject {
   type?: string;
@@ -38,6 +41,14 @@ export function validateSecret(s: Secret): { errs: FieldErrors; data: Record<str
     data[k] = Buffer.from(v, 'utf8');
   }
   for (const v of Object.values(data)) total += v.length;
+  // Member credentials are data, never instructions: only inline kubeconfig material is stored.
+  const kubeconfig = data[KUBECONFIG_KEY];
+  if (kubeconfig && total <= MAX_SECRET_BYTES) {
+    const field = s.stringData?.[KUBECONFIG_KEY] !== undefined ? `stringData[${KUBECONFIG_KEY}]` : `data[${KUBECONFIG_KEY}]`;
+    for (const p of kubeconfigProblems(kubeconfig.toString('utf8'))) {
+      errs.forbidden(field, p.path ? `${p.path}: ${p.message}` : p.message);
+    }
+  }
   if (total > MAX_SECRET_BYTES) errs.check('data', '<total>', [`Too long: must have at most ${MAX_SECRET_BYTES} bytes`]);
   return { errs, data };
 }

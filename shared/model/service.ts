@@ -1,6 +1,6 @@
 /** The federated Service: a core v1 Service as the user writes it, validated like kube-apiserver does. */
 import {
-  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, qualifiedName,
+  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, qualifiedName, isProbePath,
 } from '../k8s/validation';
 import { parseClusterSelector } from '../propagation/placement';
 import { validateMeta } from './common';
@@ -141,6 +141,12 @@ export function validateService(s: Service): FieldErrors {
   if (policy !== undefined && !['failStatic', 'failOpen', 'remove'].includes(policy)) {
     errs.notSupported(`metadata.annotations[${SKYFED.dnsPolicy}]`, policy, ['failStatic', 'failOpen', 'remove']);
   }
+  const probePath = s.metadata.annotations?.[SKYFED.probePath];
+  if (probePath !== undefined && !isProbePath(probePath)) {
+    errs.check(`metadata.annotations[${SKYFED.probePath}]`, '<path>', ['must be a URL path starting with "/", printable characters without spaces, at most 1024 characters']);
+  }
+  const adopt = s.metadata.annotations?.[SKYFED.adopt];
+  if (adopt !== undefined && adopt !== 'true' && adopt !== 'false') errs.notSupported(`metadata.annotations[${SKYFED.adopt}]`, adopt, ['true', 'false']);
   if (spec.loadBalancerIP !== undefined && spec.loadBalancerIP !== '') {
     errs.forbidden('spec.loadBalancerIP', 'a federated Service cannot pin one load-balancer IP across clusters');
   }

@@ -6,7 +6,7 @@
  * overwrites what a later pass recorded. (Health lives in the per-Service sweep state,
  * store/sweep-state.ts, so one sweep reads one document per Service.)
  */
-import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { FieldPath, FieldValue, Firestore, Timestamp, Transaction, WriteBatch } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
 import { stableJson as stable } from '../util/stable-json';
 import { shardCollectionPath } from './layout';
@@ -73,7 +73,19 @@ export interface ShardStore {
 }
 
 
-export class FirestoreShardStore implements ShardStore {
+/**
+ * The member Services skyfed created, by uid: `memberIndex/{cluster}` maps `namespace/name` to the
+ * uid of the member object propagation wrote there. The sweep reads one document per cluster and
+ * probes only members whose uid matches (a member cannot make skyfed probe a Service it invented).
+ */
+export interface MemberIndex {
+  /** cluster → (`namespace/name` → member uid) */
+  readAll(): Promise<Map<string, Map<string, string>>>;
+}
+
+const INDEX = 'memberIndex';
+
+export class FirestoreShardStore implements ShardStore, MemberIndex {
   constructor(private readonly db: Firestore) {}
 
   async list(namespace: string, service: string): Promise<ShardDoc[]> {
@@ -96,11 +108,22 @@ export class FirestoreShardStore implements ShardStore {
     if (previous && !replacesShard(previous[field], value)) return false;
     const ref = this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`);
     const data = JSON.parse(JSON.stringify(value)) as PropagationState;
+    // The member index follows the shard in the same atomic write.
+    const index = (w: WriteBatch | Transaction, before: PropagationState | undefined, exists: boolean): void => {
+      const uid = value.present ? value.memberUid : undefined;
+      if (exists && uid === before?.memberUid) return;
+      const entry = { uids: { [`${namespace}/${service}`]: uid ?? FieldValue.delete() } };
+      if (w instanceof WriteBatch) w.set(this.db.doc(`${INDEX}/${cluster}`), entry, { merge: true });
+      else w.set(this.db.doc(`${INDEX}/${cluster}`), entry, { merge: true });
+    };
     try {
       // One write when nobody else wrote the shard since we read it.
-      if (!previous) await ref.create({ cluster, [field]: data });
-      else if (previous.version) await ref.update({ cluster, [field]: data }, { lastUpdateTime: timestampOf(previous.version) });
+      const batch = this.db.batch();
+      if (!previous) batch.create(ref, { cluster, [field]: data });
+      else if (previous.version) batch.update(ref, { cluster, [field]: data }, { lastUpdateTime: timestampOf(previous.version) });
       else throw Object.assign(new Error('no version'), { code: 9 });
+      index(batch, previous?.[field], previous !== undefined);
+      await batch.commit();
       return true;
     } catch (e) {
       if (!CONTENDED.has((e as { code?: number }).code ?? 0)) throw e;
@@ -109,18 +132,25 @@ export class FirestoreShardStore implements ShardStore {
       const now = (await tx.get(ref)).data() as ShardDoc | undefined;
       if (!replacesShard(now?.[field], value)) return false;
       tx.set(ref, { cluster, [field]: data }, { mergeFields: ['cluster', field] });
+      index(tx, now?.[field], now !== undefined);
       return true;
     });
   }
 
+  async readAll(): Promise<Map<string, Map<string, string>>> {
+    const snap = await this.db.collection(INDEX).get();
+    return new Map(snap.docs.map((d) => [d.id, new Map(Object.entries((d.data()['uids'] ?? {}) as Record<string, string>))]));
+  }
+
   async remove(namespace: string, service: string, cluster?: string): Promise<void> {
     const col = this.db.collection(shardCollectionPath(namespace, service));
+    const unindex = (c: string): Promise<unknown> => this.db.doc(`${INDEX}/${c}`).update(new FieldPath('uids', `${namespace}/${service}`), FieldValue.delete()).catch(() => undefined);
     if (cluster) {
-      await col.doc(cluster).delete();
+      await Promise.all([col.doc(cluster).delete(), unindex(cluster)]);
       return;
     }
     const snap = await col.get();
-    await Promise.all(snap.docs.map((d) => d.ref.delete()));
+    await Promise.all(snap.docs.flatMap((d) => [d.ref.delete(), unindex(d.id)]));
   }
 }
 

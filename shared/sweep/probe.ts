@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { isProbePath } from '../k8s/validation';
 
 export interface ProbeTarget {
   readonly address: string;
@@ -25,12 +26,23 @@ export const tcpOrHttpProbe: Prober = (t, timeoutMs) => {
   const started = Date.now();
   const done = (ok: boolean, reason: string): ProbeResult => ({ ok, reason, ms: Date.now() - started });
   return new Promise((resolve) => {
+    if (t.httpPath !== undefined && !isProbePath(t.httpPath)) {
+      resolve(done(false, 'probe path is not a valid URL path'));
+      return;
+    }
     if (t.httpPath) {
-      const req = request({ host: t.address, port: t.port, path: t.httpPath, method: 'GET', timeout: timeoutMs, headers: { 'user-agent': 'skyfed-health-sweep' } }, (res) => {
+      let req: ReturnType<typeof request>;
+      try {
+        req = request({ host: t.address, port: t.port, path: t.httpPath, method: 'GET', timeout: timeoutMs, headers: { 'user-agent': 'skyfed-health-sweep' } }, (res) => {
         res.resume();
         const code = res.statusCode ?? 0;
         resolve(done(code >= 200 && code < 400, `HTTP ${code}`));
       });
+      } catch {
+        // One Service's bad probe settings fail only its own shard.
+        resolve(done(false, 'HTTP probe could not be sent'));
+        return;
+      }
       req.on('timeout', () => { req.destroy(); resolve(done(false, `no HTTP answer within ${timeoutMs} ms`)); });
       req.on('error', (e: NodeJS.ErrnoException) => resolve(done(false, `HTTP ${e.code ?? e.message}`)));
       req.end();

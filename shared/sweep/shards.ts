@@ -32,18 +32,31 @@ export function zonesOf(c: Cluster): { zones: string[]; region?: string } {
   return { zones: [...zones], ...(region ? { region } : {}) };
 }
 
-/** Every shard of every LoadBalancer Service placed on an observed cluster. */
-export function planShards(services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>, previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>): ShardPlan[] {
+/** The first TCP port of the federated Service (probes never take a port from a member). */
+function probePort(s: Service): number {
+  const p = s.spec.ports?.find((x) => (x.protocol ?? 'TCP') === 'TCP') ?? s.spec.ports?.[0];
+  return p?.port ?? 80;
+}
+
+/**
+ * Every shard of every LoadBalancer Service placed on an observed cluster. Port and probe path are
+ * the federated Service's; a member Service is only taken as the shard when its uid is the one
+ * propagation recorded for it (`created`: cluster → key → uid), so a member cannot make skyfed
+ * probe a Service it invented or replaced.
+ */
+export function planShards(
+  services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>,
+  previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>, created: ReadonlyMap<string, ReadonlyMap<string, string>>,
+): ShardPlan[] {
   const out: ShardPlan[] = [];
   for (const s of services) {
     if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
     const key = federatedKey(s);
-    const firstPort = s.spec.ports?.find((p) => (p.protocol ?? 'TCP') === 'TCP') ?? s.spec.ports?.[0];
     const httpPath = s.metadata.annotations?.[SKYFED.probePath];
     for (const [name, obs] of observations) {
       if (!placedOn(s.metadata.annotations, obs.cluster.metadata.labels)) continue;
       const topo = zonesOf(obs.cluster);
-      const base = { service: key, cluster: name, ...topo, port: firstPort?.port ?? 80, ...(httpPath ? { httpPath } : {}) };
+      const base = { service: key, cluster: name, ...topo, port: probePort(s), ...(httpPath ? { httpPath } : {}) };
       if (!obs.reachable) {
         // Control plane down: keep judging the shard by its data plane, at the last known addresses.
         const last = previous.get(key)?.[name]?.addresses ?? [];
@@ -52,11 +65,13 @@ export function planShards(services: readonly Service[], observations: ReadonlyM
         continue;
       }
       const member = obs.members.get(key);
+      const ours = member !== undefined && member.metadata.uid !== undefined && created.get(name)?.get(key) === member.metadata.uid;
       const ready = obs.readyEndpoints.get(key) ?? 0;
-      const ingress = member?.status?.loadBalancer?.ingress ?? [];
+      const ingress = ours ? (member.status?.loadBalancer?.ingress ?? []) : [];
       const downBecause = !member ? 'the Service is not present in the cluster'
-        : ready === 0 ? 'no ready endpoints'
-          : ingress.length === 0 ? 'no load-balancer address yet' : undefined;
+        : !ours ? 'the Service in the cluster is not the one skyfed created (uid unknown)'
+          : ready === 0 ? 'no ready endpoints'
+            : ingress.length === 0 ? 'no load-balancer address yet' : undefined;
       out.push({ ...base, ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })), readyEndpoints: ready, controlPlaneDown: false, ...(downBecause ? { downBecause } : {}) });
     }
   }
@@ -65,29 +80,6 @@ export function planShards(services: readonly Service[], observations: ReadonlyM
 
 export function probeTargets(shard: ShardPlan, addresses: readonly string[]): ProbeTarget[] {
   return addresses.map((address) => ({ address, port: shard.port, ...(shard.httpPath ? { httpPath: shard.httpPath } : {}) }));
-}
-
-/**
- * Shards that can be probed from one cluster's observation alone, before the Services are read:
- * each managed member with ready endpoints and an address (its ports and probe annotation are the
- * federated Service's, copied by propagation).
- */
-export function probeableShards(obs: ClusterObservation): ShardPlan[] {
-  const out: ShardPlan[] = [];
-  if (!obs.reachable) return out;
-  const name = obs.cluster.metadata.name ?? '';
-  for (const [key, m] of obs.members) {
-    const ingress = m.status?.loadBalancer?.ingress ?? [];
-    const ready = obs.readyEndpoints.get(key) ?? 0;
-    if (m.spec.type !== 'LoadBalancer' || ingress.length === 0 || ready === 0) continue;
-    const port = (m.spec.ports ?? []).find((p) => (p.protocol ?? 'TCP') === 'TCP') ?? m.spec.ports?.[0];
-    const httpPath = m.metadata.annotations?.[SKYFED.probePath];
-    out.push({
-      service: key, cluster: name, zones: [], port: port?.port ?? 80, ...(httpPath ? { httpPath } : {}),
-      ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })), readyEndpoints: ready, controlPlaneDown: false,
-    });
-  }
-  return out;
 }
 
 /** Identity of a probe: the same shard at the same addresses, port and path. */

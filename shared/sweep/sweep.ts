@@ -17,12 +17,12 @@ import { Service } from '../model/service';
 import { MemberClientFactory } from '../members/credentials';
 import { federatedKey } from '../propagation/member';
 import { ObjectStore } from '../store/port';
-import { HealthState } from '../store/shards';
+import { HealthState, MemberIndex } from '../store/shards';
+import { AddressGuard } from '../net/address-guard';
 import { EMPTY_STATE, HistoryEntry, SweepState, SweepStateStore, appendHistory } from '../store/sweep-state';
-import { probeRefusal } from './guard';
 import { observeClusters } from './observe';
 import { Prober } from './probe';
-import { ShardPlan, planShards, probeKey, probeTargets, probeableShards } from './shards';
+import { ShardPlan, planShards, probeKey, probeTargets } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
 import { stableJson } from '../util/stable-json';
 
@@ -34,7 +34,6 @@ export interface SweepConfig {
   readonly concurrency: number;
   readonly thresholds: Thresholds;
   readonly maxDeletes: number;
-  readonly allowLoopbackProbes: boolean;
   readonly activeProbes: boolean;
 }
 
@@ -44,6 +43,10 @@ export interface SweepDeps {
   readonly clientFor: MemberClientFactory;
   readonly dns: DnsProvider;
   readonly probe: Prober;
+  /** The dial guard every probed address passes. */
+  readonly guard: AddressGuard;
+  /** Which member Services propagation created (by uid): only those are probed. */
+  readonly memberIndex: MemberIndex;
   readonly resolveHost: (hostname: string) => Promise<string[]>;
   readonly log: Logger;
   readonly config: SweepConfig;
@@ -69,8 +72,18 @@ const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 type ProbeOutcome = { ok: boolean; reason: string; addresses: string[] };
 
-/** Probes one shard (resolving hostname load balancers each time) under the sweep's limiter. */
+/** Probes one shard; whatever goes wrong fails that shard only, with the reason in its status. */
 async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
+  try {
+    return await probeShardOnce(deps, shard, report);
+  } catch (e) {
+    deps.log.warn('probe failed unexpectedly', { service: shard.service, cluster: shard.cluster, error: e instanceof Error ? e.name : 'error' });
+    return { ok: false, reason: 'probe failed', addresses: [] };
+  }
+}
+
+/** Probes one shard (resolving hostname load balancers each time) under the sweep's limiter. */
+async function probeShardOnce(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
   const addresses: string[] = [];
   for (const i of shard.ingress) {
     if (i.ip) addresses.push(i.ip);
@@ -79,9 +92,8 @@ async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport
   if (shard.downBecause) return { ok: false, reason: shard.downBecause, addresses };
   if (addresses.length === 0) return { ok: false, reason: 'load-balancer hostname did not resolve', addresses };
   if (!deps.config.activeProbes) return { ok: true, reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses };
-  const guard = { allowLoopback: deps.config.allowLoopbackProbes };
-  const allowed = addresses.filter((a) => probeRefusal(a, guard) === undefined);
-  if (allowed.length === 0) return { ok: false, reason: `probe refused: ${probeRefusal(addresses[0] as string, guard) ?? ''}`, addresses };
+  const allowed = addresses.filter((a) => deps.guard.refusal(a) === undefined);
+  if (allowed.length === 0) return { ok: false, reason: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
   const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
   const ok = results.some((r) => r.ok);
   const what = results.find((r) => r.ok === ok)?.reason ?? '';
@@ -109,6 +121,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const clusterRecs = await deps.store.list<Cluster>('clusters');
   const statesP = deps.states.listAll();
   const servicesP = deps.store.list<Service>('services');
+  const createdP = deps.memberIndex.readAll();
+  const inputsP = Promise.all([servicesP, statesP, createdP]);
   // Longest first: shards whose last probe timed out go first, so the slow probes overlap with the
   // many fast ones instead of trailing after them (a shorter makespan for the same concurrency).
   const slowFirst = (states: ReadonlyMap<string, SweepState>) => (a: ShardPlan, b: ShardPlan): number => {
@@ -116,16 +130,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     return slow(a) - slow(b);
   };
   const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
-    void statesP.then((states) => {
-      for (const sh of probeableShards(o).sort(slowFirst(states))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
+    void inputsP.then(([svcs, states, created]) => {
+      const prev = new Map([...states].map(([k, v]) => [k, v.health]));
+      const mine = planShards(svcs.map((r) => r.object), new Map([[o.cluster.metadata.name ?? '', o]]), prev, created).filter((sh) => !sh.downBecause);
+      for (const sh of mine.sort(slowFirst(states))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
     }, () => undefined);
   });
-  const [serviceRecs, states] = await Promise.all([servicesP, statesP]);
-  report.stateReads = clusterRecs.length + serviceRecs.length + states.size;
+  const [serviceRecs, states, created] = await inputsP;
+  report.stateReads = clusterRecs.length + serviceRecs.length + states.size + created.size;
   phase('read');
   const services = serviceRecs.map((r) => r.object);
   const previousHealth = new Map([...states].map(([k, v]) => [k, v.health]));
-  const shards = planShards(services, observations, previousHealth).sort(slowFirst(states));
+  const shards = planShards(services, observations, previousHealth, created).sort(slowFirst(states));
   report.shards = shards.length;
   const results = new Map<string, ProbeOutcome>();
   await Promise.all(shards.map(async (sh) => {

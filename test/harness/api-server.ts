@@ -33,7 +33,7 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
   const config = loadConfig({
     SKYFED_PROJECT: projectId,
     SKYFED_API_TOKENS: `${ADMIN_TOKEN}=alice:admin,${VIEW_TOKEN}=victor:view`,
-    SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
+    SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true', SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     ...env,
   });
   const db = new Firestore({ projectId, ignoreUndefinedProperties: true });

@@ -69,7 +69,7 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
   process.env['METADATA_SERVER_DETECTION'] = 'none';
   const config = loadConfig({
     SKYFED_PROJECT: projectId, SKYFED_API_TOKENS: `${ADMIN_TOKEN}=alice:admin`, SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
-    SKYFED_ALLOW_LOOPBACK_PROBES: 'true', SKYFED_MEMBER_TIMEOUT_MS: '1500', ...env,
+    SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128', SKYFED_MEMBER_TIMEOUT_MS: '1500', ...env,
   });
   const db = new Firestore({ projectId, ignoreUndefinedProperties: true });
   const runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)));

@@ -5,11 +5,12 @@
 import { KubeMemberClient } from '../../../shared/members/kube-client';
 import { MemberError } from '../../../shared/members/port';
 import { FakeKubeFleet } from '../../../local/sim';
+import { addressGuard, parseCidr } from '../../../shared/net/address-guard';
 
 let fleet: FakeKubeFleet;
 const client = (name: string, timeoutMs = 400, kubeconfig?: string): KubeMemberClient => {
   const c = fleet.cluster(name);
-  return new KubeMemberClient({ cluster: name, server: c.url, kubeconfig: kubeconfig ?? c.kubeconfig(), timeoutMs, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+  return new KubeMemberClient({ cluster: name, server: c.url, kubeconfig: kubeconfig ?? c.kubeconfig(), timeoutMs, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, guard: addressGuard([parseCidr('127.0.0.0/8')]) });
 };
 const reason = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e instanceof MemberError ? e.reason : String(e)));
 const svc = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 8080 }], ...extra } });
@@ -30,7 +31,9 @@ test('Service rules: 404 namespace, allocation, 409 AlreadyExists, stale resourc
   expect(await reason(c.replaceService('ns1', 'web', { ...made, metadata: { ...made.metadata, resourceVersion: '1' } }))).toBe('Conflict');
   expect(await reason(c.createService('ns1', svc('Bad_Name') as never))).toBe('Invalid');
   expect(await reason(c.createService('ns1', svc('noports', { ports: [] }) as never))).toBe('Invalid');
-  expect(await reason(c.replaceService('ns1', 'web', { ...made, spec: { ...made.spec, clusterIP: '10.0.0.1' } }))).toBe('Invalid');
+  // Re-read: the load-balancer simulator may have written status (a new resourceVersion) meanwhile.
+  const fresh = (await c.getService('ns1', 'web'))!;
+  expect(await reason(c.replaceService('ns1', 'web', { ...fresh, spec: { ...fresh.spec, clusterIP: '10.0.0.1' } }))).toBe('Invalid');
 });
 
 test('endpoints, topology (new and legacy labels), version and readiness', async () => {

@@ -1,3 +1,4 @@
+import { addressGuard, parseCidr } from '../../../shared/net/address-guard';
 import { validateCluster, Cluster } from '../../../shared/model/cluster';
 import { validateService, Service } from '../../../shared/model/service';
 import { validateSecret, Secret } from '../../../shared/model/secret';
@@ -32,7 +33,20 @@ describe('name rules', () => {
   test.each([
     ['https://203.0.113.10:6443', false, true], ['http://203.0.113.10', false, false], ['http://127.0.0.1:8080', true, true],
     ['http://127.0.0.1:8080', false, false], ['https://user:pw@host', false, false], ['not a url', false, false], ['https://h/?x=1', false, false],
-  ])('server %p (insecure loopback %p) valid=%p', (v, allow, ok) => expect(serverAddress(v, allow).length === 0).toBe(ok));
+  ])('server %p (insecure loopback %p) valid=%p', (v, allow, ok) => expect(serverAddress(v, allow, allow ? addressGuard([parseCidr('127.0.0.0/8')]) : addressGuard()).length === 0).toBe(ok));
+
+  // Attacker's side: every spelling of a forbidden server address is refused when written.
+  test.each([
+    'https://169.254.169.254', 'https://metadata.google.internal', 'https://0x7f000001:6443', 'https://2130706433', 'https://127.1',
+    'https://[::1]', 'https://[0:0:0:0:0:0:0:1]', 'https://[::ffff:127.0.0.1]', 'https://[::ffff:169.254.169.254]', 'https://[fd00:ec2::254]',
+    'https://[64:ff9b::a9fe:a9fe]', 'https://10.0.0.1', 'https://192.168.0.1:6443', 'https://localhost:6443', 'https://0.0.0.0',
+  ])('server %p is refused', (v) => {
+    expect(serverAddress(v, false).length).toBeGreaterThan(0);
+  });
+  test('an explicit allow-list admits a private range', () => {
+    expect(serverAddress('https://10.1.2.3:6443', false, addressGuard([parseCidr('10.0.0.0/8')]))).toEqual([]);
+    expect(serverAddress('https://169.254.169.254', false, addressGuard([parseCidr('10.0.0.0/8')])).length).toBeGreaterThan(0);
+  });
 });
 
 const cluster = (spec: Partial<Cluster['spec']>, name = 'gce-us-east1'): Cluster => ({

@@ -1,4 +1,3 @@
-import { probeRefusal } from '../../../shared/sweep/guard';
 import { nextHealth, Observation } from '../../../shared/sweep/thresholds';
 import { planShards } from '../../../shared/sweep/shards';
 import { ClusterObservation } from '../../../shared/sweep/observe';
@@ -6,16 +5,6 @@ import { Cluster } from '../../../shared/model/cluster';
 import { Service } from '../../../shared/model/service';
 import { MemberService } from '../../../shared/propagation/member';
 import { HealthState } from '../../../shared/store/shards';
-
-describe('probe guard', () => {
-  test.each<[string, boolean, string | undefined]>([
-    ['203.0.113.7', false, undefined], ['10.1.2.3', false, undefined], ['2001:db8::1', false, undefined],
-    ['127.0.0.1', false, 'loopback address'], ['127.0.0.1', true, undefined], ['::1', false, 'loopback address'],
-    ['169.254.169.254', true, 'link-local or metadata address'], ['fe80::1', true, 'link-local address'],
-    ['0.0.0.0', true, 'unspecified address'], ['224.0.0.1', true, 'multicast or reserved address'],
-    ['::ffff:169.254.169.254', true, 'link-local or metadata address'], ['metadata.google.internal', true, 'not an IP address'],
-  ])('%s (allow loopback %p) → %p', (addr, allow, refusal) => expect(probeRefusal(addr, { allowLoopback: allow })).toBe(refusal));
-});
 
 describe('health hysteresis (fail after 2, recover after 2)', () => {
   const t = { failureThreshold: 2, successThreshold: 2 };
@@ -49,7 +38,8 @@ describe('shard planning', () => {
     spec: { serverAddressByClientCIDRs: [], region: 'us-central1' }, status: { zones: ['us-central1-a', 'us-central1-f'] },
   });
   const fed: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' }, spec: { type: 'LoadBalancer', ports: [{ port: 443 }] } };
-  const member = (ingress: { ip?: string; hostname?: string }[]): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' }, spec: {}, status: { loadBalancer: { ingress } } });
+  const member = (ingress: { ip?: string; hostname?: string }[], uid = 'uid-1', extra: Partial<MemberService> = {}): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web', uid }, spec: {}, status: { loadBalancer: { ingress } }, ...extra });
+  const created = new Map([['a', new Map([['web/nginx', 'uid-1']])]]);
   const obs = (c: Cluster, m: MemberService | undefined, ready: number, reachable = true): ClusterObservation => ({
     cluster: c, reachable, members: new Map(m ? [['web/nginx', m]] : []), readyEndpoints: new Map([['web/nginx', ready]]), ...(reachable ? {} : { error: 'Timeout' }),
   });
@@ -59,14 +49,14 @@ describe('shard planning', () => {
     ['no ready endpoints', obs(cluster('a'), member([{ ip: '203.0.113.1' }]), 0), 'no ready endpoints'],
     ['no load balancer yet', obs(cluster('a'), member([]), 3), 'no load-balancer address yet'],
   ])('%s', (_n, o, down) => {
-    const [shard] = planShards([fed], new Map([['a', o]]), new Map());
+    const [shard] = planShards([fed], new Map([['a', o]]), new Map(), created);
     expect(shard?.downBecause).toBe(down);
     expect(shard?.zones).toEqual(['us-central1-a', 'us-central1-f']);
     expect(shard?.port).toBe(443);
   });
   test('control plane down: judged by the data plane at the last known addresses', () => {
     const prev = new Map([['web/nginx', { a: { healthy: true, reason: 'ok', readyEndpoints: 2, consecutiveFailures: 0, consecutiveSuccesses: 2, addresses: ['203.0.113.9'] } }]]);
-    const [shard] = planShards([fed], new Map([['a', obs(cluster('a'), undefined, 0, false)]]), prev);
+    const [shard] = planShards([fed], new Map([['a', obs(cluster('a'), undefined, 0, false)]]), prev, created);
     expect(shard?.controlPlaneDown).toBe(true);
     expect(shard?.downBecause).toBeUndefined();
     expect(shard?.ingress).toEqual([{ ip: '203.0.113.9' }]);
@@ -75,6 +65,26 @@ describe('shard planning', () => {
     const placed = { ...fed, metadata: { ...fed.metadata, annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"env","operator":"In","values":["prod"]}]' } } };
     const ci = { ...fed, spec: { type: 'ClusterIP' as const, ports: [{ port: 80 }] } };
     const o = new Map([['a', obs(cluster('a', { env: 'prod' }), undefined, 0)], ['b', obs(cluster('b', { env: 'dev' }), undefined, 0)]]);
-    expect(planShards([placed, ci], o, new Map()).map((s) => s.cluster)).toEqual(['a']);
+    expect(planShards([placed, ci], o, new Map(), created).map((s) => s.cluster)).toEqual(['a']);
+  });
+  // Attacker's side: the member reports what it likes; skyfed probes only its own Service, on the
+  // federated Service's port and path.
+  test('a member Service skyfed did not create (unknown uid) is never probed', () => {
+    const impostor = member([{ ip: '203.0.113.66' }], 'uid-forged');
+    const [shard] = planShards([fed], new Map([['a', obs(cluster('a'), impostor, 3)]]), new Map(), created);
+    expect(shard?.downBecause).toMatch(/not the one skyfed created/);
+    expect(shard?.ingress).toEqual([]);
+    const [none] = planShards([fed], new Map([['a', obs(cluster('a'), member([{ ip: '203.0.113.1' }]), 3)]]), new Map(), new Map());
+    expect(none?.downBecause).toMatch(/not the one skyfed created/);
+  });
+  test('port and probe path come from the federated Service, never from the member', () => {
+    const withPath = { ...fed, metadata: { ...fed.metadata, annotations: { 'skyfed.io/probe-http-path': '/healthz' } } };
+    const steering = member([{ ip: '203.0.113.1' }], 'uid-1', {
+      metadata: { name: 'nginx', namespace: 'web', uid: 'uid-1', annotations: { 'skyfed.io/probe-http-path': '/admin/delete-everything' } },
+      spec: { ports: [{ port: 22 }] },
+    });
+    const [shard] = planShards([withPath], new Map([['a', obs(cluster('a'), steering, 3)]]), new Map(), created);
+    expect(shard).toMatchObject({ port: 443, httpPath: '/healthz' });
+    expect(shard?.downBecause).toBeUndefined();
   });
 });
