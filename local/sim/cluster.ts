@@ -34,6 +34,8 @@ export class FakeCluster {
   readonly token = randomBytes(16).toString('hex');
   readonly state: ClusterState;
   readonly requests = new Map<string, number>();
+  /** Requests received, answered or not (a hanging cluster receives but never answers), and when the last came. */
+  received = { count: 0, lastAt: 0 };
   private server!: Server;
   private port = 0;
   private fault: { mode: FaultMode; delayMs: number } = { mode: 'none', delayMs: 0 };
@@ -141,6 +143,7 @@ export class FakeCluster {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const f = this.fault;
+    this.received = { count: this.received.count + 1, lastAt: Date.now() };
     if (f.mode === 'hang') return; // accept, never answer
     const delay = (this.opts.latencyMs ?? 0) + (f.mode === 'slow' ? f.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
