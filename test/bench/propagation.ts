@@ -94,17 +94,25 @@ async function main(): Promise<void> {
   const runs = (ts: number[]): string => ts.map((t) => t.toFixed(0)).join(', ');
   const rows: (string | number)[][] = [];
   const med: Record<number, number> = {};
+  const lines: string[] = [];
+  const hang = SKIP.has('hang') ? undefined : await hangingMember();
   for (const n of SIZES) {
-    const times = await withFleet(n, (cp, fleet) => timeToReach(cp, fleet.clusters, 'svc', RUNS));
+    let times: number[];
+    try {
+      times = await withFleet(n, (cp, fleet) => timeToReach(cp, fleet.clusters, 'svc', RUNS));
+    } catch (e) {
+      say(`1 Service → ${n} cluster(s): ${String(e)}`);
+      rows.push([`1 Service → ${n} clusters`, 'n/a', String(e)]);
+      continue;
+    }
     med[n] = median(times);
     say(`1 Service → ${n} cluster(s), ${LATENCY_MS} ms latency each: median ${med[n]?.toFixed(0)} ms (runs: ${runs(times)})`);
     rows.push([`1 Service → ${n} clusters`, med[n]?.toFixed(0) ?? '', runs(times)]);
   }
-  const lines: string[] = [];
   if (med[1] && med[200]) lines.push(`propagation ratio 200/1 clusters: ${(med[200] / med[1]).toFixed(2)}`);
   if (med[1] && med[50]) lines.push(`propagation ratio 50/1 clusters: ${(med[50] / med[1]).toFixed(2)}`);
-  if (!SKIP.has('hang')) {
-    const h = await hangingMember();
+  if (hang) {
+    const h = hang;
     const impact = median(h.hanging) / median(h.calm);
     say(`1 Service → 9 healthy of 10 clusters, none hanging: median ${median(h.calm).toFixed(0)} ms (runs: ${runs(h.calm)})`);
     say(`1 Service → 9 healthy of 10 clusters, one hanging (time-out ${MEMBER_TIMEOUT_MS} ms): median ${median(h.hanging).toFixed(0)} ms (runs: ${runs(h.hanging)})`);
