@@ -9,6 +9,7 @@ import { LocalDnsProvider } from '../../shared/dns/providers/local';
 import { DnsProvider } from '../../shared/dns/providers/port';
 import { Route53Provider } from '../../shared/dns/providers/route53';
 import { jsonLogger } from '../../shared/log';
+import { FirestoreLedgerStore } from '../../shared/store/dns-ledger';
 import { FirestoreSweepStateStore } from '../../shared/store/sweep-state';
 import { tcpOrHttpProbe } from '../../shared/sweep/probe';
 import { SweepDeps, SweepReport, sweep } from '../../shared/sweep/sweep';
@@ -37,7 +38,7 @@ export function sweepDeps(rt: Runtime, dns: DnsProvider = dnsProviderFor(rt)): S
   const c = rt.config;
   return {
     store: rt.store, states: new FirestoreSweepStateStore(rt.db), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
-    guard: rt.dialGuard, memberIndex: rt.shards,
+    guard: rt.dialGuard, memberIndex: rt.shards, ledger: new FirestoreLedgerStore(rt.db),
     resolveHost: async (h) => (await lookup(h, { all: true })).map((a) => a.address),
     log, now: () => new Date(),
     config: {

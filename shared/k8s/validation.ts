@@ -2,7 +2,7 @@
  * Field validators that match Kubernetes' apimachinery rules (validation.go): each returns a list of
  * messages, empty when valid. `FieldErrors` collects them into Status causes with field paths.
  */
-import { AddressGuard, addressGuard, hostRefusal } from '../net/address-guard';
+import { AddressGuard, addressGuard, hostRefusal, isIPv4Literal, isIPv6Literal } from '../net/address-guard';
 import { StatusCause } from './status';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -82,27 +82,11 @@ export function portNumber(v: number): string[] {
 }
 
 export function isIPv4(v: string): boolean {
-  const parts = v.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+  return isIPv4Literal(v);
 }
 
 export function isIPv6(v: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(v) || v.length > 45) return false;
-  const double = v.split('::');
-  if (double.length > 2) return false;
-  const groups = (s: string): string[] => (s === '' ? [] : s.split(':'));
-  const head = groups(double[0] ?? '');
-  const tail = double.length === 2 ? groups(double[1] ?? '') : [];
-  const all = [...head, ...tail];
-  const last = all[all.length - 1];
-  let count = all.length;
-  if (last !== undefined && last.includes('.')) {
-    if (!isIPv4(last)) return false;
-    all.pop();
-    count += 1;
-  }
-  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return double.length === 2 ? count < 8 : count === 8;
+  return isIPv6Literal(v);
 }
 
 export function cidr(v: string): string[] {

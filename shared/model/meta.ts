@@ -28,6 +28,8 @@ export const SKYFED = {
   managedBy: 'app.kubernetes.io/managed-by',
   managedByValue: 'skyfed',
   federatedService: 'skyfed.io/federated-service',
+  /** On a member Service: the uid of the federated Service it was made for (proof of ownership). */
+  federatedUid: 'skyfed.io/federated-uid',
   adopt: 'skyfed.io/adopt',
   clusterSelector: 'federation.alpha.kubernetes.io/cluster-selector',
   serviceIngresses: 'federation.kubernetes.io/service-ingresses',

@@ -33,6 +33,14 @@ const REASONS: Readonly<Record<string, string>> = {
   discard: 'discard-only address',
 };
 
+/** Strict literals, as Kubernetes and DNS record data write them: dotted-quad IPv4, or IPv6 text. */
+export function isIPv4Literal(s: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(s) && !/(^|\.)0\d/.test(s);
+}
+export function isIPv6Literal(s: string): boolean {
+  return s.includes(':') && !s.includes('%') && ipaddr.IPv6.isValid(s) && (!s.includes('.') || isIPv4Literal(s.slice(s.lastIndexOf(':') + 1)));
+}
+
 /** Parses any spelling ipaddr.js accepts; IPv4-mapped IPv6 becomes its IPv4 address. */
 export function parseIp(input: string): Address | undefined {
   const s = input.trim().replace(/^\[(.*)\]$/, '$1');

@@ -7,7 +7,7 @@ import { KubeObject, SKYFED } from '../model/meta';
 import { Service, ServicePort, ServiceSpec } from '../model/service';
 
 /** Annotations that steer skyfed itself and are not copied to members. */
-const FEDERATION_ONLY = [SKYFED.clusterSelector, SKYFED.serviceIngresses, SKYFED.adopt, SKYFED.dnsPolicy, 'kubectl.kubernetes.io/last-applied-configuration'];
+const FEDERATION_ONLY = [SKYFED.federatedUid, SKYFED.clusterSelector, SKYFED.serviceIngresses, SKYFED.adopt, SKYFED.dnsPolicy, 'kubectl.kubernetes.io/last-applied-configuration'];
 
 export interface MemberService extends KubeObject {
   spec: ServiceSpec;
@@ -34,7 +34,7 @@ export function desiredMember(fed: Service): MemberService {
     metadata: {
       name: fed.metadata.name as string, namespace: fed.metadata.namespace as string,
       labels: { ...(fed.metadata.labels ?? {}), [SKYFED.managedBy]: SKYFED.managedByValue },
-      annotations: { ...annotations, [SKYFED.federatedService]: federatedKey(fed) },
+      annotations: { ...annotations, [SKYFED.federatedService]: federatedKey(fed), ...(fed.metadata.uid ? { [SKYFED.federatedUid]: fed.metadata.uid } : {}) },
     },
     spec,
   };

@@ -35,6 +35,8 @@ export interface PlanInput {
   readonly clusters: readonly ClusterView[];
   /** Only these federated keys are considered (event-scoped reconcile); undefined = everything (full sweep, with garbage collection). */
   readonly scope?: ReadonlySet<string>;
+  /** Uids of federated Services known to be deleted (recent tombstones): members carrying one may be collected. */
+  readonly deletedUids?: ReadonlySet<string>;
 }
 
 const splitKey = (key: string): { namespace: string; name: string } => {
@@ -79,6 +81,15 @@ export function planPropagation(input: PlanInput): PropagationPlan {
 
       if (!wanted) {
         if (!live || !managed) continue;
+        // Ownership is proven, never assumed: delete only a member carrying the uid of this federated
+        // Service (unplaced or being deleted) or of one known to be deleted. Anything else that looks
+        // like ours — made before a store loss, by another federation, or by hand — is reported only.
+        const uid = live.metadata.annotations?.[SKYFED.federatedUid];
+        const provenOurs = uid !== undefined && (fed ? fed.metadata.uid === uid : (input.deletedUids?.has(uid) ?? false));
+        if (!provenOurs) {
+          list.push({ op: 'conflict', key, reason: `a Service labelled as skyfed's in cluster ${cluster.name} does not belong to ${fed ? 'this federated Service' : 'any known federated Service'}; left in place` });
+          continue;
+        }
         const orphan = deleting && (fed?.metadata.finalizers ?? []).includes(SKYFED.orphanFinalizer);
         if (orphan) list.push({ op: 'release', key, body: released(live) });
         else list.push({ op: 'delete', key, ...(live.metadata.resourceVersion ? { resourceVersion: live.metadata.resourceVersion } : {}) });

@@ -111,6 +111,8 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     // Started now, awaited only where needed, so no cluster waits for them before it must.
     finalizers: addFinalizers(deps, services),
     shards: shardsOf(deps, services),
+    // Federated Services deleted lately: only their members are ours to garbage-collect (plan.ts).
+    deletedUids: deps.store.deletedSince<Service>('services', 0).then((d) => new Set(d.map((s) => s.metadata.uid).filter((u): u is string => !!u))),
   };
   await Promise.all(clusters.map((c) => limit(() => runCluster(pass, c, breakers.get(c.metadata.name ?? '')))));
   await pass.finalizers;
@@ -142,6 +144,7 @@ interface Pass {
   readonly finalizers: Promise<void>;
   /** `namespace/name` → cluster → shard as stored when the pass began. */
   readonly shards: Promise<Map<string, Map<string, ShardDoc>>>;
+  readonly deletedUids: Promise<ReadonlySet<string>>;
 }
 
 /** Our finalizer goes on before any member exists, so a delete always waits for member cleanup. */
@@ -199,7 +202,8 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
 
 async function applyPlan(pass: Pass, client: MemberClient, view: ClusterView, states: Map<string, PropagationState>): Promise<void> {
   const { deps, scope, services } = pass;
-  const actions = planPropagation({ services, clusters: [view], ...(scope.services ? { scope: scope.services } : {}) }).actions.get(view.name) ?? [];
+  const deletedUids = await pass.deletedUids;
+  const actions = planPropagation({ services, clusters: [view], deletedUids, ...(scope.services ? { scope: scope.services } : {}) }).actions.get(view.name) ?? [];
   if (actions.some((a) => a.op === 'create')) await pass.finalizers;
   const perCluster = pLimit(PER_CLUSTER_WRITES);
   await Promise.all(actions.map((a) => perCluster(async () => {

@@ -19,8 +19,6 @@ export interface HistoryEntry {
 export interface SweepState {
   /** cluster → health */
   readonly health: Readonly<Record<string, HealthState>>;
-  /** Record-set keys (`name type`) this Service owns in the DNS zone: the ledger. */
-  readonly owned: readonly string[];
   /** The record sets published for this Service at the last change. */
   readonly published: readonly RecordSet[];
   readonly lastDnsChange?: string;
@@ -29,7 +27,7 @@ export interface SweepState {
   readonly history: readonly HistoryEntry[];
 }
 
-export const EMPTY_STATE: SweepState = { health: {}, owned: [], published: [], history: [] };
+export const EMPTY_STATE: SweepState = { health: {}, published: [], history: [] };
 
 export interface SweepStateStore {
   /** `namespace/name` → state, for every Service that has one. */

@@ -7,9 +7,11 @@
 import pLimit from 'p-limit';
 import { AllDownPolicy, desiredRecordSets } from '../dns/desired';
 import { globalName, regionalName, zonalName } from '../dns/names';
-import { isEmptyPlan, planChanges } from '../dns/plan';
+import { Untouchable, isEmptyPlan, planChanges } from '../dns/plan';
+import { LedgerStore, Registry } from '../dns/registry';
+import { normalizedKey } from '../dns/records';
 import { DnsConflictError, DnsProvider } from '../dns/providers/port';
-import { RecordSet, recordKey } from '../dns/types';
+import { RecordSet } from '../dns/types';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
 import { SKYFED } from '../model/meta';
@@ -42,6 +44,8 @@ export interface SweepDeps {
   readonly states: SweepStateStore;
   readonly clientFor: MemberClientFactory;
   readonly dns: DnsProvider;
+  /** The DNS ownership ledger (what skyfed created in the zone). */
+  readonly ledger: LedgerStore;
   readonly probe: Prober;
   /** The dial guard every probed address passes. */
   readonly guard: AddressGuard;
@@ -205,60 +209,68 @@ async function publishDns(deps: SweepDeps, services: readonly Service[], states:
     const zonal = shardViews.flatMap((v) => (v.region ? v.zones.map((z) => zonalName(scope, v.region as string, z)) : []));
     next.set(key, { ...st, names: { global: globalName(scope), regional: regions.map((r) => regionalName(scope, r)), zonal: [...new Set(zonal)].sort() }, warnings: warnings.map((w) => w.message) });
   }
-  // Services gone since the last sweep: their owned records must go too.
+  // Services gone since the last sweep: nothing is desired for them, so their sets go (owned ones only).
   for (const key of states.keys()) if (!next.has(key)) desiredBy.set(key, []);
 
-  const owned = new Set([...states.values()].flatMap((s) => s.owned));
+  const registry = new Registry(deps.dns, deps.ledger);
   const desired = [...desiredBy.values()].flat();
+  const ownerOf = new Map<string, string>();
+  for (const [key, sets] of desiredBy) for (const r of sets) ownerOf.set(normalizedKey(r), key);
   let changedKeys = new Set<string>();
+  let owners: ReadonlyMap<string, string> = new Map();
+  let untouchable: readonly Untouchable[] = [];
   for (let attempt = 1; ; attempt++) {
-    const current = attempt === 1 ? await prefetched : await deps.dns.records();
-    const plan = planChanges({ current, desired, owned, maxDeletes: c.maxDeletes });
+    const zone = await registry.records(attempt === 1 ? prefetched : undefined);
+    owners = zone.owners;
+    const plan = planChanges({ current: zone.current, desired, owned: owners.keys(), maxDeletes: c.maxDeletes });
+    untouchable = plan.untouchable;
     report.untouchable = plan.untouchable.length;
     if (isEmptyPlan(plan)) break;
-    // Ledger first: a crash between here and the DNS change leaves our records still ours.
-    for (const [key, sets] of desiredBy) {
-      const st = next.get(key) ?? states.get(key) ?? EMPTY_STATE;
-      next.set(key, { ...st, owned: [...new Set([...st.owned, ...sets.map(recordKey)])].sort() });
-    }
-    await writeStates(deps, persisted, next, report);
     try {
       report.dnsApplyCalls++;
-      await deps.dns.apply(plan);
+      await registry.apply(plan, (r) => ownerOf.get(normalizedKey(r)) ?? '');
       report.dnsRecordChanges = plan.create.length + plan.updateNew.length + plan.delete.length;
-      changedKeys = new Set([...plan.create, ...plan.updateNew, ...plan.delete].map(recordKey));
-      const deferred = new Set(plan.deferredDeletes.map(recordKey));
-      for (const [key, sets] of desiredBy) {
-        const st = next.get(key) ?? EMPTY_STATE;
-        next.set(key, { ...st, owned: [...new Set([...sets.map(recordKey), ...st.owned.filter((k) => deferred.has(k))])].sort() });
-      }
+      changedKeys = new Set([...plan.create, ...plan.updateNew, ...plan.delete].map(normalizedKey));
+      const after = new Map(owners);
+      for (const r of plan.create) after.set(normalizedKey(r), ownerOf.get(normalizedKey(r)) ?? '');
+      for (const r of plan.delete) after.delete(normalizedKey(r));
+      owners = after;
       break;
     } catch (e) {
       if (!(e instanceof DnsConflictError) || attempt >= 3) throw e;
       deps.log.warn('DNS zone changed under the sweep; re-reading and re-planning', { attempt, error: e.message });
     }
   }
+  // Sets in the way that are not ours: reported on the Service that wanted them, never touched.
+  const blocked = new Map<string, string[]>();
+  const blockedKeys = new Set(untouchable.map((u) => normalizedKey(u.desired)));
+  for (const u of untouchable) {
+    const key = ownerOf.get(normalizedKey(u.desired));
+    if (!key) continue;
+    blocked.set(key, [...(blocked.get(key) ?? []), `${u.blocking.name} ${u.blocking.type} is in the zone and not skyfed's (${u.reason}); left untouched, ${u.desired.name} ${u.desired.type} not published`]);
+  }
   // What each Service now publishes (failStatic keeps it), and when its answers last changed.
   for (const [key, sets] of desiredBy) {
     const st = next.get(key);
     if (!st) continue;
-    const mine = new Set([...sets.map(recordKey), ...st.owned]);
+    const mine = new Set([...sets.map(normalizedKey), ...[...owners].filter(([, o]) => o === key).map(([k]) => k)]);
     const changedHere = [...changedKeys].some((k) => mine.has(k));
+    const conflicts = blocked.get(key) ?? [];
     next.set(key, {
-      ...st, published: sets,
+      ...st, published: sets.filter((r) => !blockedKeys.has(normalizedKey(r))),
+      ...(conflicts.length > 0 || st.warnings ? { warnings: [...(st.warnings ?? []), ...conflicts] } : {}),
       ...(changedHere ? { lastDnsChange: now, history: appendHistory(st.history, [{ at: now, kind: 'dns', message: `published ${describeSets(sets)}` }]) } : {}),
     });
   }
   await writeStates(deps, persisted, next, report);
   // Forget Services that are gone and own nothing any more.
-  for (const [key, st] of states) {
-    if (services.some((s) => federatedKey(s) === key)) continue;
-    const after = next.get(key) ?? st;
-    if (after.owned.length === 0) {
-      const [ns, name] = key.split('/') as [string, string];
-      await deps.states.remove(ns, name);
-      report.stateWrites++;
-    }
+  const stillOwning = new Set(owners.values());
+  for (const key of states.keys()) {
+    if (services.some((s) => federatedKey(s) === key) || stillOwning.has(key)) continue;
+    next.delete(key);
+    const [ns, name] = key.split('/') as [string, string];
+    await deps.states.remove(ns, name);
+    report.stateWrites++;
   }
 }
 

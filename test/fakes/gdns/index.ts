@@ -10,7 +10,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { DNS } from '@google-cloud/dns';
 import { PassThroughClient } from 'google-auth-library';
-import { ChangeRejectedError, applyChange } from '../../../shared/dns/apply';
+import { ZoneRuleError, applySteps } from '../zone-rules';
 import { RecordSet } from '../../../shared/dns/types';
 
 interface Zone { dnsName: string; records: RecordSet[] }
@@ -22,7 +22,7 @@ export class FakeCloudDns {
   private constructor(private readonly server: Server, readonly pageSize: number) {}
 
   static async start(opts: { pageSize?: number } = {}): Promise<FakeCloudDns> {
-    let fake: FakeCloudDns | undefined;
+    let fake: FakeCloudDns | undefined = undefined;
     const server = createServer((req, res) => { fake?.handle(req, res).catch(() => res.destroy()); });
     fake = new FakeCloudDns(server, opts.pageSize ?? 100);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -32,7 +32,7 @@ export class FakeCloudDns {
   get baseUrl(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/dns/v1`; }
   addZone(name: string, dnsName: string): void { this.zones.set(name, { dnsName, records: [] }); }
   records(zone: string): RecordSet[] { return structuredClone(this.zones.get(zone)?.records ?? []); }
-  seed(zone: string, records: readonly RecordSet[]): void { const z = this.zones.get(zone); if (z) z.records = applyChange(z.records, { additions: records, deletions: [] }); }
+  seed(zone: string, records: readonly RecordSet[]): void { const z = this.zones.get(zone); if (z) z.records = applySteps(z.records as never, records.map((r) => ({ op: 'add' as const, set: { ...r, rrdatas: [...r.rrdatas] } }))) as never; }
   failNext(n: number, code: number): void { this.failures = { left: n, code }; }
   stop(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
 
@@ -80,11 +80,12 @@ export class FakeCloudDns {
       const outside = [...additions, ...deletions].find((r) => r.name !== zone.dnsName && !r.name.endsWith(`.${zone.dnsName}`));
       if (outside) return this.error(res, 400, 'invalidZoneApex', `The resource record set '${outside.name}' is not in the zone '${zone.dnsName}'.`);
       try {
-        zone.records = applyChange(zone.records, { additions, deletions });
+        // Cloud DNS: every deletion, then every addition, as one atomic change.
+        zone.records = applySteps(zone.records as never, [...deletions.map((set) => ({ op: 'remove' as const, set: { ...set, rrdatas: [...set.rrdatas] } })), ...additions.map((set) => ({ op: 'add' as const, set: { ...set, rrdatas: [...set.rrdatas] } }))]) as never;
       } catch (e) {
-        if (!(e instanceof ChangeRejectedError)) throw e;
-        if (e.reason === 'AlreadyExists') return this.error(res, 409, 'alreadyExists', `The resource 'entity.change.additions[${e.key}]' already exists`);
-        if (e.reason === 'CnameConflict') return this.error(res, 400, 'cnameResourceRecordSetConflict', `The resource record set 'entity.change.additions[${e.key}]' is invalid because a CNAME set with the same name would coexist with another record set.`);
+        if (!(e instanceof ZoneRuleError)) throw e;
+        if (e.rule === 'exists') return this.error(res, 409, 'alreadyExists', `The resource 'entity.change.additions[${e.key}]' already exists`);
+        if (e.rule === 'cname') return this.error(res, 400, 'cnameResourceRecordSetConflict', `The resource record set 'entity.change.additions[${e.key}]' is invalid because a CNAME set with the same name would coexist with another record set.`);
         return this.error(res, 412, 'conditionNotMet', `Precondition not met for 'entity.change.deletions[${e.key}]'`);
       }
       res.writeHead(200, { 'content-type': 'application/json' });

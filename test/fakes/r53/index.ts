@@ -9,11 +9,17 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { ChangeRejectedError, applyRoute53Batch } from '../../../shared/dns/apply';
-import { Route53Change } from '../../../shared/dns/batch';
+import { ZoneRuleError, applySteps } from '../zone-rules';
 import { RecordSet, RecordType } from '../../../shared/dns/types';
 
 const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
+
+/** One change of a ChangeResourceRecordSets batch, as received on the wire. */
+export interface Route53Change {
+  action: 'CREATE' | 'DELETE' | 'UPSERT';
+  recordSet: RecordSet;
+}
+const STEP = { CREATE: 'add', DELETE: 'remove', UPSERT: 'replace' } as const;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const unesc = (s: string): string => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const tag = (xml: string, t: string): string | undefined => new RegExp(`<${t}>([\\s\\S]*?)</${t}>`).exec(xml)?.[1];
@@ -31,7 +37,7 @@ export class FakeRoute53 {
   private constructor(private readonly server: Server, readonly pageSize: number) {}
 
   static async start(opts: { pageSize?: number } = {}): Promise<FakeRoute53> {
-    let fake: FakeRoute53 | undefined;
+    let fake: FakeRoute53 | undefined = undefined;
     const server = createServer((req, res) => { fake?.handle(req, res).catch(() => res.destroy()); });
     fake = new FakeRoute53(server, opts.pageSize ?? 100);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -77,12 +83,14 @@ export class FakeRoute53 {
     if (values > 1000) return this.error(res, 400, 'InvalidChangeBatch', `Number of records in the change batch (${values}) exceeds the limit of 1000`);
     if (chars > 32000) return this.error(res, 400, 'InvalidChangeBatch', `Number of characters in the record values (${chars}) exceeds the limit of 32000`);
     try {
-      this.zones.set(m[1] as string, applyRoute53Batch(records, batch));
+      // Route 53: the changes of one batch in order, all or nothing.
+      this.zones.set(m[1] as string, applySteps(records as never, batch.map((c) => ({ op: STEP[c.action], set: { ...c.recordSet, rrdatas: [...c.recordSet.rrdatas] } }))) as never);
     } catch (e) {
-      if (!(e instanceof ChangeRejectedError)) throw e;
-      const [name, type] = e.key.split(' ');
-      const why = e.reason === 'AlreadyExists' ? `Tried to create resource record set [name='${name}', type='${type}'] but it already exists`
-        : e.reason === 'CnameConflict' ? `RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone`
+      if (!(e instanceof ZoneRuleError)) throw e;
+      const [name, type] = e.key.split('|');
+      const why = e.rule === 'exists' ? `Tried to create resource record set [name='${name}', type='${type}'] but it already exists`
+        : e.rule === 'missing' ? `Tried to delete resource record set [name='${name}', type='${type}'] but it was not found`
+        : e.rule === 'cname' ? `RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone`
           : `Tried to delete resource record set [name='${name}', type='${type}'] but the values provided do not match the current values`;
       return this.error(res, 400, 'InvalidChangeBatch', `[${why}]`);
     }

@@ -5,7 +5,7 @@ import { Service } from '../../../shared/model/service';
 
 const fed = (over: Partial<Service['metadata']> = {}, spec: Partial<Service['spec']> = {}): Service => ({
   apiVersion: 'v1', kind: 'Service',
-  metadata: { name: 'nginx', namespace: 'web', labels: { app: 'nginx' }, finalizers: ['skyfed.io/member-cleanup'], ...over },
+  metadata: { name: 'nginx', namespace: 'web', uid: 'f-uid', labels: { app: 'nginx' }, finalizers: ['skyfed.io/member-cleanup'], ...over },
   spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], sessionAffinity: 'None', ...spec },
 });
 
@@ -37,7 +37,10 @@ describe('planPropagation', () => {
     ['repair a hand edit of the member', [fed()], [cluster('a', [allocated(fed(), { type: 'ClusterIP' })])], { a: ['update web/nginx'] }],
     ['foreign object is a conflict, not adopted', [fed()], [cluster('a', [foreign(fed())])], { a: ['conflict web/nginx'] }],
     ['foreign object adopted when asked', [fed({ annotations: { 'skyfed.io/adopt': 'true' } })], [cluster('a', [foreign(fed())])], { a: ['update web/nginx'] }],
-    ['garbage-collect a managed member with no federated Service', [], [cluster('a', [allocated(fed())])], { a: ['delete web/nginx'] }],
+    ['a skyfed-labelled member of no known federated Service is reported, never deleted (store lost its data)', [], [cluster('a', [allocated(fed())])], { a: ['conflict web/nginx'] }],
+    ['a member carrying another uid is not cascaded', [fed({ uid: 'new-uid', deletionTimestamp: '2026-01-01T00:00:00Z' })], [cluster('a', [allocated(fed())])], { a: ['conflict web/nginx'] }],
+    ['a skyfed-labelled member without a uid is not removed by placement', [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
+      [cluster('aws', [{ ...allocated(fed()), metadata: { ...allocated(fed()).metadata, annotations: {} } }], { cloud: 'aws' })], { aws: ['conflict web/nginx'] }],
     ['never delete a foreign Service', [], [cluster('a', [foreign(fed())])], { a: [] }],
     ['cascade delete', [fed({ deletionTimestamp: '2026-01-01T00:00:00Z' })], [cluster('a', [allocated(fed())]), cluster('b')], { a: ['delete web/nginx'], b: [] }],
     ['orphan delete releases members', [fed({ deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['skyfed.io/member-cleanup', 'orphan'] })], [cluster('a', [allocated(fed())])], { a: ['release web/nginx'] }],
@@ -48,6 +51,13 @@ describe('planPropagation', () => {
   ])('%s', (_name, services, clusters, expected) => {
     const plan = planPropagation({ services, clusters });
     expect(Object.fromEntries([...plan.actions].map(([c, a]) => [c, ops(a)]))).toEqual(expected);
+  });
+
+  test('garbage-collect a member whose federated Service is known to be deleted (its uid)', () => {
+    const plan = planPropagation({ services: [], clusters: [cluster('a', [allocated(fed())])], deletedUids: new Set(['f-uid']) });
+    expect(ops(plan.actions.get('a'))).toEqual(['delete web/nginx']);
+    const other = planPropagation({ services: [], clusters: [cluster('a', [allocated(fed())])], deletedUids: new Set(['someone-else']) });
+    expect(ops(other.actions.get('a'))).toEqual(['conflict web/nginx']);
   });
 
   test('a scoped plan ignores other federated Services, even orphans of them', () => {
@@ -95,7 +105,7 @@ describe('mergeForUpdate keeps what the member allocated', () => {
   test('the member carries the ownership label and no federation-only annotations', () => {
     const d = desiredMember(fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[]', team: 'x' } }));
     expect(d.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('skyfed');
-    expect(d.metadata.annotations).toEqual({ team: 'x', 'skyfed.io/federated-service': 'web/nginx' });
+    expect(d.metadata.annotations).toEqual({ team: 'x', 'skyfed.io/federated-service': 'web/nginx', 'skyfed.io/federated-uid': 'f-uid' });
   });
 });
 
