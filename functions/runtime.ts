@@ -15,6 +15,7 @@ import { presentService } from '../shared/propagation/present';
 import { FirestoreObjectStore, firestoreFor } from '../shared/store/firestore';
 import { StoredRecord } from '../shared/store/port';
 import { FirestoreShardStore } from '../shared/store/shards';
+import { BreakerStore, FirestoreBreakerStore } from '../shared/store/breakers';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
 import { jsonLogger } from '../shared/log';
@@ -27,6 +28,7 @@ export interface Runtime {
   readonly store: FirestoreObjectStore;
   readonly kek: KeyEncryptionKey;
   readonly shards: FirestoreShardStore;
+  readonly breakers: BreakerStore;
   readonly clientFor: MemberClientFactory;
   readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
   readonly sweepTrigger: SweepTrigger;
@@ -88,7 +90,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     recorders.set(component, r);
     return r;
   };
-  return { config, db, store, kek, shards, clientFor, presentService: present, sweepTrigger, events, dialGuard: guard };
+  return { config, db, store, kek, shards, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, events, dialGuard: guard };
 }
 
 export function runtime(config: Config): Runtime {

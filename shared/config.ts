@@ -29,6 +29,8 @@ export interface Config {
   readonly concurrency: number;
   /** Open watches one API caller may hold on one instance (more are answered 429). */
   readonly maxWatchesPerUser: number;
+  /** Circuit breaker per member (shared/members/breaker.ts). */
+  readonly breaker: BreakerSettings;
   readonly dns: DnsConfig;
   readonly sweep: SweepSettings;
   /** Cloud Scheduler job to run for an immediate sweep (projects/P/locations/L/jobs/J); unset = none. */
@@ -37,6 +39,14 @@ export interface Config {
   readonly schedulerEndpoint?: string;
   /** Events not seen for this long are hidden and then deleted. */
   readonly eventTtlSeconds: number;
+}
+
+export interface BreakerSettings {
+  /** Consecutive member time-outs that open a cluster's breaker. */
+  readonly failures: number;
+  /** Cool-down before the first half-open probe; doubles after each failed probe, up to maxCoolDownMs. */
+  readonly coolDownMs: number;
+  readonly maxCoolDownMs: number;
 }
 
 export interface DnsConfig {
@@ -91,7 +101,10 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SKYFED_DIAL_ALLOW_CIDRS', kind: 'string', describe: 'comma-separated CIDRs that member API servers and probes may dial although they are not global unicast (the local stack sets `127.0.0.0/8,::1/128`; a peered private range in production). Everything else non-public — loopback, link-local/metadata, private, unique-local, NAT64, IPv4-mapped spellings — is refused when written and at every dial' },
   { env: 'SKYFED_VERSION', kind: 'string', default: 'v1.30.0-skyfed.0.1.0', describe: 'the `gitVersion` that `/version` reports' },
   { env: 'SKYFED_MEMBER_TIMEOUT_MS', kind: 'int', default: 5000, min: 50, max: 120_000, describe: 'time-out of one call to a member cluster' },
-  { env: 'SKYFED_CONCURRENCY', kind: 'int', default: 64, min: 1, max: 1000, describe: 'member clusters worked on at once' },
+  { env: 'SKYFED_CONCURRENCY', kind: 'int', default: 256, min: 1, max: 1000, describe: 'member clusters worked on at once, each in its own pipeline (health, read, plan, write, status; up to 32 writes in flight per cluster)' },
+  { env: 'SKYFED_BREAKER_FAILURES', kind: 'int', default: 3, min: 1, max: 100, describe: 'consecutive time-outs of one member that open its circuit breaker (later passes skip it; its shards say why and since when)' },
+  { env: 'SKYFED_BREAKER_COOLDOWN_MS', kind: 'int', default: 30_000, min: 100, max: 3_600_000, describe: 'wait before a half-open probe of an open member; doubles after each failed probe; a changed Cluster or credentials Secret resets the breaker' },
+  { env: 'SKYFED_BREAKER_MAX_COOLDOWN_MS', kind: 'int', default: 600_000, min: 100, max: 86_400_000, describe: 'the longest that wait grows to' },
   { env: 'SKYFED_MAX_WATCHES_PER_USER', kind: 'int', default: 250, min: 1, max: 10_000, describe: 'open API watches one caller may hold on one instance (more are `429`)' },
   { env: 'SKYFED_DNS_PROVIDER', kind: 'string', default: 'local', describe: '`local`, `clouddns` or `route53`' },
   { env: 'SKYFED_DNS_ZONE', kind: 'string', describe: 'Cloud DNS managed-zone name / Route 53 hosted-zone id (required unless `local`)' },
@@ -197,6 +210,11 @@ export function loadConfig(env: Env = process.env): Config {
     memberTimeoutMs: int(env, 'SKYFED_MEMBER_TIMEOUT_MS'),
     concurrency: int(env, 'SKYFED_CONCURRENCY'),
     maxWatchesPerUser: int(env, 'SKYFED_MAX_WATCHES_PER_USER'),
+    breaker: {
+      failures: int(env, 'SKYFED_BREAKER_FAILURES'),
+      coolDownMs: int(env, 'SKYFED_BREAKER_COOLDOWN_MS'),
+      maxCoolDownMs: int(env, 'SKYFED_BREAKER_MAX_COOLDOWN_MS'),
+    },
     dns: dnsConfig(env),
     sweep: {
       probeTimeoutMs: int(env, 'SKYFED_PROBE_TIMEOUT_MS'),

@@ -13,8 +13,14 @@ import { Runtime, runtime } from '../runtime';
 const log = jsonLogger('propagation');
 
 export function controllerDeps(rt: Runtime): ControllerDeps {
-  return { store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(), events: rt.events('skyfed-propagation'),
-    inCluster: { federation: rt.config.federationName, suffix: rt.config.dnsSuffix, ttl: rt.config.dns.ttl } };
+  const { breaker, memberTimeoutMs } = rt.config;
+  return {
+    store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(),
+    events: rt.events('skyfed-propagation'),
+    inCluster: { federation: rt.config.federationName, suffix: rt.config.dnsSuffix, ttl: rt.config.dns.ttl },
+    // A half-open probe runs a whole pipeline (health, observe, apply): a few calls in a row.
+    breakers: rt.breakers, breaker: { ...breaker, probeLeaseMs: 6 * memberTimeoutMs },
+  };
 }
 
 type Handler = (event: CloudEvent<unknown>) => Promise<void>;

@@ -53,6 +53,8 @@ export class FakeCluster {
   readonly nodes: Nodes;
   readonly slices = new SliceEdits();
   readonly requests = new Map<string, number>();
+  /** Requests received, answered or not (a hanging cluster receives but never answers), and when the last came. */
+  received = { count: 0, lastAt: 0 };
   private server!: Server;
   private port = 0;
   private fault: { mode: FaultMode; delayMs: number } = { mode: 'none', delayMs: 0 };
@@ -200,6 +202,7 @@ export class FakeCluster {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const f = this.fault;
+    this.received = { count: this.received.count + 1, lastAt: Date.now() };
     if (f.mode === 'hang') return; // accept, never answer
     const url0 = new URL(req.url ?? '/', 'https://x');
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];

@@ -1,15 +1,18 @@
 /**
  * What the Firestore-triggered functions and the periodic `reconcile` do, in the user's words:
  * a Service changed → bring every cluster in step for it; a cluster (or its credentials) changed →
- * probe it and bring every Service to it; on schedule → probe all and reconcile everything.
+ * probe it and bring every Service to it; on schedule → probe all and reconcile everything. Every
+ * path runs one pipeline per cluster (reconcile.ts), so no cluster waits on another.
  */
-import { refreshClusterHealth } from '../clusters/refresh';
 import { clusterDiscoveryChanged } from '../incluster/propagate';
 import { Cluster, CREDENTIALS_NAMESPACE } from '../model/cluster';
 import { ReconcileDeps, ReconcileReport, reconcile } from './reconcile';
 
-export interface ControllerDeps extends ReconcileDeps {
-  readonly now: () => Date;
+export type ControllerDeps = ReconcileDeps;
+
+/** A changed registration or new credentials deserve a fresh try: forget the cluster's breaker. */
+async function resetBreakers(deps: ControllerDeps, clusters: readonly string[]): Promise<void> {
+  await Promise.all(clusters.map((name) => deps.breakers.update(name, (cur) => (cur ? 'closed' : undefined))));
 }
 
 /** Fields whose change means there is propagation work (status alone does not). */
@@ -32,26 +35,24 @@ export async function onClusterChanged(
     // A removed cluster stops being managed: forget its shards (its DNS answers go at the next sweep).
     const services = await deps.store.list('services');
     await Promise.all(services.map((s) => deps.shards.remove(s.object.metadata.namespace as string, s.object.metadata.name as string, name)));
+    await resetBreakers(deps, [name]);
     return 'skipped';
   }
   if (before && specOf(before) === specOf(after)) return 'skipped';
-  const rec = await deps.store.get<Cluster>('clusters', { name });
-  if (!rec) return 'skipped';
-  await refreshClusterHealth(deps.store, deps.clientFor, [rec.object], 1, deps.now, deps.events);
-  return reconcile(deps, { clusters: new Set([name]) });
+  await resetBreakers(deps, [name]);
+  return reconcile(deps, { clusters: new Set([name]), probeHealth: true });
 }
 
 export async function onSecretChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport | 'skipped'> {
   const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object)
     .filter((c) => c.spec.secretRef?.name === name && (c.spec.secretRef.namespace ?? CREDENTIALS_NAMESPACE) === namespace);
   if (clusters.length === 0) return 'skipped';
-  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now, deps.events);
-  return reconcile(deps, { clusters: new Set(clusters.map((c) => c.metadata.name ?? '')) });
+  const names = clusters.map((c) => c.metadata.name ?? '');
+  await resetBreakers(deps, names);
+  return reconcile(deps, { clusters: new Set(names), probeHealth: true });
 }
 
 /** The periodic full pass: repairs drift and anything an event missed. */
 export async function reconcileEverything(deps: ControllerDeps): Promise<ReconcileReport> {
-  const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object);
-  await refreshClusterHealth(deps.store, deps.clientFor, clusters, deps.concurrency, deps.now, deps.events);
-  return reconcile(deps, {});
+  return reconcile(deps, { probeHealth: true });
 }

@@ -24,6 +24,8 @@ export interface FederationStatus {
     conflict?: string;
     /** What Pods in that cluster are told (in-cluster discovery). */
     inCluster?: { name: string; cname: string; local: boolean };
+    /** Since when the shard has shown its error or conflict (an open circuit breaker: since it opened). */
+    errorSince?: string;
   }[];
   dns?: {
     names?: SweepState['names'];
@@ -63,6 +65,7 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
       ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
       ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
       ...(sweep?.podAnswers?.[sh.cluster] ? { inCluster: sweep.podAnswers[sh.cluster] } : {}),
+      ...((sh.propagation?.error || sh.propagation?.conflict) && sh.propagation.since ? { errorSince: sh.propagation.since } : {}),
       };
     }),
     ...(sweep ? {

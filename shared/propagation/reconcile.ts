@@ -1,8 +1,11 @@
 /**
- * One propagation pass: read current state, plan, apply per cluster in parallel (bounded), record
- * shard status, finalize deletions. Level-triggered and idempotent: a duplicate or reordered event
- * runs the same pass and finds nothing to do. One dead or hanging cluster only costs its own
- * time-out; its error goes to its shards' status and the next pass retries it.
+ * One propagation pass: read current state, then one pipeline per cluster (bounded concurrency),
+ * each on its own clock — probe health (full passes), observe the member, plan, apply, record that
+ * cluster's shard status — and finally finalize deletions. A cluster never waits on another's
+ * reads, writes or time-outs. Level-triggered and idempotent: a duplicate or reordered event runs
+ * the same pass and finds nothing to do. A dead or hanging cluster costs only its own pipeline; its
+ * error goes to its shards' status and the next pass retries it, unless its circuit breaker is
+ * open (breaker-gate.ts), in which case the pass skips it and says why and since when.
  */
 import pLimit from 'p-limit';
 import { FederationNames } from '../incluster/plan';
@@ -11,16 +14,19 @@ import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
 import { SKYFED } from '../model/meta';
 import { Service } from '../model/service';
+import { refreshClusterHealth } from '../clusters/refresh';
 import { MemberClientFactory } from '../members/credentials';
+import { BreakerState, watchCalls } from '../members/breaker';
 import { MemberClient, MemberError } from '../members/port';
 import { EventRecorder } from '../recorder/recorder';
 import { propagated, propagationProblem } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
 import { PropagationState, ShardDoc, ShardStore } from '../store/shards';
+import { GateDeps, enter, leave } from './breaker-gate';
 import { MemberService, federatedKey, isManaged } from './member';
 import { ClusterView, MemberAction, planPropagation } from './plan';
 
-export interface ReconcileDeps {
+export interface ReconcileDeps extends GateDeps {
   readonly store: ObjectStore;
   readonly shards: ShardStore;
   readonly clientFor: MemberClientFactory;
@@ -37,6 +43,8 @@ export interface ReconcileScope {
   readonly services?: ReadonlySet<string>;
   /** Only these clusters. */
   readonly clusters?: ReadonlySet<string>;
+  /** Probe each cluster's health (and refresh its status) as the first step of its pipeline. */
+  readonly probeHealth?: boolean;
 }
 
 export interface ReconcileReport {
@@ -47,8 +55,6 @@ export interface ReconcileReport {
 }
 
 interface Observed {
-  readonly cluster: Cluster;
-  readonly client?: MemberClient;
   readonly view?: ClusterView;
   readonly error?: string;
 }
@@ -58,9 +64,8 @@ const PER_CLUSTER_WRITES = 32;
 
 const describe = (e: unknown): string => (e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e));
 
-async function observe(deps: ReconcileDeps, cluster: Cluster, scope: ReconcileScope): Promise<Observed> {
+async function observe(client: MemberClient, cluster: Cluster, scope: ReconcileScope): Promise<Observed> {
   try {
-    const client = await deps.clientFor(cluster);
     let members: MemberService[];
     if (scope.services) {
       const got = await Promise.all([...scope.services].map((k) => {
@@ -76,9 +81,9 @@ async function observe(deps: ReconcileDeps, cluster: Cluster, scope: ReconcileSc
       name: cluster.metadata.name ?? '', labels: cluster.metadata.labels ?? {},
       members: new Map(members.map((m) => [federatedKey(m), m])),
     };
-    return { cluster, client, view };
+    return { view };
   } catch (e) {
-    return { cluster, error: describe(e) };
+    return { error: describe(e) };
   }
 }
 
@@ -105,69 +110,24 @@ async function apply(client: MemberClient, a: MemberAction): Promise<MemberServi
 }
 
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {}): Promise<ReconcileReport> {
-  const [clusterRecs, serviceRecs] = await Promise.all([deps.store.list<Cluster>('clusters'), deps.store.list<Service>('services')]);
+  const [clusterRecs, serviceRecs, breakers] = await Promise.all([deps.store.list<Cluster>('clusters'), deps.store.list<Service>('services'), deps.breakers.listAll()]);
   const clusters = clusterRecs.map((r) => r.object).filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   const limit = pLimit(Math.max(1, deps.concurrency));
-  const byKey = new Map(services.map((s) => [federatedKey(s), s]));
-
-  // Our finalizer goes on before any member exists, so a delete always waits for member cleanup.
-  const storeLimit = pLimit(32);
-  await Promise.all(services.filter((s) => !s.metadata.deletionTimestamp && !(s.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)).map((s) => storeLimit(() =>
-    deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
-      if (!cur || cur.object.metadata.deletionTimestamp || (cur.object.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)) return { none: true };
-      const object = { ...cur.object, metadata: { ...cur.object.metadata, finalizers: [...(cur.object.metadata.finalizers ?? []), SKYFED.memberFinalizer] } };
-      return { write: cur.internal ? { object, internal: cur.internal } : { object } };
-    }))));
-
-  const observed = await Promise.all(clusters.map((c) => limit(() => observe(deps, c, scope))));
-  const reachable = observed.filter((o) => o.view !== undefined);
-  const deletedUids = new Set((await deps.store.deletedSince<Service>('services', 0)).map((s) => s.metadata.uid).filter((u): u is string => !!u));
-  const plan = planPropagation({ services, clusters: reachable.map((o) => o.view as ClusterView), deletedUids, ...(scope.services ? { scope: scope.services } : {}) });
-
-  const errors: Record<string, string> = {};
-  const failedKeys = new Set<string>();
-  const results = new Map<string, Map<string, PropagationState>>(); // cluster → key → state
-  let writes = 0;
-
-  await Promise.all(observed.map((o) => limit(async () => {
-    const name = o.cluster.metadata.name ?? '';
-    const states = new Map<string, PropagationState>();
-    results.set(name, states);
-    const { view, client } = o;
-    if (!view || !client) {
-      errors[name] = o.error ?? 'unknown error';
-      return;
-    }
-    const perCluster = pLimit(PER_CLUSTER_WRITES);
-    await Promise.all((plan.actions.get(name) ?? []).map((a) => perCluster(async () => {
-      try {
-        if (a.op === 'conflict') {
-          states.set(a.key, { present: false, ingress: [], conflict: a.reason });
-          return;
-        }
-        const member = await apply(client, a);
-        writes++;
-        if (byKey.has(a.key)) deps.events?.record(propagated(byKey.get(a.key) as Service, name, a.op));
-        if (member && a.op !== 'release') states.set(a.key, memberState(member));
-      } catch (e) {
-        failedKeys.add(a.key);
-        const live = view.members.get(a.key);
-        states.set(a.key, { ...(live && isManaged(live) ? memberState(live) : { present: false, ingress: [] }), error: `${a.op} failed: ${describe(e)}` });
-        deps.log.warn('member write failed', { cluster: name, service: a.key, op: a.op, error: describe(e) });
-      }
-    })));
-    for (const [key, live] of view.members) {
-      if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
-    }
-    // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
-    const wrote = (plan.actions.get(name) ?? []).some((a) => a.op !== 'conflict');
-    if (deps.inCluster && (!scope.services || wrote)) writes += await placeInZone(client, o.cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
-  })));
+  const pass: Pass = {
+    deps, scope, services, errors: {}, failedKeys: new Set(), writes: 0,
+    // Started now, awaited only where needed, so no cluster waits for them before it must.
+    finalizers: addFinalizers(deps, services),
+    shards: shardsOf(deps, services),
+    // Federated Services deleted lately: only their members are ours to garbage-collect (plan.ts).
+    deletedUids: deps.store.deletedSince<Service>('services', 0).then((d) => new Set(d.map((s) => s.metadata.uid).filter((u): u is string => !!u))),
+  };
+  await Promise.all(clusters.map((c) => limit(() => runCluster(pass, c, breakers.get(c.metadata.name ?? '')))));
+  await pass.finalizers;
 
   const finalized: string[] = [];
-  for (const key of plan.finalize) {
-    if (failedKeys.has(key)) continue;
+  for (const key of planPropagation({ services, clusters: [], ...(scope.services ? { scope: scope.services } : {}) }).finalize) {
+    if (pass.failedKeys.has(key)) continue;
     const [namespace, name] = key.split('/') as [string, string];
     await deps.store.transact<Service>('services', { namespace, name }, (cur) => {
       if (!cur?.object.metadata.deletionTimestamp) return { none: true };
@@ -178,39 +138,137 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     await deps.shards.remove(namespace, name);
     finalized.push(key);
   }
-  await recordShards(deps, services.filter((s) => !finalized.includes(federatedKey(s))), results, errors);
   await deps.events?.flush();
-  return { clusters: clusters.length, writes, errors, finalized };
+  return { clusters: clusters.length, writes: pass.writes, errors: pass.errors, finalized };
+}
+
+/** What one pass shares between its cluster pipelines. */
+interface Pass {
+  readonly deps: ReconcileDeps;
+  readonly scope: ReconcileScope;
+  readonly services: readonly Service[];
+  readonly errors: Record<string, string>;
+  readonly failedKeys: Set<string>;
+  writes: number;
+  readonly finalizers: Promise<void>;
+  /** `namespace/name` → cluster → shard as stored when the pass began. */
+  readonly shards: Promise<Map<string, Map<string, ShardDoc>>>;
+  readonly deletedUids: Promise<ReadonlySet<string>>;
+}
+
+/** Our finalizer goes on before any member exists, so a delete always waits for member cleanup. */
+async function addFinalizers(deps: ReconcileDeps, services: readonly Service[]): Promise<void> {
+  const storeLimit = pLimit(32);
+  await Promise.all(services.filter((s) => !s.metadata.deletionTimestamp && !(s.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)).map((s) => storeLimit(() =>
+    deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
+      if (!cur || cur.object.metadata.deletionTimestamp || (cur.object.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)) return { none: true };
+      const object = { ...cur.object, metadata: { ...cur.object.metadata, finalizers: [...(cur.object.metadata.finalizers ?? []), SKYFED.memberFinalizer] } };
+      return { write: cur.internal ? { object, internal: cur.internal } : { object } };
+    }))));
+}
+
+async function shardsOf(deps: ReconcileDeps, services: readonly Service[]): Promise<Map<string, Map<string, ShardDoc>>> {
+  // One collection-group read for a full pass; a per-Service read for an event about a few Services.
+  const all = services.length > 20 ? await deps.shards.listAll() : undefined;
+  const out = new Map<string, Map<string, ShardDoc>>();
+  await Promise.all(services.map(async (s) => {
+    const docs = all ? (all.get(federatedKey(s)) ?? []) : await deps.shards.list(s.metadata.namespace as string, s.metadata.name as string);
+    out.set(federatedKey(s), new Map(docs.map((d) => [d.cluster, d])));
+  }));
+  return out;
+}
+
+/** One cluster's pipeline: breaker → health probe → observe → plan → apply → its shards' status. */
+async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | undefined): Promise<void> {
+  const { deps, scope } = pass;
+  const name = cluster.metadata.name ?? '';
+  const observedAt = deps.now().toISOString();
+  const gate = await enter(deps, name, breaker);
+  if (gate.open) {
+    pass.errors[name] = gate.reason;
+    await recordShards(pass, name, new Map(), { error: gate.reason, since: gate.since }, observedAt);
+    return;
+  }
+  let watched: ReturnType<typeof watchCalls> | undefined;
+  let error: string | undefined;
+  let view: ClusterView | undefined;
+  try {
+    watched = watchCalls(await deps.clientFor(cluster));
+    const client = watched.client;
+    const probe = scope.probeHealth ? (await refreshClusterHealth(deps.store, async () => client, [cluster], 1, deps.now, deps.events)).get(name) : undefined;
+    // An unreachable cluster is not asked again in the same pass (that would be a second time-out).
+    const o = probe && !probe.reachable ? { error: probe.error ?? 'unreachable' } : await observe(client, cluster, scope);
+    ({ view, error } = o);
+  } catch (e) {
+    error = describe(e);
+  }
+  const states = new Map<string, PropagationState>();
+  if (view && watched) await applyPlan(pass, watched.client, cluster, view, states);
+  if (watched) await leave(deps, name, breaker, watched.outcome(), gate.probing);
+  if (error) pass.errors[name] = error;
+  await recordShards(pass, name, states, error ? { error: `cluster unreachable: ${error}` } : undefined, observedAt);
+}
+
+async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, view: ClusterView, states: Map<string, PropagationState>): Promise<void> {
+  const { deps, scope, services } = pass;
+  const deletedUids = await pass.deletedUids;
+  const actions = planPropagation({ services, clusters: [view], deletedUids, ...(scope.services ? { scope: scope.services } : {}) }).actions.get(view.name) ?? [];
+  if (actions.some((a) => a.op === 'create')) await pass.finalizers;
+  const perCluster = pLimit(PER_CLUSTER_WRITES);
+  await Promise.all(actions.map((a) => perCluster(async () => {
+    try {
+      if (a.op === 'conflict') {
+        states.set(a.key, { present: false, ingress: [], conflict: a.reason });
+        return;
+      }
+      const member = await apply(client, a);
+      pass.writes++;
+      const fed = services.find((x) => federatedKey(x) === a.key);
+      if (fed) deps.events?.record(propagated(fed, view.name, a.op));
+      if (member && a.op !== 'release') states.set(a.key, memberState(member));
+    } catch (e) {
+      pass.failedKeys.add(a.key);
+      const live = view.members.get(a.key);
+      states.set(a.key, { ...(live && isManaged(live) ? memberState(live) : { present: false, ingress: [] }), error: `${a.op} failed: ${describe(e)}` });
+      deps.log.warn('member write failed', { cluster: view.name, service: a.key, op: a.op, error: describe(e) });
+    }
+  })));
+  for (const [key, live] of view.members) {
+    if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
+  }
+  // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
+  const wrote = actions.some((a) => a.op !== 'conflict');
+  if (deps.inCluster && (!scope.services || wrote)) pass.writes += await placeInZone(client, cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
 }
 
 function memberState(m: MemberService): PropagationState {
   return { present: true, ingress: m.status?.loadBalancer?.ingress ?? [], ...(m.metadata.uid ? { memberUid: m.metadata.uid } : {}) };
 }
 
-/** Writes each (service, cluster) shard's propagation state when it changed. */
-async function recordShards(deps: ReconcileDeps, services: readonly Service[], results: Map<string, Map<string, PropagationState>>, errors: Record<string, string>): Promise<void> {
-  // One collection-group read for a full pass; a per-Service read for an event about one Service.
-  const all = services.length > 20 ? await deps.shards.listAll() : undefined;
-  const limit = pLimit(64);
-  await Promise.all(services.map(async (s) => {
-    const ns = s.metadata.namespace as string;
-    const name = s.metadata.name as string;
+/** Writes one cluster's shard of each Service in the pass, where it changed, as soon as that cluster is done. */
+async function recordShards(pass: Pass, cluster: string, states: Map<string, PropagationState>, failure: { error: string; since?: string } | undefined, observedAt: string): Promise<void> {
+  const { deps } = pass;
+  const shards = await pass.shards;
+  const limit = pLimit(16);
+  await Promise.all(pass.services.map(async (s) => {
     const key = federatedKey(s);
-    const docs = all ? (all.get(key) ?? []) : await deps.shards.list(ns, name);
-    const existing = new Map(docs.map((d: ShardDoc) => [d.cluster, d]));
-    for (const [cluster, states] of results) {
-      const prev = existing.get(cluster);
-      let state = states.get(key);
-      if (!state && errors[cluster]) state = { ...(prev?.propagation ?? { present: false, ingress: [] }), error: `cluster unreachable: ${errors[cluster]}` };
-      // Not placed here (or gone): record that once, if the shard had been recorded before.
-      if (!state) {
-        if (!(prev?.propagation?.present || prev?.propagation?.error || prev?.propagation?.conflict)) continue;
-        state = { present: false, ingress: [] };
-      }
-      const value = { ...state, ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}) };
-      const problem = propagationProblem(s, cluster, prev?.propagation, value);
-      if (problem) deps.events?.record(problem);
-      await limit(() => deps.shards.put(ns, name, cluster, 'propagation', value, prev));
+    const prev = shards.get(key)?.get(cluster);
+    let state = states.get(key);
+    // A Service on its way out loses its shards when it is finalized; record only what went wrong.
+    if (s.metadata.deletionTimestamp && !state?.error && !failure) return;
+    if (!state && failure) state = { ...(prev?.propagation ?? { present: false, ingress: [] }), error: failure.error };
+    // Not placed here (or gone): record that once, if the shard had been recorded before.
+    if (!state) {
+      if (!(prev?.propagation?.present || prev?.propagation?.error || prev?.propagation?.conflict)) return;
+      state = { present: false, ingress: [] };
     }
+    const { since: _prevSince, observedAt: _prevAt, ...rest } = state;
+    const troubled = rest.error ?? rest.conflict;
+    const wasTroubled = prev?.propagation?.error ?? prev?.propagation?.conflict;
+    const since = troubled ? (failure?.since ?? (wasTroubled && prev?.propagation?.since) ?? observedAt) : undefined;
+    const value: PropagationState = { ...rest, ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}), ...(since ? { since } : {}), observedAt };
+    const problem = propagationProblem(s, cluster, prev?.propagation, value);
+    if (problem) deps.events?.record(problem);
+    await limit(() => deps.shards.put(s.metadata.namespace as string, s.metadata.name as string, cluster, 'propagation', value, prev));
   }));
 }

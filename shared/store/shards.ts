@@ -1,9 +1,12 @@
 /**
  * Shard state: one document per (federated Service, cluster) under the Service's `shards`
- * subcollection, written by propagation only when it changed. (Health lives in the per-Service
- * sweep state, store/sweep-state.ts, so one sweep reads one document per Service.)
+ * subcollection, written by propagation as each cluster finishes, only when it changed. Clusters
+ * never share a document, and a write is a field-path update conditional on the document being as
+ * it was read (else a transaction decides again), so a pass that observed its member earlier never
+ * overwrites what a later pass recorded. (Health lives in the per-Service sweep state,
+ * store/sweep-state.ts, so one sweep reads one document per Service.)
  */
-import { FieldPath, FieldValue, Firestore } from '@google-cloud/firestore';
+import { FieldPath, FieldValue, Firestore, Timestamp, Transaction, WriteBatch } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
 import { stableJson as stable } from '../util/stable-json';
 import { shardCollectionPath } from './layout';
@@ -15,6 +18,10 @@ export interface PropagationState {
   readonly error?: string;
   readonly conflict?: string;
   readonly observedGeneration?: number;
+  /** When the member was read for this state (ISO time): the newer observation wins. */
+  readonly observedAt?: string;
+  /** Since when the shard has shown its current error or conflict. */
+  readonly since?: string;
 }
 
 export interface HealthState {
@@ -35,13 +42,32 @@ export interface HealthState {
 export interface ShardDoc {
   readonly cluster: string;
   readonly propagation?: PropagationState;
+  /** The document's version as read (not stored): a write lands only while it is current. */
+  readonly version?: string;
 }
+
+/**
+ * Whether `next` should replace the stored state: not when it says the same thing (the time of
+ * observation aside), nor when the stored one was observed later.
+ */
+export function replacesShard(stored: PropagationState | undefined, next: PropagationState): boolean {
+  if (!stored) return true;
+  const { observedAt: a, ...storedRest } = stored;
+  const { observedAt: b, ...nextRest } = next;
+  if (stable(storedRest) === stable(nextRest)) return false;
+  return !(a && b && a > b);
+}
+
+const CONTENDED = new Set([5, 6, 9]); // NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION
 
 export interface ShardStore {
   list(namespace: string, service: string): Promise<ShardDoc[]>;
   /** All shards of all Services, keyed `namespace/service`. */
   listAll(): Promise<Map<string, ShardDoc[]>>;
-  /** Merges one field; returns false (and writes nothing) when it already had this value. */
+  /**
+   * Sets one field of one shard (others are kept); returns false (and writes nothing) when it
+   * already had this value or a newer observation. `previous` is the shard as read, if it existed.
+   */
   put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean>;
   remove(namespace: string, service: string, cluster?: string): Promise<void>;
 }
@@ -64,7 +90,7 @@ export class FirestoreShardStore implements ShardStore, MemberIndex {
 
   async list(namespace: string, service: string): Promise<ShardDoc[]> {
     const snap = await this.db.collection(shardCollectionPath(namespace, service)).get();
-    return snap.docs.map((d) => d.data() as ShardDoc);
+    return snap.docs.map((d) => ({ ...(d.data() as ShardDoc), version: versionOf(d.updateTime) }));
   }
 
   async listAll(): Promise<Map<string, ShardDoc[]>> {
@@ -73,21 +99,42 @@ export class FirestoreShardStore implements ShardStore, MemberIndex {
     for (const d of snap.docs) {
       const p = d.ref.path.split('/'); // namespaces/ns/services/svc/shards/cluster
       const key = `${p[1] ?? ''}/${p[3] ?? ''}`;
-      out.set(key, [...(out.get(key) ?? []), d.data() as ShardDoc]);
+      out.set(key, [...(out.get(key) ?? []), { ...(d.data() as ShardDoc), version: versionOf(d.updateTime) }]);
     }
     return out;
   }
 
   async put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean> {
-    if (previous && stable(previous[field]) === stable(value)) return false;
-    const batch = this.db.batch();
-    batch.set(this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`), { cluster, [field]: value }, { mergeFields: ['cluster', field] });
-    const uid = value.present ? value.memberUid : undefined;
-    if (uid !== previous?.propagation?.memberUid || !previous) {
-      batch.set(this.db.doc(`${INDEX}/${cluster}`), { uids: { [`${namespace}/${service}`]: uid ?? FieldValue.delete() } }, { merge: true });
+    if (previous && !replacesShard(previous[field], value)) return false;
+    const ref = this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`);
+    const data = JSON.parse(JSON.stringify(value)) as PropagationState;
+    // The member index follows the shard in the same atomic write.
+    const index = (w: WriteBatch | Transaction, before: PropagationState | undefined, exists: boolean): void => {
+      const uid = value.present ? value.memberUid : undefined;
+      if (exists && uid === before?.memberUid) return;
+      const entry = { uids: { [`${namespace}/${service}`]: uid ?? FieldValue.delete() } };
+      if (w instanceof WriteBatch) w.set(this.db.doc(`${INDEX}/${cluster}`), entry, { merge: true });
+      else w.set(this.db.doc(`${INDEX}/${cluster}`), entry, { merge: true });
+    };
+    try {
+      // One write when nobody else wrote the shard since we read it.
+      const batch = this.db.batch();
+      if (!previous) batch.create(ref, { cluster, [field]: data });
+      else if (previous.version) batch.update(ref, { cluster, [field]: data }, { lastUpdateTime: timestampOf(previous.version) });
+      else throw Object.assign(new Error('no version'), { code: 9 });
+      index(batch, previous?.[field], previous !== undefined);
+      await batch.commit();
+      return true;
+    } catch (e) {
+      if (!CONTENDED.has((e as { code?: number }).code ?? 0)) throw e;
     }
-    await batch.commit();
-    return true;
+    return this.db.runTransaction(async (tx) => {
+      const now = (await tx.get(ref)).data() as ShardDoc | undefined;
+      if (!replacesShard(now?.[field], value)) return false;
+      tx.set(ref, { cluster, [field]: data }, { mergeFields: ['cluster', field] });
+      index(tx, now?.[field], now !== undefined);
+      return true;
+    });
   }
 
   async readAll(): Promise<Map<string, Map<string, string>>> {
@@ -105,4 +152,13 @@ export class FirestoreShardStore implements ShardStore, MemberIndex {
     const snap = await col.get();
     await Promise.all(snap.docs.flatMap((d) => [d.ref.delete(), unindex(d.id)]));
   }
+}
+
+function versionOf(t: Timestamp | undefined): string | undefined {
+  return t ? `${t.seconds}.${String(t.nanoseconds).padStart(9, '0')}` : undefined;
+}
+
+function timestampOf(v: string): Timestamp {
+  const [s, n] = v.split('.');
+  return new Timestamp(Number(s), Number(n));
 }

@@ -1,19 +1,27 @@
 /**
- * npm run bench:propagation — how long one federated Service takes to reach 1, 10 and 50 member
+ * npm run bench:propagation — how long one federated Service takes to reach 1, 10, 50 and 200 member
  * clusters (each answering with 50 ms added latency), on the production path: API write →
- * Firestore emulator → Eventarc CloudEvent → function → member APIs. Then 1,000 Services to 10
- * clusters through one periodic reconcile pass. Prints figures, ends with the ratio line, and
- * writes docs/BENCHMARKS.md.
+ * Firestore emulator → Eventarc CloudEvent → function → member APIs; how much one hanging member of
+ * 10 costs the nine healthy ones; then 1,000 Services to 10 clusters through one periodic reconcile
+ * pass. Prints figures, ends with the ratio lines, and writes docs/BENCHMARKS.md.
+ *
+ * SKYFED_BENCH_SIZES (e.g. "1,200") limits the fan-out cases; SKYFED_BENCH_SKIP=many,hang skips parts.
  */
 import { ADMIN_TOKEN } from '../harness/api-server';
 import { ControlPlane, startControlPlane } from '../harness/control-plane';
 import { call } from '../harness/http';
-import { FakeKubeFleet } from '../../local/sim';
+import { FakeCluster, FakeKubeFleet } from '../../local/sim';
 import { table, writeSection } from './report';
 import { registerCluster } from '../harness/federation';
 
 const LATENCY_MS = 50;
+const MEMBER_TIMEOUT_MS = 5000;
+const RUNS = 5;
+const GIVE_UP_MS = 120_000;
 const T = { token: ADMIN_TOKEN };
+const env = process.env;
+const SIZES = (env['SKYFED_BENCH_SIZES'] ?? '1,10,50,200').split(',').map(Number);
+const SKIP = new Set((env['SKYFED_BENCH_SKIP'] ?? '').split(','));
 
 async function register(cp: ControlPlane, fleet: FakeKubeFleet): Promise<void> {
   for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
@@ -21,34 +29,54 @@ async function register(cp: ControlPlane, fleet: FakeKubeFleet): Promise<void> {
 
 const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] } });
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function oneServiceTo(n: number, runs: number): Promise<number[]> {
+async function withFleet<T>(n: number, fn: (cp: ControlPlane, fleet: FakeKubeFleet) => Promise<T>, triggers = true): Promise<T> {
   const fleet = await FakeKubeFleet.start(Array.from({ length: n }, (_, i) => ({ name: `c${i}`, region: 'r1', zones: ['z1'], latencyMs: LATENCY_MS, lbListen: false })));
-  const cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: '5000' });
+  const cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: String(MEMBER_TIMEOUT_MS) }, { triggers });
   try {
     await register(cp, fleet);
     await cp.settle(800);
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const name = `svc-${i}`;
-      const t0 = performance.now();
-      await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(name) });
-      while (!fleet.clusters.every((c) => c.state.services.has(`bench/${name}`))) await new Promise((r) => setTimeout(r, 2));
-      times.push(performance.now() - t0);
-      await cp.settle(300);
-    }
-    return times;
+    return await fn(cp, fleet);
   } finally {
     await cp.close();
     await fleet.stop();
   }
 }
 
+/** API write → the Service exists in every cluster of `waitOn`; one time per run. */
+async function timeToReach(cp: ControlPlane, waitOn: readonly FakeCluster[], prefix: string, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const name = `${prefix}-${i}`;
+    const t0 = performance.now();
+    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(name) });
+    while (!waitOn.every((c) => c.state.services.has(`bench/${name}`))) {
+      if (performance.now() - t0 > GIVE_UP_MS) throw new Error(`${name} reached only ${waitOn.filter((c) => c.state.services.has(`bench/${name}`)).length} of ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`);
+      await sleep(2);
+    }
+    times.push(performance.now() - t0);
+    await cp.settle(300);
+  }
+  return times;
+}
+
+/** 10 members, none hanging, then one hanging: times until the nine healthy ones have the Service. */
+async function hangingMember(): Promise<{ calm: number[]; hanging: number[] }> {
+  return withFleet(10, async (cp, fleet) => {
+    const hung = fleet.clusters[3] as FakeCluster;
+    const healthy = fleet.clusters.filter((c) => c !== hung);
+    const calm = await timeToReach(cp, healthy, 'calm', RUNS);
+    await hung.setFault({ mode: 'hang' });
+    // The emulator delivers one event at a time: each run waits until the previous pass has ended.
+    const hanging = await timeToReach(cp, healthy, 'hang', RUNS);
+    await hung.setFault({ mode: 'none' });
+    return { calm, hanging };
+  });
+}
+
 async function manyServices(services: number, clusters: number): Promise<{ ms: number; writes: number }> {
-  const fleet = await FakeKubeFleet.start(Array.from({ length: clusters }, (_, i) => ({ name: `c${i}`, region: 'r1', zones: ['z1'], latencyMs: LATENCY_MS, lbListen: false })));
-  const cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: '10000' }, { triggers: false });
-  try {
-    await register(cp, fleet);
+  return withFleet(clusters, async (cp, fleet) => {
     for (let i = 0; i < services; i += 25) {
       await Promise.all(Array.from({ length: Math.min(25, services - i) }, (_, j) => call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(`s${i + j}`) })));
     }
@@ -58,32 +86,53 @@ async function manyServices(services: number, clusters: number): Promise<{ ms: n
     const present = fleet.clusters.reduce((n, c) => n + c.state.services.size, 0);
     if (present !== services * clusters) throw new Error(`only ${present} of ${services * clusters} members exist`);
     return { ms, writes: Number(res.body['writes']) };
-  } finally {
-    await cp.close();
-    await fleet.stop();
-  }
+  }, false);
 }
 
 async function main(): Promise<void> {
   const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+  const runs = (ts: number[]): string => ts.map((t) => t.toFixed(0)).join(', ');
   const rows: (string | number)[][] = [];
   const med: Record<number, number> = {};
-  for (const n of [1, 10, 50]) {
-    const times = await oneServiceTo(n, 5);
+  const lines: string[] = [];
+  const hang = SKIP.has('hang') ? undefined : await hangingMember();
+  for (const n of SIZES) {
+    let times: number[];
+    try {
+      times = await withFleet(n, (cp, fleet) => timeToReach(cp, fleet.clusters, 'svc', RUNS));
+    } catch (e) {
+      say(`1 Service → ${n} cluster(s): ${String(e)}`);
+      rows.push([`1 Service → ${n} clusters`, 'n/a', String(e)]);
+      continue;
+    }
     med[n] = median(times);
-    say(`1 Service → ${n} cluster(s), ${LATENCY_MS} ms latency each: median ${med[n]?.toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')})`);
-    rows.push([`1 Service → ${n} clusters`, med[n]?.toFixed(0) ?? '', times.map((t) => t.toFixed(0)).join(', ')]);
+    say(`1 Service → ${n} cluster(s), ${LATENCY_MS} ms latency each: median ${med[n]?.toFixed(0)} ms (runs: ${runs(times)})`);
+    rows.push([`1 Service → ${n} clusters`, med[n]?.toFixed(0) ?? '', runs(times)]);
   }
-  const many = await manyServices(1000, 10);
-  say(`1,000 Services → 10 clusters (one reconcile pass): ${(many.ms / 1000).toFixed(1)} s, ${many.writes} member writes`);
-  rows.push(['1,000 Services → 10 clusters (one reconcile pass)', many.ms.toFixed(0), `${many.writes} member writes`]);
-  const ratio = (med[50] ?? 0) / (med[1] ?? 1);
+  if (med[1] && med[200]) lines.push(`propagation ratio 200/1 clusters: ${(med[200] / med[1]).toFixed(2)}`);
+  if (med[1] && med[50]) lines.push(`propagation ratio 50/1 clusters: ${(med[50] / med[1]).toFixed(2)}`);
+  if (hang) {
+    const h = hang;
+    const impact = median(h.hanging) / median(h.calm);
+    say(`1 Service → 9 healthy of 10 clusters, none hanging: median ${median(h.calm).toFixed(0)} ms (runs: ${runs(h.calm)})`);
+    say(`1 Service → 9 healthy of 10 clusters, one hanging (time-out ${MEMBER_TIMEOUT_MS} ms): median ${median(h.hanging).toFixed(0)} ms (runs: ${runs(h.hanging)})`);
+    rows.push(['1 Service → 9 healthy of 10 clusters, none hanging', median(h.calm).toFixed(0), runs(h.calm)]);
+    rows.push([`1 Service → 9 healthy of 10 clusters, one hanging (time-out ${MEMBER_TIMEOUT_MS} ms)`, median(h.hanging).toFixed(0), runs(h.hanging)]);
+    lines.push(`hanging member impact ratio: ${impact.toFixed(2)}`);
+  }
+  if (!SKIP.has('many')) {
+    const many = await manyServices(1000, 10);
+    say(`1,000 Services → 10 clusters (one reconcile pass): ${(many.ms / 1000).toFixed(1)} s, ${many.writes} member writes`);
+    rows.push(['1,000 Services → 10 clusters (one reconcile pass)', many.ms.toFixed(0), `${many.writes} member writes`]);
+  }
+  const targets: Record<string, string> = { '200/1': '≤ 1.5', '50/1': '≤ 2', hanging: '≤ 1.2' };
+  const target = (l: string): string => Object.entries(targets).find(([k]) => l.includes(k))?.[1] ?? '';
   writeSection('Propagation (`npm run bench:propagation`)', [
-    `Each simulated member API adds ${LATENCY_MS} ms to every call. Times run from the API write to the member Service existing in every cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of 5).`,
+    `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the member Service existing in every (healthy) cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers.`,
     '', table(['case', 'ms', 'detail'], rows), '',
-    `**propagation ratio 50/1 clusters: ${ratio.toFixed(2)}** (target ≤ 2).`,
+    ...lines.map((l) => `**${l}** (target ${target(l)}).`),
   ].join('\n'));
-  say(`propagation ratio 50/1 clusters: ${ratio.toFixed(2)}`);
+  for (const l of lines) say(l);
 }
 
 main().then(() => process.exit(0), (e: unknown) => { process.stderr.write(`${String(e)}\n`); process.exit(1); });
