@@ -16,7 +16,7 @@ import { selfReviewRoutes } from './authz-reviews';
 import { bodyFormat, parseBody } from './body';
 import { negotiateFormat, pickFormat, readObjectBody } from './negotiate';
 import { encodeObject, hasProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf/codec';
-import { queryBool, queryString } from './query';
+import { queryBool, queryInt, queryString } from './query';
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from './discovery';
 import { openApiDocument, openApiIndex, openApiV2 } from './openapi';
 import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, encodeOpenApiV2 } from './protobuf/openapi-v2';
@@ -166,7 +166,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
       const table = wantsTable(req.get('accept'));
       if (queryBool(req, 'watch') === true) {
         const rv = query(req, 'resourceVersion');
-        const timeoutSeconds = watchSeconds(query(req, 'timeoutSeconds'));
+        const timeoutSeconds = watchSeconds(queryInt(req, 'timeoutSeconds'));
         const user = (res.locals['caller'] as Caller | undefined)?.user ?? '';
         const open = watching.get(user) ?? 0;
         if (open >= maxWatches) {
@@ -262,11 +262,9 @@ export function apiRouter(deps: ApiDeps): express.Router {
   return router;
 }
 
-/** `timeoutSeconds` of a watch: a whole number of seconds; absent or 0 means the longest we serve. */
-function watchSeconds(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return MAX_WATCH_SECONDS;
-  if (!/^[0-9]{1,9}$/.test(raw)) throw errors.badRequest(`timeoutSeconds must be a whole number of seconds (got ${JSON.stringify(raw.slice(0, 20))})`);
-  const n = Number(raw);
-  return n === 0 ? MAX_WATCH_SECONDS : Math.min(n, MAX_WATCH_SECONDS);
+/** `timeoutSeconds` of a watch (parsed as kube-apiserver parses integers); absent or 0 means the longest we serve. */
+function watchSeconds(n: number | undefined): number {
+  if (n === undefined || n <= 0) return MAX_WATCH_SECONDS;
+  return Math.min(n, MAX_WATCH_SECONDS);
 }
 

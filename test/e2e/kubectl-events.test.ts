@@ -42,7 +42,7 @@ test('get events and describe show what skyfed recorded', async () => {
     return events.stdout.includes('Propagated') && events.stdout.includes('ShardHealthy');
   });
   const rows = tableRows(events.stdout);
-  expect(rows[0]).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+  expect(events.stdout.trim().split('\n')[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
   expect(rows.slice(1).map((r) => r.slice(1, 4))).toEqual(expect.arrayContaining([
     ['Normal', 'Propagated', 'service/shop'], ['Normal', 'ShardHealthy', 'service/shop'],
   ]));
@@ -78,7 +78,8 @@ test('auth can-i --list and whoami', async () => {
   const list = await stack.kubectl(['auth', 'can-i', '--list', `--token=${viewToken}`]);
   expect(list.code).toBe(0);
   const rows = tableRows(list.stdout);
-  expect(rows[0]).toEqual(['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+  expect(list.stdout.trim().split('\n')[0]).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+  expect(rows.length).toBeGreaterThan(1);
   expect(list.stdout).toMatch(/\*\.\*\s+\[\]\s+\[\]\s+\[get list watch\]/);
 
   const admin = await stack.kubectl(['auth', 'whoami']);
