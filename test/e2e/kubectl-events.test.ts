@@ -84,7 +84,7 @@ test('auth can-i --list and whoami', async () => {
 
   const admin = await stack.kubectl(['auth', 'whoami']);
   expect(admin.code).toBe(0);
-  expect(tableRows(admin.stdout)).toEqual([['ATTRIBUTE', 'VALUE'], ['Username', 'local-admin'], ['Groups', '[skyfed:admin system:authenticated]']]);
+  expect(admin.stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/))).toEqual([['ATTRIBUTE', 'VALUE'], ['Username', 'local-admin'], ['Groups', '[skyfed:admin system:authenticated]']]);
   const viewer = await stack.kubectl(['auth', 'whoami', `--token=${viewToken}`, '-o', 'jsonpath={.status.userInfo.username}']);
   expect(viewer.stdout).toBe('local-viewer');
 }, 60_000);
