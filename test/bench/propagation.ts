@@ -78,7 +78,15 @@ async function hangingMember(): Promise<{ calm: number[]; hanging: number[] }> {
 async function manyServices(services: number, clusters: number): Promise<{ ms: number; writes: number }> {
   return withFleet(clusters, async (cp, fleet) => {
     for (let i = 0; i < services; i += 25) {
-      await Promise.all(Array.from({ length: Math.min(25, services - i) }, (_, j) => call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(`s${i + j}`) })));
+      // A create the API refused (429/503 under the burst) is sent again, so the pass has every Service.
+      await Promise.all(Array.from({ length: Math.min(25, services - i) }, async (_, j) => {
+        for (let attempt = 1; ; attempt++) {
+          const r = await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(`s${i + j}`) });
+          if (r.status === 201 || r.status === 409) return;
+          if (attempt >= 5) throw new Error(`creating s${i + j}: ${r.status} ${r.text.slice(0, 200)}`);
+          await new Promise((res) => setTimeout(res, 200 * attempt));
+        }
+      }));
     }
     const t0 = performance.now();
     const res = await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
