@@ -4,7 +4,7 @@
  * store transaction; a failed check throws an ApiError before anything is written.
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError, ResourceRef, errors, successStatus } from '../k8s/status';
+import { ResourceRef, errors, successStatus } from '../k8s/status';
 import { KubeObject, SKYFED } from '../model/meta';
 import { FieldValidation, decodeStructured } from '../model/decode';
 import { deleteOptionsSchema } from '../model/schema';
@@ -274,8 +274,4 @@ export class Handlers {
     });
     return outcome;
   }
-}
-
-export function isApiError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
 }

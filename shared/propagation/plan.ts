@@ -111,10 +111,3 @@ export function planPropagation(input: PlanInput): PropagationPlan {
   }
   return { actions, finalize, addFinalizer };
 }
-
-/** Counts actions that call a member API (conflicts are status only). */
-export function writeCount(plan: PropagationPlan): number {
-  let n = 0;
-  for (const list of plan.actions.values()) n += list.filter((a) => a.op !== 'conflict').length;
-  return n;
-}
