@@ -1,10 +1,11 @@
 /**
- * MemberClient on @kubernetes/client-node. Credentials come from the cluster's Secret (a kubeconfig);
- * the server address comes from the Cluster registration. TLS verification stays on unless the
+ * MemberClient: @kubernetes/client-node for the kubeconfig and the rarer calls, plain JSON calls
+ * (rest.ts) for the hot path. Credentials come from the cluster's Secret (a kubeconfig); the
+ * server address comes from the Cluster registration. TLS verification stays on unless the
  * kubeconfig itself says insecure-skip-tls-verify. Every call has a time-out (AbortSignal) and
  * transient failures are retried with backoff.
  */
-import { ApiException, AppsV1Api, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable, VersionApi } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, DiscoveryV1Api, Health, KubeConfig, Observable } from '@kubernetes/client-node';
 import { Agent, AgentOptions } from 'node:https';
 import type { Deployment } from '../incluster/coredns-mount';
 import type { ConfigMap } from '../incluster/plan';
@@ -13,7 +14,8 @@ import { AddressGuard } from '../net/address-guard';
 import { DIAL_REFUSED, DialRefusedError, GuardedHttpsAgent } from '../net/guarded-dial';
 import { MemberService } from '../propagation/member';
 import { RetryPolicy, withRetry } from '../util/retry';
-import { MemberClient, MemberError, MemberErrorReason, Topology, isTransientMemberError } from './port';
+import { MemberClient, MemberError, Topology, isTransientMemberError } from './port';
+import { MemberRest, answerError } from './rest';
 
 export interface KubeClientOptions {
   readonly cluster: string;
@@ -28,27 +30,11 @@ export interface KubeClientOptions {
 const ZONE_LABELS = ['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone'];
 const REGION_LABELS = ['topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/region'];
 
-function reasonFor(status: number): MemberErrorReason {
-  if (status === 401) return 'Unauthorized';
-  if (status === 403) return 'Forbidden';
-  if (status === 404) return 'NotFound';
-  if (status === 409) return 'Conflict';
-  if (status === 422) return 'Invalid';
-  if (status === 429) return 'Throttled';
-  if (status >= 500) return 'ServerError';
-  return 'Other';
-}
-
 /** Turns whatever the client library threw into a MemberError with a short, credential-free message. */
 export function toMemberError(cluster: string, e: unknown, timeoutMs: number, refusal?: string): MemberError {
   if (e instanceof MemberError) return e;
   if (e instanceof ApiException) {
-    const body = (typeof e.body === 'string' ? safeJson(e.body) : e.body) as { message?: string; reason?: string } | undefined;
-    const status = Number(e.code);
-    const reason = body?.reason === 'AlreadyExists' ? 'AlreadyExists' : reasonFor(status);
-    // The member's own message text is not repeated: it is the member's words, shown to every reader.
-    const known = body?.reason && /^[A-Za-z]{1,40}$/.test(body.reason) ? ` ${body.reason}` : '';
-    return new MemberError(cluster, reason, `the API server answered ${status}${known}`, status);
+    return answerError(cluster, Number(e.code), typeof e.body === 'string' ? safeJson(e.body) : e.body);
   }
   const code0 = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (e instanceof DialRefusedError || code0 === DIAL_REFUSED) {
@@ -68,6 +54,10 @@ export function toMemberError(cluster: string, e: unknown, timeoutMs: number, re
   return new MemberError(cluster, 'Other', 'the request failed', undefined, { cause: e });
 }
 
+const seg = (s: string): string => encodeURIComponent(s);
+const servicePath = (ns: string, name?: string): string => `/api/v1/namespaces/${seg(ns)}/services${name === undefined ? '' : `/${seg(name)}`}`;
+const configMapPath = (ns: string, name?: string): string => `/api/v1/namespaces/${seg(ns)}/configmaps${name === undefined ? '' : `/${seg(name)}`}`;
+
 function safeJson(s: string): unknown {
   try { return JSON.parse(s); } catch { return undefined; }
 }
@@ -77,14 +67,15 @@ function safeJson(s: string): unknown {
  * guard on one keep-alive agent, made from the member's inline TLS material only.
  */
 class GuardedKubeConfig extends KubeConfig {
-  agent: GuardedHttpsAgent | undefined;
+  agent!: GuardedHttpsAgent;
+  token: string | undefined;
 }
 
 /**
  * The client-node configuration for one member: the registration's server address, and nothing
  * from the kubeconfig but its inline material (shared/k8s/kubeconfig.ts refuses the rest).
  */
-export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server' | 'kubeconfig' | 'guard'>): KubeConfig {
+export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server' | 'kubeconfig' | 'guard'>): GuardedKubeConfig {
   let creds: MemberCredentials;
   try {
     creds = parseMemberKubeconfig(opts.kubeconfig);
@@ -109,35 +100,45 @@ export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server'
     currentContext: 'member',
   });
   // client-node builds a fresh https.Agent (with proxy support) for every request: replace it with
-  // one guarded, pooled agent per member built from the same TLS options.
-  (kc as unknown as { createAgent: (cluster: unknown, options: AgentOptions) => Agent }).createAgent = (_cluster, options) => {
-    kc.agent ??= new GuardedHttpsAgent({ ...options, keepAlive: true, maxSockets: 32 }, opts.guard);
-    return kc.agent;
-  };
+  // one guarded, pooled agent per member, built from the same inline TLS material, which the
+  // plain JSON calls (rest.ts) share.
+  kc.agent = new GuardedHttpsAgent({
+    keepAlive: true, maxSockets: 32, rejectUnauthorized: true,
+    ...(creds.caData ? { ca: creds.caData } : {}),
+    ...(creds.certData ? { cert: creds.certData } : {}),
+    ...(creds.keyData ? { key: creds.keyData } : {}),
+    ...(creds.tlsServerName ? { servername: creds.tlsServerName } : {}),
+  }, opts.guard);
+  kc.token = creds.token;
+  (kc as unknown as { createAgent: (cluster: unknown, options: AgentOptions) => Agent }).createAgent = () => kc.agent;
   return kc;
 }
 
 export class KubeMemberClient implements MemberClient {
   /** Closes pooled connections (a replaced client should not keep sockets open). */
   close(): void {
-    (this.kc as GuardedKubeConfig).agent?.destroy();
+    this.kc.agent.destroy();
   }
 
   readonly cluster: string;
   private readonly core: CoreV1Api;
   private readonly discovery: DiscoveryV1Api;
   private readonly apps: AppsV1Api;
-  private readonly versionApi: VersionApi;
   private readonly health: Health;
-  private readonly kc: KubeConfig;
+  private readonly kc: GuardedKubeConfig;
+  private readonly rest: MemberRest;
 
   constructor(private readonly opts: KubeClientOptions) {
     this.cluster = opts.cluster;
     this.kc = kubeConfigFor(opts);
+    const agent = this.kc.agent;
+    this.rest = new MemberRest({
+      cluster: opts.cluster, server: opts.server, timeoutMs: opts.timeoutMs, agent, ...(this.kc.token ? { token: this.kc.token } : {}),
+      transportError: (e) => toMemberError(opts.cluster, e, opts.timeoutMs, agent.lastRefusal),
+    });
     this.core = this.kc.makeApiClient(CoreV1Api);
     this.discovery = this.kc.makeApiClient(DiscoveryV1Api);
     this.apps = this.kc.makeApiClient(AppsV1Api);
-    this.versionApi = this.kc.makeApiClient(VersionApi);
     this.health = new Health(this.kc);
   }
 
@@ -166,19 +167,24 @@ export class KubeMemberClient implements MemberClient {
         const result = await fn(this.callOptions());
         return (result === undefined || typeof result !== 'object' ? result : JSON.parse(JSON.stringify(result))) as T;
       } catch (e) {
-        throw toMemberError(this.cluster, e, this.opts.timeoutMs, (this.kc as GuardedKubeConfig).agent?.lastRefusal);
+        throw toMemberError(this.cluster, e, this.opts.timeoutMs, this.kc.agent.lastRefusal);
       }
     }, isTransientMemberError, this.opts.retry);
   }
 
+  /** A plain JSON call (rest.ts) with the same retries. */
+  private json<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return withRetry(() => this.rest.call<T>(method, path, body), isTransientMemberError, this.opts.retry);
+  }
+
   async listServices(labelSelector?: string): Promise<MemberService[]> {
-    const list = await this.call((o) => this.core.listServiceForAllNamespaces(labelSelector ? { labelSelector } : {}, o as never));
-    return list.items as unknown as MemberService[];
+    const list = await this.json<{ items?: MemberService[] }>('GET', `/api/v1/services${labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : ''}`);
+    return list.items ?? [];
   }
 
   async getService(namespace: string, name: string): Promise<MemberService | undefined> {
     try {
-      return (await this.call((o) => this.core.readNamespacedService({ namespace, name }, o as never))) as unknown as MemberService;
+      return await this.json<MemberService>('GET', servicePath(namespace, name));
     } catch (e) {
       if (e instanceof MemberError && e.reason === 'NotFound') return undefined;
       throw e;
@@ -186,18 +192,16 @@ export class KubeMemberClient implements MemberClient {
   }
 
   async createService(namespace: string, body: MemberService): Promise<MemberService> {
-    return (await this.call((o) => this.core.createNamespacedService({ namespace, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as MemberService;
+    return this.json<MemberService>('POST', `${servicePath(namespace)}?fieldManager=skyfed`, body);
   }
 
   async replaceService(namespace: string, name: string, body: MemberService): Promise<MemberService> {
-    return (await this.call((o) => this.core.replaceNamespacedService({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as MemberService;
+    return this.json<MemberService>('PUT', `${servicePath(namespace, name)}?fieldManager=skyfed`, body);
   }
 
   async deleteService(namespace: string, name: string, resourceVersion?: string): Promise<void> {
     try {
-      await this.call((o) => this.core.deleteNamespacedService({
-        namespace, name, body: { propagationPolicy: 'Background', ...(resourceVersion ? { preconditions: { resourceVersion } } : {}) },
-      }, o as never));
+      await this.json('DELETE', servicePath(namespace, name), { propagationPolicy: 'Background', ...(resourceVersion ? { preconditions: { resourceVersion } } : {}) });
     } catch (e) {
       if (e instanceof MemberError && e.reason === 'NotFound') return;
       throw e;
@@ -206,7 +210,7 @@ export class KubeMemberClient implements MemberClient {
 
   async createNamespace(namespace: string): Promise<void> {
     try {
-      await this.call((o) => this.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'skyfed' } } } }, o as never));
+      await this.json('POST', '/api/v1/namespaces?fieldManager=skyfed', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'skyfed' } } });
     } catch (e) {
       if (e instanceof MemberError && (e.reason === 'AlreadyExists' || e.reason === 'Conflict')) return;
       throw e;
@@ -225,8 +229,8 @@ export class KubeMemberClient implements MemberClient {
   }
 
   async version(): Promise<string> {
-    const info = await this.call((o) => this.versionApi.getCode(o as never));
-    return info.gitVersion;
+    const info = await this.json<{ gitVersion?: string }>('GET', '/version');
+    return info.gitVersion ?? '';
   }
 
   async topology(): Promise<Topology> {
@@ -289,21 +293,19 @@ export class KubeMemberClient implements MemberClient {
   }
 
   async getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
-    return this.orUndefined(() => this.call((o) => this.core.readNamespacedConfigMap({ namespace, name }, o as never))) as Promise<ConfigMap | undefined>;
+    return this.orUndefined(() => this.json<ConfigMap>('GET', configMapPath(namespace, name)));
   }
 
   async createConfigMap(namespace: string, body: ConfigMap): Promise<ConfigMap> {
-    return (await this.call((o) => this.core.createNamespacedConfigMap({ namespace, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as ConfigMap;
+    return this.json<ConfigMap>('POST', `${configMapPath(namespace)}?fieldManager=skyfed`, body);
   }
 
   async replaceConfigMap(namespace: string, name: string, body: ConfigMap): Promise<ConfigMap> {
-    return (await this.call((o) => this.core.replaceNamespacedConfigMap({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as ConfigMap;
+    return this.json<ConfigMap>('PUT', `${configMapPath(namespace, name)}?fieldManager=skyfed`, body);
   }
 
   async deleteConfigMap(namespace: string, name: string, resourceVersion?: string): Promise<void> {
-    await this.orUndefined(() => this.call((o) => this.core.deleteNamespacedConfigMap({
-      namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : {},
-    }, o as never)));
+    await this.orUndefined(() => this.json('DELETE', configMapPath(namespace, name), resourceVersion ? { preconditions: { resourceVersion } } : {}));
   }
 
   async getDeployment(namespace: string, name: string): Promise<Deployment | undefined> {

@@ -10,7 +10,7 @@
 import { ADMIN_TOKEN } from '../harness/api-server';
 import { ControlPlane, startControlPlane } from '../harness/control-plane';
 import { call } from '../harness/http';
-import { FakeCluster, FakeKubeFleet } from '../../local/sim';
+import { RemoteFleet, RemoteMember } from '../../local/sim/remote-fleet';
 import { table, writeSection } from './report';
 import { registerCluster } from '../harness/federation';
 
@@ -23,16 +23,16 @@ const env = process.env;
 const SIZES = (env['SKYFED_BENCH_SIZES'] ?? '1,10,50,200').split(',').map(Number);
 const SKIP = new Set((env['SKYFED_BENCH_SKIP'] ?? '').split(','));
 
-async function register(cp: ControlPlane, fleet: FakeKubeFleet): Promise<void> {
+async function register(cp: ControlPlane, fleet: RemoteFleet): Promise<void> {
   for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
 }
 
 const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] } });
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function withFleet<T>(n: number, fn: (cp: ControlPlane, fleet: FakeKubeFleet) => Promise<T>, triggers = true): Promise<T> {
-  const fleet = await FakeKubeFleet.start(Array.from({ length: n }, (_, i) => ({ name: `c${i}`, region: 'r1', zones: ['z1'], latencyMs: LATENCY_MS, lbListen: false })));
+async function withFleet<T>(n: number, fn: (cp: ControlPlane, fleet: RemoteFleet) => Promise<T>, triggers = true): Promise<T> {
+  // The members run in a child process (local/sim/remote-fleet.ts): this process's CPU is the control plane's.
+  const fleet = await RemoteFleet.start(Array.from({ length: n }, (_, i) => ({ name: `c${i}`, region: 'r1', zones: ['z1'], latencyMs: LATENCY_MS, lbListen: false })));
   const cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: String(MEMBER_TIMEOUT_MS) }, { triggers });
   try {
     await register(cp, fleet);
@@ -45,16 +45,17 @@ async function withFleet<T>(n: number, fn: (cp: ControlPlane, fleet: FakeKubeFle
 }
 
 /** API write → the Service exists in every cluster of `waitOn`; one time per run. */
-async function timeToReach(cp: ControlPlane, waitOn: readonly FakeCluster[], prefix: string, runs: number): Promise<number[]> {
+async function timeToReach(cp: ControlPlane, fleet: RemoteFleet, waitOn: readonly RemoteMember[], prefix: string, runs: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const name = `${prefix}-${i}`;
     const t0 = performance.now();
+    // Asked before the write: the fleet answers the moment the last member has the Service.
+    const reached = fleet.waitForService(`bench/${name}`, waitOn);
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`${name} did not reach all ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`)), GIVE_UP_MS); });
     await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(name) });
-    while (!waitOn.every((c) => c.state.services.has(`bench/${name}`))) {
-      if (performance.now() - t0 > GIVE_UP_MS) throw new Error(`${name} reached only ${waitOn.filter((c) => c.state.services.has(`bench/${name}`)).length} of ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`);
-      await sleep(2);
-    }
+    await Promise.race([reached, giveUp]).finally(() => clearTimeout(timer));
     times.push(performance.now() - t0);
     await cp.settle(300);
   }
@@ -64,12 +65,12 @@ async function timeToReach(cp: ControlPlane, waitOn: readonly FakeCluster[], pre
 /** 10 members, none hanging, then one hanging: times until the nine healthy ones have the Service. */
 async function hangingMember(): Promise<{ calm: number[]; hanging: number[] }> {
   return withFleet(10, async (cp, fleet) => {
-    const hung = fleet.clusters[3] as FakeCluster;
+    const hung = fleet.clusters[3] as RemoteMember;
     const healthy = fleet.clusters.filter((c) => c !== hung);
-    const calm = await timeToReach(cp, healthy, 'calm', RUNS);
+    const calm = await timeToReach(cp, fleet, healthy, 'calm', RUNS);
     await hung.setFault({ mode: 'hang' });
     // The emulator delivers one event at a time: each run waits until the previous pass has ended.
-    const hanging = await timeToReach(cp, healthy, 'hang', RUNS);
+    const hanging = await timeToReach(cp, fleet, healthy, 'hang', RUNS);
     await hung.setFault({ mode: 'none' });
     return { calm, hanging };
   });
@@ -91,7 +92,7 @@ async function manyServices(services: number, clusters: number): Promise<{ ms: n
     const t0 = performance.now();
     const res = await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
     const ms = performance.now() - t0;
-    const present = fleet.clusters.reduce((n, c) => n + c.state.services.size, 0);
+    const present = await fleet.serviceCount();
     if (present !== services * clusters) throw new Error(`only ${present} of ${services * clusters} members exist`);
     return { ms, writes: Number(res.body['writes']) };
   }, false);
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   for (const n of SIZES) {
     let times: number[];
     try {
-      times = await withFleet(n, (cp, fleet) => timeToReach(cp, fleet.clusters, 'svc', RUNS));
+      times = await withFleet(n, (cp, fleet) => timeToReach(cp, fleet, fleet.clusters, 'svc', RUNS));
     } catch (e) {
       say(`1 Service → ${n} cluster(s): ${String(e)}`);
       rows.push([`1 Service → ${n} clusters`, 'n/a', String(e)]);
