@@ -24,7 +24,8 @@ import { ObjectStore } from '../store/port';
 import { PropagationState, ShardDoc, ShardStore } from '../store/shards';
 import { GateDeps, enter, leave } from './breaker-gate';
 import { MemberService, federatedKey, isManaged } from './member';
-import { ClusterView, MemberAction, planPropagation } from './plan';
+import { Observation, absentByShard, observeMember } from './observe';
+import { MemberAction, planPropagation } from './plan';
 
 export interface ReconcileDeps extends GateDeps {
   readonly store: ObjectStore;
@@ -54,38 +55,10 @@ export interface ReconcileReport {
   readonly finalized: readonly string[];
 }
 
-interface Observed {
-  readonly view?: ClusterView;
-  readonly error?: string;
-}
-
 /** Member writes in flight per cluster (on top of the clusters worked on at once). */
 const PER_CLUSTER_WRITES = 32;
 
 const describe = (e: unknown): string => (e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e));
-
-async function observe(client: MemberClient, cluster: Cluster, scope: ReconcileScope): Promise<Observed> {
-  try {
-    let members: MemberService[];
-    if (scope.services) {
-      const got = await Promise.all([...scope.services].map((k) => {
-        const [ns, name] = k.split('/') as [string, string];
-        return client.getService(ns, name);
-      }));
-      members = got.filter((m): m is MemberService => m !== undefined);
-    } else {
-      // Managed members (for updates and garbage collection) plus any same-named foreign Services.
-      members = await client.listServices();
-    }
-    const view: ClusterView = {
-      name: cluster.metadata.name ?? '', labels: cluster.metadata.labels ?? {},
-      members: new Map(members.map((m) => [federatedKey(m), m])),
-    };
-    return { view };
-  } catch (e) {
-    return { error: describe(e) };
-  }
-}
 
 async function apply(client: MemberClient, a: MemberAction): Promise<MemberService | undefined> {
   const [namespace, name] = a.key.split('/') as [string, string];
@@ -191,37 +164,58 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
   }
   let watched: ReturnType<typeof watchCalls> | undefined;
   let error: string | undefined;
-  let view: ClusterView | undefined;
+  let seen: Observation | undefined;
   try {
     watched = watchCalls(await deps.clientFor(cluster));
     const client = watched.client;
     const probe = scope.probeHealth ? (await refreshClusterHealth(deps.store, async () => client, [cluster], 1, deps.now, deps.events)).get(name) : undefined;
     // An unreachable cluster is not asked again in the same pass (that would be a second time-out).
-    const o = probe && !probe.reachable ? { error: probe.error ?? 'unreachable' } : await observe(client, cluster, scope);
-    ({ view, error } = o);
+    if (probe && !probe.reachable) error = probe.error ?? 'unreachable';
+    else seen = await observeMember(client, cluster, scope.services, scope.services ? absentByShard(pass.services, scope.services, cluster, await pass.shards) : new Set());
   } catch (e) {
     error = describe(e);
   }
   const states = new Map<string, PropagationState>();
-  if (view && watched) await applyPlan(pass, watched.client, cluster, view, states);
+  if (seen && watched) await applyPlan(pass, watched.client, cluster, seen, states);
   if (watched) await leave(deps, name, breaker, watched.outcome(), gate.probing);
   if (error) pass.errors[name] = error;
   await recordShards(pass, name, states, error ? { error: `cluster unreachable: ${error}` } : undefined, observedAt);
 }
 
-async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, view: ClusterView, states: Map<string, PropagationState>): Promise<void> {
+async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, seen: Observation, states: Map<string, PropagationState>): Promise<void> {
   const { deps, scope, services } = pass;
+  const { view } = seen;
   const deletedUids = await pass.deletedUids;
-  const actions = planPropagation({ services, clusters: [view], deletedUids, ...(scope.services ? { scope: scope.services } : {}) }).actions.get(view.name) ?? [];
+  const plan = (members: ReadonlyMap<string, MemberService>, only?: ReadonlySet<string>): readonly MemberAction[] =>
+    planPropagation({ services, clusters: [{ ...view, members }], deletedUids, ...(only ?? scope.services ? { scope: only ?? scope.services } : {}) }).actions.get(view.name) ?? [];
+  const actions = plan(view.members);
   if (actions.some((a) => a.op === 'create')) await pass.finalizers;
   const perCluster = pLimit(PER_CLUSTER_WRITES);
-  await Promise.all(actions.map((a) => perCluster(async () => {
+  await Promise.all(actions.map((first) => perCluster(async () => {
+    let a = first;
     try {
-      if (a.op === 'conflict') {
-        states.set(a.key, { present: false, ingress: [], conflict: a.reason });
-        return;
+      let member: MemberService | undefined;
+      try {
+        if (a.op === 'conflict') {
+          states.set(a.key, { present: false, ingress: [], conflict: a.reason });
+          return;
+        }
+        member = await apply(client, a);
+      } catch (e) {
+        // Planned as absent without a read (observe.ts), but a Service is there: read it, plan again.
+        if (!(a.op === 'create' && seen.assumedAbsent.has(a.key) && e instanceof MemberError && e.reason === 'AlreadyExists')) throw e;
+        const [namespace, name] = a.key.split('/') as [string, string];
+        const live = await client.getService(namespace, name);
+        if (live) view.members.set(a.key, live);
+        const next = plan(live ? new Map([[a.key, live]]) : new Map(), new Set([a.key]))[0];
+        if (!next) return; // already as wanted: recorded from view.members below
+        a = next;
+        if (a.op === 'conflict') {
+          states.set(a.key, { present: false, ingress: [], conflict: a.reason });
+          return;
+        }
+        member = await apply(client, a);
       }
-      const member = await apply(client, a);
       pass.writes++;
       const fed = services.find((x) => federatedKey(x) === a.key);
       if (fed) deps.events?.record(propagated(fed, view.name, a.op));
