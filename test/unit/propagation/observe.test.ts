@@ -12,7 +12,7 @@ import { onServiceChanged } from '../../../shared/propagation/controller';
 import { PropagationState, ShardDoc } from '../../../shared/store/shards';
 import { federation } from './federation';
 
-const cluster: Cluster = { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'east', labels: { tier: 'gold' } }, spec: {} } as Cluster;
+const cluster: Cluster = { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'east', labels: { tier: 'gold' } }, spec: { serverAddressByClientCIDRs: [] } };
 const svc = (name: string, extra: Partial<Service['metadata']> = {}): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'web', ...extra }, spec: { ports: [{ port: 80 }] } }) as Service;
 const shard = (p: PropagationState): Map<string, ShardDoc> => new Map([['east', { cluster: 'east', propagation: p }]]);
 
