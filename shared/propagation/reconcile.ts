@@ -83,7 +83,7 @@ async function apply(client: MemberClient, a: MemberAction): Promise<MemberServi
 }
 
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {}): Promise<ReconcileReport> {
-  const [clusterRecs, serviceRecs, breakers] = await Promise.all([deps.store.list<Cluster>('clusters'), deps.store.list<Service>('services'), deps.breakers.listAll()]);
+  const [clusterRecs, serviceRecs, breakers] = await Promise.all([deps.store.list<Cluster>('clusters'), servicesIn(deps.store, scope.services), deps.breakers.listAll()]);
   const clusters = clusterRecs.map((r) => r.object).filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   const limit = pLimit(Math.max(1, deps.concurrency));
@@ -113,6 +113,16 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   }
   await deps.events?.flush();
   return { clusters: clusters.length, writes: pass.writes, errors: pass.errors, finalized };
+}
+
+/** The Services of an event pass are read one by one (not every Service in the federation). */
+async function servicesIn(store: ObjectStore, scope: ReadonlySet<string> | undefined): Promise<{ object: Service }[]> {
+  if (!scope) return store.list<Service>('services');
+  const got = await Promise.all([...scope].map((k) => {
+    const [namespace, name] = k.split('/') as [string, string];
+    return store.get<Service>('services', { namespace, name });
+  }));
+  return got.filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
 
 /** What one pass shares between its cluster pipelines. */

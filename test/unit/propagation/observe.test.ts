@@ -85,3 +85,14 @@ describe('a member exists though its shard says nothing', () => {
     expect(doc?.propagation?.present).toBe(true);
   });
 });
+
+test('a Service event reads that Service, not every Service of the federation', async () => {
+  const f = await federation(['east']);
+  await f.addService('nginx');
+  await f.addService('api');
+  const list = jest.spyOn(f.store, 'list');
+  await onServiceChanged(f.instance(), 'web', 'nginx');
+  expect(list.mock.calls.map((c) => c[0])).not.toContain('services');
+  expect(f.members.get('east')?.services.has('web/nginx')).toBe(true);
+  expect(f.members.get('east')?.services.has('web/api')).toBe(false);
+});
