@@ -50,7 +50,10 @@ export interface ReconcileScope {
 
 export interface ReconcileReport {
   readonly clusters: number;
+  /** Member Service writes (create, update, delete, release). */
   readonly writes: number;
+  /** In-cluster discovery writes (zone ConfigMap, CoreDNS opt-in), counted apart. */
+  readonly discoveryWrites: number;
   readonly errors: Readonly<Record<string, string>>;
   readonly finalized: readonly string[];
 }
@@ -88,7 +91,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   const limit = pLimit(Math.max(1, deps.concurrency));
   const pass: Pass = {
-    deps, scope, services, errors: {}, failedKeys: new Set(), writes: 0,
+    deps, scope, services, errors: {}, failedKeys: new Set(), writes: 0, discoveryWrites: 0,
     // Started now, awaited only where needed, so no cluster waits for them before it must.
     finalizers: addFinalizers(deps, services),
     shards: shardsOf(deps, services),
@@ -112,7 +115,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     finalized.push(key);
   }
   await deps.events?.flush();
-  return { clusters: clusters.length, writes: pass.writes, errors: pass.errors, finalized };
+  return { clusters: clusters.length, writes: pass.writes, discoveryWrites: pass.discoveryWrites, errors: pass.errors, finalized };
 }
 
 /** The Services of an event pass are read one by one (not every Service in the federation). */
@@ -133,6 +136,7 @@ interface Pass {
   readonly errors: Record<string, string>;
   readonly failedKeys: Set<string>;
   writes: number;
+  discoveryWrites: number;
   readonly finalizers: Promise<void>;
   /** `namespace/name` → cluster → shard as stored when the pass began. */
   readonly shards: Promise<Map<string, Map<string, ShardDoc>>>;
@@ -242,7 +246,7 @@ async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, see
   }
   // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
   const wrote = actions.some((a) => a.op !== 'conflict');
-  if (deps.inCluster && (!scope.services || wrote)) pass.writes += await placeInZone(client, cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
+  if (deps.inCluster && (!scope.services || wrote)) pass.discoveryWrites += await placeInZone(client, cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
 }
 
 function memberState(m: MemberService): PropagationState {
