@@ -34,7 +34,7 @@ const REGION_LABELS = ['topology.kubernetes.io/region', 'failure-domain.beta.kub
 export function toMemberError(cluster: string, e: unknown, timeoutMs: number, refusal?: string): MemberError {
   if (e instanceof MemberError) return e;
   if (e instanceof ApiException) {
-    return answerError(cluster, Number(e.code), typeof e.body === 'string' ? safeJson(e.body) : e.body);
+    return answerError(cluster, Number(e.code), typeof e.body === 'string' ? safeJson(e.body) : e.body, e);
   }
   const code0 = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (e instanceof DialRefusedError || code0 === DIAL_REFUSED) {

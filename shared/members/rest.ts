@@ -35,11 +35,11 @@ export function reasonFor(status: number): MemberErrorReason {
  * The MemberError for an error answer. The member's own message text is not repeated: it is the
  * member's words, shown to every reader; only a well-formed `reason` word is.
  */
-export function answerError(cluster: string, status: number, body: unknown): MemberError {
+export function answerError(cluster: string, status: number, body: unknown, cause?: unknown): MemberError {
   const said = (body && typeof body === 'object' ? (body as { reason?: unknown }).reason : undefined);
   const word = typeof said === 'string' && /^[A-Za-z]{1,40}$/.test(said) ? said : undefined;
   const reason = word === 'AlreadyExists' ? 'AlreadyExists' : reasonFor(status);
-  return new MemberError(cluster, reason, `the API server answered ${status}${word ? ` ${word}` : ''}`, status);
+  return new MemberError(cluster, reason, `the API server answered ${status}${word ? ` ${word}` : ''}`, status, cause === undefined ? undefined : { cause });
 }
 
 function parse(text: string): unknown {
