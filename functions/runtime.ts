@@ -1,6 +1,8 @@
 /**
- * Adapters every function shares, built once per instance (a Cloud Functions instance serves many
- * requests): the Firestore store, the key-encryption key and readers of derived state.
+ * The composition root: the adapters every function shares, built once when an instance starts (a
+ * Cloud Functions instance serves many requests) — the Firestore store, the key-encryption key,
+ * member clients, readers of derived state and the loggers. functions/index.ts builds the one
+ * Runtime; the entry points receive it.
  */
 import { Firestore } from '@google-cloud/firestore';
 import { Config } from '../shared/config';
@@ -18,7 +20,7 @@ import { FirestoreShardStore } from '../shared/store/shards';
 import { BreakerStore, FirestoreBreakerStore } from '../shared/store/breakers';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
-import { jsonLogger } from '../shared/log';
+import { LogSink, Logs, jsonLogs, stdoutSink } from '../shared/log';
 import { EventRecorder, StoreEventRecorder } from '../shared/recorder/recorder';
 import { AddressGuard, addressGuard } from '../shared/net/address-guard';
 
@@ -36,19 +38,26 @@ export interface Runtime {
   readonly events: (component: string) => EventRecorder;
   /** The one address guard for member API servers and probes. */
   readonly dialGuard: AddressGuard;
+  /** Loggers; lines logged during an invocation carry its event or execution id. */
+  readonly logs: Logs;
 }
 
-let cached: Runtime | undefined;
+export interface RuntimeOptions {
+  /** Where log lines go (standard output unless a test captures them). */
+  readonly logSink?: LogSink;
+}
+
 const CLIENT_TTL_MS = 30_000;
 
-export function buildRuntime(config: Config): Runtime {
+export function buildRuntime(config: Config, opts: RuntimeOptions = {}): Runtime {
   const db = firestoreFor(config.projectId);
   const kek = config.kmsKeyName ? new CloudKmsKey(config.kmsKeyName) : LocalFileKey.loadOrCreate(config.keyFile);
-  return assemble(config, db, kek);
+  return assemble(config, db, kek, opts);
 }
 
 /** Wires the adapters around a Firestore handle and a KEK (tests build their own handles). */
-export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): Runtime {
+export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, opts: RuntimeOptions = {}): Runtime {
+  const logs = jsonLogs(opts.logSink ?? stdoutSink);
   const store = new FirestoreObjectStore(db);
   const shards = new FirestoreShardStore(db);
   const sweepStates = new FirestoreSweepStateStore(db);
@@ -83,17 +92,12 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey): 
     const [sh, cl, sw] = await Promise.all([shards.list(ns, name), clusters(), sweepStates.get(ns, name)]);
     return presentService(s, sh, cl, sw);
   };
-  const sweepTrigger = config.sweepJob ? schedulerTrigger(config.sweepJob, jsonLogger('sweep-trigger'), config.schedulerEndpoint) : noSweepTrigger;
+  const sweepTrigger = config.sweepJob ? schedulerTrigger(config.sweepJob, logs.logger('sweep-trigger'), config.schedulerEndpoint) : noSweepTrigger;
   const recorders = new Map<string, EventRecorder>();
   const events = (component: string): EventRecorder => {
-    const r = recorders.get(component) ?? new StoreEventRecorder(store, jsonLogger('events'), { component, ttlSeconds: config.eventTtlSeconds });
+    const r = recorders.get(component) ?? new StoreEventRecorder(store, logs.logger('events'), { component, ttlSeconds: config.eventTtlSeconds });
     recorders.set(component, r);
     return r;
   };
-  return { config, db, store, kek, shards, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, events, dialGuard: guard };
-}
-
-export function runtime(config: Config): Runtime {
-  cached ??= buildRuntime(config);
-  return cached;
+  return { config, db, store, kek, shards, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, events, dialGuard: guard, logs };
 }
