@@ -3,6 +3,7 @@
  * at start with the name of the key. Nothing else reads process.env.
  */
 import { Caller, parseTokens } from './api/auth';
+import { ConfigErrorReason, SkyfedError } from './errors';
 import { dns1123Label, dns1123Subdomain } from './k8s/validation';
 import { Cidr, parseCidr } from './net/address-guard';
 
@@ -76,8 +77,12 @@ export interface SweepSettings {
   readonly roundIntervalMs: number;
 }
 
-export class ConfigError extends Error {
+/** A setting that cannot be used; `variable` names it, and the instance stops at start. */
+export class ConfigError extends SkyfedError<ConfigErrorReason> {
   override readonly name = 'ConfigError';
+  constructor(readonly variable: string, message: string, options?: { cause?: unknown }) {
+    super('BadConfiguration', message, options);
+  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -139,7 +144,7 @@ function bool(env: Env, key: string): boolean {
   if (v === undefined || v === '') return r.default;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new ConfigError(`${key} must be true or false (got ${JSON.stringify(v)})`);
+  throw new ConfigError(key, `${key} must be true or false (got ${JSON.stringify(v)})`);
 }
 
 function int(env: Env, key: string): number {
@@ -147,7 +152,7 @@ function int(env: Env, key: string): number {
   const v = env[key];
   if (v === undefined || v === '') return r.default;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new ConfigError(`${key} must be an integer from ${r.min} to ${r.max} (got ${JSON.stringify(v)})`);
+  if (!Number.isInteger(n) || n < r.min || n > r.max) throw new ConfigError(key, `${key} must be an integer from ${r.min} to ${r.max} (got ${JSON.stringify(v)})`);
   return n;
 }
 
@@ -163,15 +168,15 @@ function cidrs(env: Env, key: string): Cidr[] {
   return v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
     try {
       return parseCidr(x);
-    } catch {
-      throw new ConfigError(`${key} must be a comma-separated list of CIDRs (got ${JSON.stringify(x)})`);
+    } catch (cause) {
+      throw new ConfigError(key, `${key} must be a comma-separated list of CIDRs (got ${JSON.stringify(x)})`, { cause });
     }
   });
 }
 
 function checked(key: string, value: string, rule: (v: string) => string[]): string {
   const p = rule(value);
-  if (p.length) throw new ConfigError(`${key}: ${p[0]}`);
+  if (p.length) throw new ConfigError(key, `${key}: ${p[0]}`);
   return value;
 }
 
@@ -184,16 +189,16 @@ export function settingsMarkdown(): string {
 
 export function loadConfig(env: Env = process.env): Config {
   const projectId = str(env, 'SKYFED_PROJECT') ?? env['GOOGLE_CLOUD_PROJECT'] ?? env['GCLOUD_PROJECT'];
-  if (!projectId) throw new ConfigError('SKYFED_PROJECT (or GOOGLE_CLOUD_PROJECT) must name the Google Cloud project');
+  if (!projectId) throw new ConfigError('SKYFED_PROJECT', 'SKYFED_PROJECT (or GOOGLE_CLOUD_PROJECT) must name the Google Cloud project');
   let apiTokens: Map<string, Caller>;
   try {
     apiTokens = parseTokens(str(env, 'SKYFED_API_TOKENS'));
   } catch (e) {
-    throw new ConfigError((e as Error).message);
+    throw new ConfigError('SKYFED_API_TOKENS', (e as Error).message, { cause: e });
   }
   const trustIam = bool(env, 'SKYFED_TRUST_IAM');
   if (apiTokens.size === 0 && !trustIam) {
-    throw new ConfigError('SKYFED_API_TOKENS is empty and SKYFED_TRUST_IAM is false: nobody could call the API');
+    throw new ConfigError('SKYFED_API_TOKENS', 'SKYFED_API_TOKENS is empty and SKYFED_TRUST_IAM is false: nobody could call the API');
   }
   const kms = str(env, 'SKYFED_KMS_KEY');
   return {
@@ -234,10 +239,10 @@ export function loadConfig(env: Env = process.env): Config {
 function dnsConfig(env: Env): DnsConfig {
   const provider = str(env, 'SKYFED_DNS_PROVIDER');
   if (provider !== 'local' && provider !== 'clouddns' && provider !== 'route53') {
-    throw new ConfigError(`SKYFED_DNS_PROVIDER must be local, clouddns or route53 (got ${JSON.stringify(provider)})`);
+    throw new ConfigError('SKYFED_DNS_PROVIDER', `SKYFED_DNS_PROVIDER must be local, clouddns or route53 (got ${JSON.stringify(provider)})`);
   }
   const zone = str(env, 'SKYFED_DNS_ZONE');
-  if (provider !== 'local' && !zone) throw new ConfigError(`SKYFED_DNS_ZONE must name the ${provider === 'clouddns' ? 'Cloud DNS managed zone' : 'Route 53 hosted zone id'}`);
+  if (provider !== 'local' && !zone) throw new ConfigError('SKYFED_DNS_ZONE', `SKYFED_DNS_ZONE must name the ${provider === 'clouddns' ? 'Cloud DNS managed zone' : 'Route 53 hosted zone id'}`);
   return {
     provider, ...(zone ? { zone } : {}),
     ttl: int(env, 'SKYFED_DNS_TTL'),

@@ -1,0 +1,41 @@
+/**
+ * The entry point (functions/index.ts) as Cloud Functions loads it: configuration is checked when
+ * the instance starts, so a bad value stops it before any request, naming the variable; a good one
+ * builds the runtime once and registers every target.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TARGETS } from '../../../functions/targets';
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'skyfed-entry-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Loads a fresh copy of functions/index.ts with `env` as the whole SKYFED_ environment. */
+async function start(env: Record<string, string>): Promise<{ http: string[]; events: string[] }> {
+  const saved = process.env;
+  process.env = { ...Object.fromEntries(Object.entries(saved).filter(([k]) => !k.startsWith('SKYFED_'))), SKYFED_KEY_FILE: join(dir, 'kek.key'), ...env };
+  try {
+    let registered: { http: string[]; events: string[] } | undefined;
+    await jest.isolateModulesAsync(async () => { ({ registered } = await import('../../../functions')); });
+    return registered as { http: string[]; events: string[] };
+  } finally {
+    process.env = saved;
+  }
+}
+
+const good = { SKYFED_PROJECT: 'p', SKYFED_API_TOKENS: 'tok-0123456789abcdef=a:admin' };
+
+test('a good configuration registers every target in the manifest, by kind, and nothing else', async () => {
+  const registered = await start(good);
+  expect([...registered.http].sort()).toEqual(TARGETS.filter((t) => t.kind === 'http').map((t) => t.name).sort());
+  expect([...registered.events].sort()).toEqual(TARGETS.filter((t) => t.kind === 'firestore').map((t) => t.name).sort());
+}, 30_000);
+
+test.each([
+  ['SKYFED_DNS_TTL', '0'], ['SKYFED_ACTIVE_PROBES', 'maybe'], ['SKYFED_DNS_PROVIDER', 'bind'], ['SKYFED_API_TOKENS', ''],
+])('a bad %s stops the instance at start, naming the variable', async (key, value) => {
+  await expect(start({ ...good, [key]: value })).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', variable: key }));
+  await expect(start({ ...good, [key]: value })).rejects.toThrow(key);
+}, 30_000);
