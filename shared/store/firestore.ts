@@ -136,8 +136,8 @@ export class FirestoreObjectStore implements ObjectStore {
         const failure = classify(e);
         // A commit that failed other than by abort may have landed: never retried (the caller hears 503/504).
         if (phase.committing && failure !== 'contention') {
-          throw failure === 'unavailable' ? new StoreUnavailableError(`writing ${resource}: the store went away during the commit`)
-            : new StoreTimeoutError(`writing ${resource}: the commit did not finish in time; it may or may not have been applied`, true);
+          throw failure === 'unavailable' ? new StoreUnavailableError(`writing ${resource}: the store went away during the commit`, { cause: e })
+            : new StoreTimeoutError(`writing ${resource}: the commit did not finish in time; it may or may not have been applied`, true, { cause: e });
         }
         if (failure === 'other') throw e;
         if (failure === 'contention') seen.contended = true;
