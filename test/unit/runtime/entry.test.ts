@@ -34,8 +34,9 @@ test('a good configuration registers every target in the manifest, by kind, and 
 }, 30_000);
 
 test.each([
-  ['SKYFED_DNS_TTL', '0'], ['SKYFED_ACTIVE_PROBES', 'maybe'], ['SKYFED_DNS_PROVIDER', 'bind'], ['SKYFED_API_TOKENS', ''],
+  ['SKYFED_DNS_TTL', '0'], ['SKYFED_ACTIVE_PROBES', 'maybe'],
 ])('a bad %s stops the instance at start, naming the variable', async (key, value) => {
-  await expect(start({ ...good, [key]: value })).rejects.toThrow(expect.objectContaining({ name: 'ConfigError', variable: key }));
-  await expect(start({ ...good, [key]: value })).rejects.toThrow(key);
+  const failure: unknown = await start({ ...good, [key]: value }).catch((e: unknown) => e);
+  expect(failure).toMatchObject({ name: 'ConfigError', variable: key });
+  expect((failure as Error).message).toContain(key);
 }, 30_000);
