@@ -19,6 +19,8 @@ import { StoredRecord } from '../shared/store/port';
 import { FirestoreShardStore } from '../shared/store/shards';
 import { BreakerStore, FirestoreBreakerStore } from '../shared/store/breakers';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
+import { CATALOG_COLLECTION, CATALOG_SHARDS, ServiceCatalog } from '../shared/store/service-catalog';
+import { FirestoreShardedMap } from '../shared/store/sharded-map';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
 import { LogSink, Logs, jsonLogs, stdoutSink } from '../shared/log';
 import { EventRecorder, StoreEventRecorder } from '../shared/recorder/recorder';
@@ -30,6 +32,8 @@ export interface Runtime {
   readonly store: FirestoreObjectStore;
   readonly kek: KeyEncryptionKey;
   readonly shards: FirestoreShardStore;
+  /** What the sweep knows of each federated Service, kept by propagation. */
+  readonly catalog: ServiceCatalog;
   readonly breakers: BreakerStore;
   readonly clientFor: MemberClientFactory;
   readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
@@ -99,5 +103,6 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
     recorders.set(component, r);
     return r;
   };
-  return { config, db, store, kek, shards, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, events, dialGuard: guard, logs };
+  const catalog = new ServiceCatalog(new FirestoreShardedMap(db, CATALOG_COLLECTION, CATALOG_SHARDS));
+  return { config, db, store, kek, shards, catalog, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, events, dialGuard: guard, logs };
 }

@@ -14,7 +14,7 @@ import { Runtime } from '../runtime';
 export function controllerDeps(rt: Runtime, log: Logger): ControllerDeps {
   const { breaker, memberTimeoutMs } = rt.config;
   return {
-    store: rt.store, shards: rt.shards, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(),
+    store: rt.store, shards: rt.shards, catalog: rt.catalog, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(),
     events: rt.events('skyfed-propagation'),
     inCluster: { federation: rt.config.federationName, suffix: rt.config.dnsSuffix, ttl: rt.config.dns.ttl },
     // A half-open probe runs a whole pipeline (health, observe, apply): a few calls in a row.

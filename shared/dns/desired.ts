@@ -17,9 +17,16 @@ import { DnsNameError, ServiceDnsScope, dnsLabel, dnsSuffix, federationLabel, gl
 import { compareRecordSets } from './records';
 import { RecordSet } from './types';
 
-export type AllDownPolicy = 'failStatic' | 'failOpen' | 'remove';
+/** What a Service's names answer when none of its shards is healthy. */
+export const ALL_DOWN_POLICIES = ['failStatic', 'failOpen', 'remove'] as const;
+export type AllDownPolicy = (typeof ALL_DOWN_POLICIES)[number];
 export const DEFAULT_TTL = 30;
 export const DEFAULT_ALL_DOWN_POLICY: AllDownPolicy = 'failStatic';
+
+/** The policy an annotation value names (validation refuses others at the API; anything else means the default). */
+export function allDownPolicyOf(value: string | undefined): AllDownPolicy {
+  return (ALL_DOWN_POLICIES as readonly string[]).includes(value ?? '') ? (value as AllDownPolicy) : DEFAULT_ALL_DOWN_POLICY;
+}
 
 export interface ShardAddress {
   readonly ip?: string;

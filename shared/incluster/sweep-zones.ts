@@ -9,7 +9,7 @@ import { MemberClientFactory } from '../members/credentials';
 import { MemberError } from '../members/port';
 import { Service } from '../model/service';
 import { federatedKey } from '../propagation/member';
-import { SweepState } from '../store/sweep-state';
+import { ClusterHealth } from '../store/sweep-health';
 import { ClusterObservation } from '../sweep/observe';
 import { zonesOf } from '../sweep/shards';
 import { syncZone } from './member';
@@ -23,8 +23,8 @@ export interface InClusterPlan {
   readonly answers: ReadonlyMap<string, ReadonlyMap<string, PodAnswer>>;
 }
 
-/** Pure: a shard is local while its member exists and the sweep holds it healthy. */
-export function planInCluster(names: FederationNames, services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>, states: ReadonlyMap<string, SweepState>): InClusterPlan {
+/** Pure: a shard is local while its member exists and the sweep holds it healthy (`health`: cluster → Service → health). */
+export function planInCluster(names: FederationNames, services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>, health: ReadonlyMap<string, ClusterHealth>): InClusterPlan {
   const zones = new Map<string, { scope: ZoneScope; entries: ZoneEntry[] }>();
   const answers = new Map<string, Map<string, PodAnswer>>();
   for (const [name, obs] of observations) {
@@ -32,7 +32,7 @@ export function planInCluster(names: FederationNames, services: readonly Service
     const clusterDomain = clusterDomainOf(obs.cluster);
     const placed = servicesFor(services, obs.cluster).map((s) => {
       const key = federatedKey(s);
-      const healthy = obs.members.has(key) && states.get(key)?.health[name]?.healthy === true;
+      const healthy = obs.members.has(key) && health.get(name)?.[key]?.healthy === true;
       return { namespace: s.metadata.namespace as string, name: s.metadata.name as string, healthy };
     });
     const r = entriesFromHealth(names, { clusterDomain, ...zonesOf(obs.cluster) }, placed);
@@ -42,15 +42,11 @@ export function planInCluster(names: FederationNames, services: readonly Service
   return { zones, answers };
 }
 
-/** A Service's sweep state with `podAnswers` brought up to date (unreachable clusters keep what they were last told). */
-export function withPodAnswers(key: string, state: SweepState, plan: InClusterPlan, observations: ReadonlyMap<string, ClusterObservation>): SweepState {
-  const out: Record<string, PodAnswer> = {};
-  for (const [cluster, obs] of observations) {
-    const a = obs.reachable ? plan.answers.get(key)?.get(cluster) : state.podAnswers?.[cluster];
-    if (a) out[cluster] = a;
-  }
-  const { podAnswers: _old, ...rest } = state;
-  return Object.keys(out).length ? { ...rest, podAnswers: out } : rest;
+/** What Pods in `cluster` are told for a Service: this sweep's answer, or (cluster unreachable) what they were last told. */
+export function podAnswerFor(key: string, cluster: string, plan: InClusterPlan, observations: ReadonlyMap<string, ClusterObservation>, previous: PodAnswer | undefined): PodAnswer | undefined {
+  const o = observations.get(cluster);
+  if (!o) return undefined; // a cluster that left tells its Pods nothing any more
+  return o.reachable ? plan.answers.get(key)?.get(cluster) : previous;
 }
 
 export interface ZoneSyncReport {

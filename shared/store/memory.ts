@@ -11,7 +11,7 @@ import { ObjectKey, ResourceName, documentPath } from './layout';
 import { ObjectStore, StoredRecord, TransactResult, nextResourceVersion } from './port';
 import { BreakerState } from '../members/breaker';
 import { BreakerDecision, BreakerStore } from './breakers';
-import { PropagationState, ShardDoc, ShardStore, replacesShard } from './shards';
+import { MemberIndex, PropagationState, ShardDoc, ShardStore, replacesShard } from './shards';
 
 const MAX_ATTEMPTS = 5;
 const TOMBSTONE_MS = 5 * 60 * 1000;
@@ -130,8 +130,10 @@ function sortKey(o: KubeObject): string {
 
 const shardPath = (ns: string, svc: string, cluster: string): string => `namespaces/${ns}/services/${svc}/shards/${cluster}`;
 
-export class MemoryShardStore implements ShardStore {
+export class MemoryShardStore implements ShardStore, MemberIndex {
   private readonly docs = new Documents<ShardDoc>();
+  /** cluster → (`namespace/name` → member uid), kept with each shard write as the Firestore adapter does. */
+  private readonly index = new Map<string, Map<string, string>>();
   /** Writes that reached the store (conditional writes that lost included). */
   writes = 0;
 
@@ -161,17 +163,32 @@ export class MemoryShardStore implements ShardStore {
     // The conditional write of the Firestore adapter: it lands only if the document is as read.
     if (cur === undefined ? previous === undefined : previous?.version === String(cur.version)) {
       this.docs.write(path, { ...(cur?.value ?? {}), cluster, [field]: value });
+      this.indexed(namespace, service, cluster, value);
       return true;
     }
-    return this.docs.transact(path, async (now) => {
+    const wrote = await this.docs.transact(path, async (now) => {
       if (!replacesShard(now?.[field], value)) return { result: false };
       return { next: { ...(now ?? {}), cluster, [field]: value }, result: true };
     });
+    if (wrote) this.indexed(namespace, service, cluster, value);
+    return wrote;
+  }
+
+  private indexed(namespace: string, service: string, cluster: string, value: PropagationState): void {
+    const m = this.index.get(cluster) ?? new Map<string, string>();
+    if (value.present && value.memberUid) m.set(`${namespace}/${service}`, value.memberUid);
+    else m.delete(`${namespace}/${service}`);
+    this.index.set(cluster, m);
+  }
+
+  async readAll(): Promise<Map<string, Map<string, string>>> {
+    return new Map([...this.index].map(([c, m]) => [c, new Map(m)]));
   }
 
   async remove(namespace: string, service: string, cluster?: string): Promise<void> {
     const prefix = `namespaces/${namespace}/services/${service}/shards/`;
     for (const [p] of this.docs.entries(prefix)) if (!cluster || p === prefix + cluster) this.docs.write(p, undefined);
+    for (const [c, m] of this.index) if (!cluster || c === cluster) m.delete(`${namespace}/${service}`);
   }
 }
 
