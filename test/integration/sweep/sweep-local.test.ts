@@ -67,6 +67,7 @@ beforeAll(async () => {
     const list = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
     return (list.body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0);
   });
+  await cp.settle(); // the Service's own event (which keeps the sweep's catalog) comes after the clusters'
   provider = new LocalDnsProvider(cp.db, 'example.com.');
   deps = sweepDeps(cp.runtime, provider);
   await provider.apply({ create: [CONTROL], updateOld: [], updateNew: [], delete: [] });
