@@ -5,6 +5,12 @@
  */
 import { toApiError, isExpected } from '../../../shared/api/failures';
 import { ConfigError, loadConfig } from '../../../shared/config';
+import { DecryptionError } from '../../../shared/crypto/envelope';
+import { applyChange } from '../../../shared/dns/apply';
+import { federationLabel } from '../../../shared/dns/names';
+import { DocumentEventDecodeError } from '../../../shared/events';
+import { parseMemberKubeconfig } from '../../../shared/k8s/kubeconfig';
+import { DialRefusedError } from '../../../shared/net/guarded-dial';
 import { DnsConflictError, DnsProviderError, DnsThrottledError } from '../../../shared/dns/providers/port';
 import { Reason, SkyfedError } from '../../../shared/errors';
 import { ApiError, errors } from '../../../shared/k8s/status';
@@ -24,12 +30,30 @@ test.each<[string, SkyfedError, Reason]>([
   ['DNS failure', new DnsProviderError('500', { cause }), 'DnsProviderFailed'],
   ['API error', new ApiError(409, 'Conflict', 'stale', undefined, { cause }), 'Conflict'],
   ['configuration', new ConfigError('SKYFED_DNS_TTL', 'bad', { cause }), 'BadConfiguration'],
+  ['sealed data that does not open', new DecryptionError('secret data failed authentication', { cause }), 'DecryptionFailed'],
+  ['an event that does not decode', new DocumentEventDecodeError('not a DocumentEventData', { cause }), 'BadEvent'],
 ])('%s is a SkyfedError with its reason and cause', (_what, err, reason) => {
   expect(err).toBeInstanceOf(SkyfedError);
   expect(err).toBeInstanceOf(Error);
   expect(err.reason).toBe(reason);
   expect(err.cause).toBe(cause);
   expect(err.name).not.toBe('Error');
+});
+
+test.each<[string, () => unknown, string, Reason]>([
+  ['a DNS label too long', () => federationLabel('x'.repeat(64)), 'DnsNameError', 'LabelTooLong'],
+  ['a zone change that does not match', () => applyChange([], { additions: [], deletions: [{ name: 'a.example.com.', type: 'A', ttl: 30, rrdatas: ['192.0.2.1'] }] }), 'ChangeRejectedError', 'NotFound'],
+  ['a kubeconfig that is not YAML', () => parseMemberKubeconfig('{'), 'KubeconfigRejected', 'KubeconfigRejected'],
+  ['an address the guard refuses', () => { throw new DialRefusedError('address not allowed (loopback)'); }, 'DialRefusedError', 'DialRefused'],
+])('%s throws a SkyfedError (%s) with its reason', (_what, act, name, reason) => {
+  let thrown: unknown;
+  try {
+    act();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(SkyfedError);
+  expect([(thrown as SkyfedError).name, (thrown as SkyfedError).reason]).toEqual([name, reason]);
 });
 
 test.each<[string, unknown, number, string, number | undefined]>([
