@@ -12,6 +12,7 @@ import { LocalFileKey } from '../shared/crypto/local-key';
 import { Service } from '../shared/model/service';
 import { Cluster } from '../shared/model/cluster';
 import { KubeMemberClient } from '../shared/members/kube-client';
+import { memberClientCache } from '../shared/members/client-cache';
 import { MemberClientFactory, openCredentials } from '../shared/members/credentials';
 import { presentService } from '../shared/propagation/present';
 import { FirestoreObjectStore, firestoreFor } from '../shared/store/firestore';
@@ -65,23 +66,10 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
   const store = new FirestoreObjectStore(db);
   const shards = new FirestoreShardStore(db);
   const sweepStates = new FirestoreSweepStateStore(db);
-  // Member clients are kept per cluster registration for CLIENT_TTL_MS, so an instance handling
-  // many events reuses its TLS connections; a changed registration or a new secret (after the TTL)
-  // builds a fresh one.
   const guard = addressGuard(config.dialAllow);
-  const clients = new Map<string, { at: number; key: string; client: Promise<KubeMemberClient> }>();
-  const clientFor: MemberClientFactory = async (cluster: Cluster) => {
-    const name = cluster.metadata.name ?? '';
-    const key = `${cluster.metadata.resourceVersion ?? ''}`;
-    const hit = clients.get(name);
-    if (hit && hit.key === key && Date.now() - hit.at < CLIENT_TTL_MS) return hit.client;
-    if (hit) void hit.client.then((c) => c.close(), () => undefined);
-    const client = openCredentials(store, kek, cluster).then((creds) =>
-      new KubeMemberClient({ cluster: name, server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs, guard }));
-    clients.set(name, { at: Date.now(), key, client });
-    client.catch(() => clients.delete(name));
-    return client;
-  };
+  // Kept per cluster registration (shared/members/client-cache.ts), so events reuse TLS connections.
+  const clientFor: MemberClientFactory = memberClientCache((cluster: Cluster) => openCredentials(store, kek, cluster).then((creds) =>
+    new KubeMemberClient({ cluster: cluster.metadata.name ?? '', server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs, guard })), CLIENT_TTL_MS);
   let clusterCache: { at: number; clusters: Promise<Cluster[]> } | undefined;
   const clusters = (): Promise<Cluster[]> => {
     if (!clusterCache || Date.now() - clusterCache.at > 1000) {
