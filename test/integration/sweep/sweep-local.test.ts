@@ -67,6 +67,8 @@ beforeAll(async () => {
     const list = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
     return (list.body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0);
   });
+  // Every event delivered (the Service's own event keeps the sweep's catalog).
+  await cp.settle();
   provider = new LocalDnsProvider(cp.db, 'example.com.');
   deps = sweepDeps(cp.runtime, provider);
   await provider.apply({ create: [CONTROL], updateOld: [], updateNew: [], delete: [] });
