@@ -113,10 +113,11 @@ test('a dead load balancer leaves after the failure threshold; its names fall ba
   expect(await cname(ZONAL)).toEqual([REGIONAL]);
   expect(await cname(REGIONAL)).toEqual([GLOBAL]);
   const svc = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services/nginx', T);
-  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
+  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string; healthReason: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
   const shard = fed.shards.find((s) => s.cluster === 'gce-us-central1');
   expect(shard?.healthy).toBe(false);
   expect(shard?.health).toMatch(/ECONNREFUSED|no TCP answer/);
+  expect(['ProbeFailed', 'ProbeTimedOut']).toContain(shard?.healthReason);
   expect(fed.history.some((h) => h.message.startsWith('gce-us-central1: unhealthy'))).toBe(true);
   expect(fed.dns.lastChange).toBeDefined();
 
