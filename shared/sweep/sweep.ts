@@ -196,7 +196,9 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     const r = { ...o, reason: reasonFor(sh, o) };
     const before = previous.clusters.get(sh.cluster)?.[sh.service];
     const h = nextHealth(before, { ok: r.ok, code: r.code, reason: r.reason, readyEndpoints: sh.readyEndpoints, addresses: r.addresses, zones: sh.zones, ...(sh.region ? { region: sh.region } : {}) }, deps.config.thresholds, now);
-    health.set(sh.cluster, { ...(health.get(sh.cluster) ?? {}), [sh.service]: h });
+    const entries = health.get(sh.cluster) ?? {};
+    entries[sh.service] = h;
+    health.set(sh.cluster, entries);
     if (h.healthy) report.healthy++;
     if (!before || before.healthy !== h.healthy) {
       report.transitions++;
