@@ -67,14 +67,19 @@ export async function presentAll(
   const limit = pLimit(32);
   let writes = 0;
   const owning = new Set(published.owners.values());
+  // Record keys each Service owns or wants, and those this sweep changed, indexed once.
+  const keysOf = new Map<string, Set<string>>();
+  const add = (owner: string, k: string): void => { keysOf.set(owner, (keysOf.get(owner) ?? new Set()).add(k)); };
+  for (const [k, owner] of published.owners) add(owner, k);
+  for (const [owner, sets] of published.desired) for (const r of sets) add(owner, normalizedKey(r));
   const work: Promise<void>[] = [];
   for (const s of services) {
     const key = federatedKey(s);
     const view = viewOf(key, health, published);
     const digest = digestOf(view);
     digests.set(key, digest);
-    const mine = new Set([...(published.desired.get(key) ?? []).map(normalizedKey), ...[...published.owners].filter(([, o]) => o === key).map(([k]) => k)]);
-    const dnsChanged = [...published.changed].some((k) => mine.has(k));
+    const mine = keysOf.get(key) ?? new Set<string>();
+    const dnsChanged = published.changed.size > 0 && [...mine].some((k) => published.changed.has(k));
     if (digest === previousDigests.get(key) && !dnsChanged && !transitions.get(key)?.length) continue;
     work.push(limit(async () => {
       let before: SweepState | undefined;

@@ -42,9 +42,14 @@ export interface Published {
   readonly applyCalls: number;
 }
 
-/** The sets a Service owns in the zone now (what it last published; failStatic keeps them). */
-function ownedBy(zone: OwnedRecords, key: string): RecordSet[] {
-  return zone.current.filter((r) => zone.owners.get(normalizedKey(r)) === key);
+/** The sets each Service owns in the zone now (what it last published; failStatic keeps them). */
+function ownedByService(zone: OwnedRecords): Map<string, RecordSet[]> {
+  const out = new Map<string, RecordSet[]>();
+  for (const r of zone.current) {
+    const owner = zone.owners.get(normalizedKey(r));
+    if (owner !== undefined) out.set(owner, [...(out.get(owner) ?? []), r]);
+  }
+  return out;
 }
 
 export async function publish(
@@ -55,6 +60,7 @@ export async function publish(
   const desired = new Map<string, readonly RecordSet[]>();
   const names = new Map<string, NonNullable<SweepState['names']>>();
   const warnings = new Map<string, readonly string[]>();
+  const owned = ownedByService(zone);
   for (const s of services) {
     const key = federatedKey(s);
     if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) {
@@ -66,7 +72,7 @@ export async function publish(
       return h ? [{ cluster, zones: h.zones ?? [], ...(h.region ? { region: h.region } : {}), healthy: h.healthy, addresses: (h.addresses ?? []).map((ip) => ({ ip })) }] : [];
     });
     const scope = { federation: config.federation, suffix: config.suffix, namespace: s.metadata.namespace as string, service: s.metadata.name as string };
-    const r = desiredRecordSets({ ...scope, ttl: config.ttl, policy: allDownPolicyOf(s.metadata.annotations?.[SKYFED.dnsPolicy]), previous: ownedBy(zone, key), shards: views });
+    const r = desiredRecordSets({ ...scope, ttl: config.ttl, policy: allDownPolicyOf(s.metadata.annotations?.[SKYFED.dnsPolicy]), previous: owned.get(key) ?? [], shards: views });
     desired.set(key, r.recordSets);
     warnings.set(key, r.warnings.map((w) => w.message));
     const regions = [...new Set(views.map((v) => v.region).filter((x): x is string => !!x))].sort();

@@ -79,6 +79,31 @@ export function planShards(
   return out;
 }
 
+/** Health reasons that mean the last sweep probed the shard at its addresses. */
+const PROBED = new Set(['ProbeSucceeded', 'ProbeTimedOut', 'ProbeFailed']);
+
+/**
+ * The shards as the last sweep saw them (the addresses it probed, its ready endpoints), for probes
+ * that start before the clusters are observed. Only shards the last sweep probed qualify (their
+ * addresses came from members propagation created); a probe is used only when the observed shard
+ * turns out the same (`probeKey`), and every address still passes the dial guard.
+ */
+export function lastKnownShards(services: readonly Service[], clusters: readonly Cluster[], previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>): ShardPlan[] {
+  const out: ShardPlan[] = [];
+  for (const s of services) {
+    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
+    const key = federatedKey(s);
+    const httpPath = s.metadata.annotations?.[SKYFED.probePath];
+    for (const c of clusters) {
+      const name = c.metadata.name ?? '';
+      const h = previous.get(name)?.[key];
+      if (!h || !PROBED.has(h.code ?? '') || !(h.addresses ?? []).length || !placedOn(s.metadata.annotations, c.metadata.labels)) continue;
+      out.push({ service: key, cluster: name, ...zonesOf(c), port: probePort(s), ...(httpPath ? { httpPath } : {}), ingress: (h.addresses ?? []).map((ip) => ({ ip })), readyEndpoints: h.readyEndpoints, controlPlaneDown: false });
+    }
+  }
+  return out;
+}
+
 export function probeTargets(shard: ShardPlan, addresses: readonly string[]): ProbeTarget[] {
   return addresses.map((address) => ({ address, port: shard.port, ...(shard.httpPath ? { httpPath: shard.httpPath } : {}) }));
 }

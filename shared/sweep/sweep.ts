@@ -31,7 +31,7 @@ import { Prober } from './probe';
 import { presentAll } from './present-state';
 import { describePlan, publish } from './publish';
 import { ShardHealthReason } from './reasons';
-import { ShardPlan, planShards, probeKey, probeTargets } from './shards';
+import { ShardPlan, lastKnownShards, planShards, probeKey, probeTargets } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
 
 export interface SweepConfig {
@@ -94,7 +94,16 @@ export interface SweepReport {
 
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-type ProbeOutcome = { ok: boolean; code: ShardHealthReason; reason: string; addresses: string[] };
+/** What probing found; `detail` is the probe's own words (the shard's reason is composed by `reasonFor`). */
+type ProbeOutcome = { ok: boolean; code: ShardHealthReason; detail: string; addresses: string[] };
+
+/** The shard's reason in words, from the outcome and what is known of the shard now. */
+function reasonFor(shard: ShardPlan, o: ProbeOutcome): string {
+  if (o.code === 'ProbeDisabled') return `${shard.readyEndpoints} ready endpoints (active probe disabled)`;
+  if (o.code !== 'ProbeSucceeded' && o.code !== 'ProbeFailed' && o.code !== 'ProbeTimedOut') return o.detail;
+  if (shard.controlPlaneDown) return `cluster API unreachable; data plane ${o.ok ? 'answering' : 'failing'} (${o.detail})`;
+  return o.ok ? `${shard.readyEndpoints} ready endpoints, ${o.detail}` : o.detail;
+}
 
 /** Probes one shard; whatever goes wrong fails that shard only, with the reason in its status. */
 async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
@@ -102,7 +111,7 @@ async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport
     return await probeShardOnce(deps, shard, report);
   } catch (e) {
     deps.log.warn('probe failed unexpectedly', { service: shard.service, cluster: shard.cluster, error: e instanceof Error ? e.name : 'error' });
-    return { ok: false, code: 'ProbeError', reason: 'probe failed', addresses: [] };
+    return { ok: false, code: 'ProbeError', detail: 'probe failed', addresses: [] };
   }
 }
 
@@ -113,17 +122,16 @@ async function probeShardOnce(deps: SweepDeps, shard: ShardPlan, report: SweepRe
     if (i.ip) addresses.push(i.ip);
     else if (i.hostname) addresses.push(...(await deps.resolveHost(i.hostname).catch(() => [])));
   }
-  if (shard.downBecause) return { ok: false, code: shard.downBecause.code, reason: shard.downBecause.message, addresses };
-  if (addresses.length === 0) return { ok: false, code: 'AddressUnresolved', reason: 'load-balancer hostname did not resolve', addresses };
-  if (!deps.config.activeProbes) return { ok: true, code: 'ProbeDisabled', reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses };
+  if (shard.downBecause) return { ok: false, code: shard.downBecause.code, detail: shard.downBecause.message, addresses };
+  if (addresses.length === 0) return { ok: false, code: 'AddressUnresolved', detail: 'load-balancer hostname did not resolve', addresses };
+  if (!deps.config.activeProbes) return { ok: true, code: 'ProbeDisabled', detail: '', addresses };
   const allowed = addresses.filter((a) => deps.guard.refusal(a) === undefined);
-  if (allowed.length === 0) return { ok: false, code: 'AddressRefused', reason: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
+  if (allowed.length === 0) return { ok: false, code: 'AddressRefused', detail: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
   const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
   const ok = results.some((r) => r.ok);
   const what = results.find((r) => r.ok === ok)?.reason ?? '';
   const code: ShardHealthReason = ok ? 'ProbeSucceeded' : results.every((r) => r.timedOut) ? 'ProbeTimedOut' : 'ProbeFailed';
-  const reason = shard.controlPlaneDown ? `cluster API unreachable; data plane ${ok ? 'answering' : 'failing'} (${what})` : ok ? `${shard.readyEndpoints} ready endpoints, ${what}` : what;
-  return { ok, code, reason, addresses };
+  return { ok, code, detail: what, addresses };
 }
 
 /** The ledger as read, never written (dry runs). */
@@ -143,19 +151,26 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const inputsP = Promise.all([deps.catalog.readAll(), deps.health.readAll(), deps.memberIndex.readAll(), deps.digests.read()]);
   inputsP.catch(() => undefined);
   const clusterRecs = await deps.store.list<Cluster>('clusters');
-  // Pipelined: each cluster's shards are probed as soon as that cluster is observed. Shards whose
-  // last probe timed out go first, so the slow probes overlap with the many fast ones instead of
-  // trailing after them (a shorter makespan for the same concurrency).
+  // Pipelined: probes start at the last sweep's addresses as soon as the small state is read, and
+  // each cluster's other shards as soon as that cluster is observed; an early probe serves only a
+  // shard observed the same (probeKey). Shards whose last probe timed out go first, so the
+  // slow probes overlap with the many fast ones instead of trailing after them.
   const limit = pLimit(Math.max(1, deps.config.concurrency));
   const early = new Map<string, Promise<ProbeOutcome>>();
   const slowFirst = (prev: ReadonlyMap<string, ClusterHealth>) => (a: ShardPlan, b: ShardPlan): number => {
     const slow = (sh: ShardPlan): number => (prev.get(sh.cluster)?.[sh.service]?.code === 'ProbeTimedOut' ? 0 : 1);
     return slow(a) - slow(b);
   };
+  const startProbes = (shards: ShardPlan[], prev: ReadonlyMap<string, ClusterHealth>): void => {
+    for (const sh of shards.sort(slowFirst(prev))) {
+      const k = probeKey(sh);
+      if (!early.has(k)) early.set(k, limit(() => probeShard(deps, sh, report)));
+    }
+  };
+  void inputsP.then(([catalog, health]) => startProbes(lastKnownShards(catalog.services, clusterRecs.map((r) => r.object), health.clusters), health.clusters), () => undefined);
   const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
     void inputsP.then(([catalog, health, created]) => {
-      const mine = planShards(catalog.services, new Map([[o.cluster.metadata.name ?? '', o]]), health.clusters, created).filter((sh) => !sh.downBecause);
-      for (const sh of mine.sort(slowFirst(health.clusters))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
+      startProbes(planShards(catalog.services, new Map([[o.cluster.metadata.name ?? '', o]]), health.clusters, created).filter((sh) => !sh.downBecause), health.clusters);
     }, () => undefined);
   });
   const [catalog, previous, created, digests] = await inputsP;
@@ -177,10 +192,13 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const health = new Map<string, Record<string, ShardHealth>>();
   const transitions = new Map<string, HistoryEntry[]>();
   for (const sh of shards) {
-    const r = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, code: 'NotProbed', reason: 'not probed', addresses: [] };
+    const o = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, code: 'NotProbed', detail: 'not probed', addresses: [] };
+    const r = { ...o, reason: reasonFor(sh, o) };
     const before = previous.clusters.get(sh.cluster)?.[sh.service];
     const h = nextHealth(before, { ok: r.ok, code: r.code, reason: r.reason, readyEndpoints: sh.readyEndpoints, addresses: r.addresses, zones: sh.zones, ...(sh.region ? { region: sh.region } : {}) }, deps.config.thresholds, now);
-    health.set(sh.cluster, { ...(health.get(sh.cluster) ?? {}), [sh.service]: h });
+    const entries = health.get(sh.cluster) ?? {};
+    entries[sh.service] = h;
+    health.set(sh.cluster, entries);
     if (h.healthy) report.healthy++;
     if (!before || before.healthy !== h.healthy) {
       report.transitions++;

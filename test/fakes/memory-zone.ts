@@ -17,7 +17,7 @@ export class MemoryZone implements DnsProvider {
 
   async records(): Promise<RecordSet[]> {
     this.calls.reads++;
-    return structuredClone(this.sets);
+    return structuredClone(this.sets) as RecordSet[];
   }
 
   async apply(c: Changes): Promise<void> {

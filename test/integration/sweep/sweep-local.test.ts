@@ -67,7 +67,8 @@ beforeAll(async () => {
     const list = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
     return (list.body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0);
   });
-  await cp.settle(); // the Service's own event (which keeps the sweep's catalog) comes after the clusters'
+  // Every event delivered (the Service's own event keeps the sweep's catalog).
+  await cp.settle();
   provider = new LocalDnsProvider(cp.db, 'example.com.');
   deps = sweepDeps(cp.runtime, provider);
   await provider.apply({ create: [CONTROL], updateOld: [], updateNew: [], delete: [] });
@@ -112,10 +113,11 @@ test('a dead load balancer leaves after the failure threshold; its names fall ba
   expect(await cname(ZONAL)).toEqual([REGIONAL]);
   expect(await cname(REGIONAL)).toEqual([GLOBAL]);
   const svc = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services/nginx', T);
-  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
+  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string; healthReason: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
   const shard = fed.shards.find((s) => s.cluster === 'gce-us-central1');
   expect(shard?.healthy).toBe(false);
   expect(shard?.health).toMatch(/ECONNREFUSED|no TCP answer/);
+  expect(['ProbeFailed', 'ProbeTimedOut']).toContain(shard?.healthReason);
   expect(fed.history.some((h) => h.message.startsWith('gce-us-central1: unhealthy'))).toBe(true);
   expect(fed.dns.lastChange).toBeDefined();
 

@@ -141,6 +141,22 @@ describe('sweep over in-memory stores', () => {
   });
 });
 
+test('probes at the last known addresses start before any cluster has answered', async () => {
+  const w = await world(2);
+  await sweep(w.deps);
+  // The members answer only once a probe has been sent: a sweep that waited for them would never end.
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => { release = r; });
+  const clientFor = w.deps.clientFor;
+  const r = await sweep({
+    ...w.deps,
+    clientFor: async (c) => { await gate; return clientFor(c); },
+    probe: async (t, ms) => { release(); return w.deps.probe(t, ms); },
+  });
+  expect(r.healthy).toBe(6);
+  expect(r.probes).toBe(6); // each probe started early served its shard; none was sent twice
+});
+
 describe('service catalog', () => {
   test('an older event applied after a newer one is corrected by its own re-read', async () => {
     const w = await world(1);
