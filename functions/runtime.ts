@@ -5,7 +5,7 @@
  * Runtime; the entry points receive it.
  */
 import { Firestore } from '@google-cloud/firestore';
-import { Config } from '../shared/config';
+import { Config, ConfigError } from '../shared/config';
 import { KeyEncryptionKey } from '../shared/crypto/envelope';
 import { CloudKmsKey } from '../shared/crypto/kms-key';
 import { LocalFileKey } from '../shared/crypto/local-key';
@@ -56,8 +56,17 @@ const CLIENT_TTL_MS = 30_000;
 
 export function buildRuntime(config: Config, opts: RuntimeOptions = {}): Runtime {
   const db = firestoreFor(config.projectId);
-  const kek = config.kmsKeyName ? new CloudKmsKey(config.kmsKeyName) : LocalFileKey.loadOrCreate(config.keyFile);
-  return assemble(config, db, kek, opts);
+  return assemble(config, db, keyEncryptionKey(config), opts);
+}
+
+/** The KEK the configuration names; a key that cannot be used stops the instance at start, naming the setting. */
+function keyEncryptionKey(config: Config): KeyEncryptionKey {
+  const variable = config.kmsKeyName ? 'SKYFED_KMS_KEY' : 'SKYFED_KEY_FILE';
+  try {
+    return config.kmsKeyName ? new CloudKmsKey(config.kmsKeyName) : LocalFileKey.loadOrCreate(config.keyFile);
+  } catch (e) {
+    throw new ConfigError(variable, `${variable}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /** Wires the adapters around a Firestore handle and a KEK (tests build their own handles). */

@@ -3,7 +3,7 @@
  * the instance starts, so a bad value stops it before any request, naming the variable; a good one
  * builds the runtime once and registers every target.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TARGETS } from '../../../functions/targets';
@@ -39,4 +39,12 @@ test.each([
   const failure: unknown = await start({ ...good, [key]: value }).catch((e: unknown) => e);
   expect(failure).toMatchObject({ name: 'ConfigError', variable: key });
   expect((failure as Error).message).toContain(key);
+}, 30_000);
+
+test('a key file that holds no key stops the instance at start, naming the setting', async () => {
+  const bad = join(dir, 'not-a-key');
+  writeFileSync(bad, 'c2hvcnQ=\n');
+  const failure: unknown = await start({ ...good, SKYFED_KEY_FILE: bad }).catch((e: unknown) => e);
+  expect(failure).toMatchObject({ name: 'ConfigError', variable: 'SKYFED_KEY_FILE' });
+  expect((failure as Error).message).toContain('must hold 32 base64-encoded bytes');
 }, 30_000);
