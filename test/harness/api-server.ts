@@ -40,6 +40,10 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
     ...env,
   });
   const db = firestoreFor(projectId);
+  // A cold emulator answers its first requests slowly (past the API's store deadline on a busy
+  // machine): warm its read and transaction paths without writing anything.
+  await db.collection('warmup').limit(1).get();
+  await db.runTransaction(async (tx) => tx.get(db.doc('warmup/none')));
   const logs: string[] = [];
   const runtime: Runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)), { logSink: (l) => logs.push(l) });
   const name = `api-${projectId}`;
@@ -64,4 +68,34 @@ export async function snapshotStore(db: Firestore): Promise<string> {
     for (const d of snap.docs) out.push(`${d.ref.path} ${d.updateTime.toMillis()} ${JSON.stringify(d.data())}`);
   }
   return out.sort().join('\n');
+}
+
+/**
+ * The usual set-up of an API test file: an emulator and an API server started before its first
+ * test and stopped after its last. The object returned stands for the server once started.
+ */
+export function apiServerForThisFile(env: Record<string, string> = {}): ApiServer {
+  let server: ApiServer | undefined;
+  let stopEmulator: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const { useEmulator } = await import('./emulator');
+    stopEmulator = (await useEmulator()).stop;
+    server = await startApiServer(undefined, env);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    await stopEmulator?.();
+  });
+  const started = (): ApiServer => {
+    if (!server) throw new Error('the API server starts in beforeAll; use it inside a test');
+    return server;
+  };
+  return {
+    get url() { return started().url; },
+    get projectId() { return started().projectId; },
+    get db() { return started().db; },
+    get runtime() { return started().runtime; },
+    get logs() { return started().logs; },
+    close: async () => started().close(),
+  };
 }

@@ -1,20 +1,10 @@
 /**
  * The API on the real Firestore emulator: Kubernetes semantics a client relies on.
  */
-import { ADMIN_TOKEN, ApiServer, VIEW_TOKEN, startApiServer } from '../../harness/api-server';
-import { TestEmulator, useEmulator } from '../../harness/emulator';
+import { ADMIN_TOKEN, VIEW_TOKEN, apiServerForThisFile } from '../../harness/api-server';
 import { call } from '../../harness/http';
 
-let emu: TestEmulator;
-let api: ApiServer;
-beforeAll(async () => {
-  emu = await useEmulator();
-  api = await startApiServer();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-  await emu?.stop();
-});
+const api = apiServerForThisFile();
 
 const T = { token: ADMIN_TOKEN };
 const nginx = (over: Record<string, unknown> = {}) => ({
