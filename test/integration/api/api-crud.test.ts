@@ -156,3 +156,17 @@ test('fieldValidation=Warn drops unknown fields with a Warning header', async ()
   expect(String(res.headers['warning'])).toContain('unknown field \\"spec.bogus\\"');
   expect((res.body['spec'] as Record<string, unknown>)['bogus']).toBeUndefined();
 });
+
+test('the log line of a request carries its execution id and trace, never its token', async () => {
+  const trace = '0af7651916cd43dd8448eb211c80319c';
+  const r = await fetch(`${api.url}/api/v1/namespaces/web/services`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'function-execution-id': 'exec-7f3a', traceparent: `00-${trace}-b7ad6b7169203331-01` },
+  });
+  expect(r.status).toBe(200);
+  const lines = api.logs.filter((l) => l.includes('exec-7f3a')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines).toEqual([expect.objectContaining({
+    component: 'api', message: 'request', path: '/api/v1/namespaces/web/services', code: 200,
+    executionId: 'exec-7f3a', 'logging.googleapis.com/trace': `projects/${api.projectId}/traces/${trace}`,
+  })]);
+  expect(api.logs.join('\n')).not.toContain(ADMIN_TOKEN);
+});
