@@ -120,6 +120,8 @@ const cidrList: Check = (v) => {
 /** Every variable the functions read, in one table. */
 export const SETTINGS: readonly Setting[] = [
   { env: 'SKYFED_PROJECT', kind: 'string', describe: 'Google Cloud project (Firestore); falls back to `GOOGLE_CLOUD_PROJECT`, then `GCLOUD_PROJECT`' },
+  { env: 'GOOGLE_CLOUD_PROJECT', kind: 'string', describe: 'the project, as the platform sets it; used when `SKYFED_PROJECT` is unset' },
+  { env: 'GCLOUD_PROJECT', kind: 'string', describe: 'the project, as older runtimes set it; used when both of the above are unset' },
   { env: 'SKYFED_FEDERATION', kind: 'string', default: 'myfederation', check: rule(dns1123Label), describe: 'federation name in DNS names (an RFC 1123 label)' },
   { env: 'SKYFED_DNS_SUFFIX', kind: 'string', default: 'example.com', check: (v) => rule(dns1123Subdomain)(v.replace(/\.$/, '')), describe: 'DNS zone suffix' },
   { env: 'SKYFED_API_TOKENS', kind: 'string', describe: 'bearer tokens, `TOKEN=user:role,…` with role `admin` or `view`' },
@@ -202,7 +204,7 @@ export function settingsMarkdown(): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const projectId = str(env, 'SKYFED_PROJECT') ?? env['GOOGLE_CLOUD_PROJECT'] ?? env['GCLOUD_PROJECT'];
+  const projectId = str(env, 'SKYFED_PROJECT') ?? str(env, 'GOOGLE_CLOUD_PROJECT') ?? str(env, 'GCLOUD_PROJECT');
   if (!projectId) throw new ConfigError('SKYFED_PROJECT', 'SKYFED_PROJECT (or GOOGLE_CLOUD_PROJECT) must name the Google Cloud project');
   let apiTokens: Map<string, Caller>;
   try {
