@@ -1,7 +1,8 @@
 /**
  * The API on the real Firestore emulator: Kubernetes semantics a client relies on.
  */
-import { ADMIN_TOKEN, VIEW_TOKEN, apiServerForThisFile } from '../../harness/api-server';
+import { ADMIN_TOKEN, VIEW_TOKEN } from '../../harness/api-server';
+import { apiServerForThisFile } from '../../harness/api-file';
 import { call } from '../../harness/http';
 
 const api = apiServerForThisFile();

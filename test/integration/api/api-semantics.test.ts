@@ -3,7 +3,8 @@
  * server-side apply field ownership, dry-run, JSON patch, field selectors, paging, Table watches.
  */
 import { request } from 'node:http';
-import { ADMIN_TOKEN, apiServerForThisFile, snapshotStore } from '../../harness/api-server';
+import { ADMIN_TOKEN, snapshotStore } from '../../harness/api-server';
+import { apiServerForThisFile } from '../../harness/api-file';
 import { call } from '../../harness/http';
 
 const api = apiServerForThisFile();

@@ -6,7 +6,8 @@
 import { request } from 'node:http';
 import { decodeObject, encodeObject } from '../../../shared/api/protobuf/codec';
 import { decodeOpenApiV2 } from '../../../shared/api/protobuf/openapi-v2';
-import { ADMIN_TOKEN, apiServerForThisFile } from '../../harness/api-server';
+import { ADMIN_TOKEN } from '../../harness/api-server';
+import { apiServerForThisFile } from '../../harness/api-file';
 
 const api = apiServerForThisFile();
 
