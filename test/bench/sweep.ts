@@ -16,6 +16,25 @@ import { buildFederation, openTargets } from './sweep-setup';
 import { table, writeSection } from './report';
 
 const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+
+/** With SKYFED_BENCH_PROFILE=dir, writes a CPU profile of `fn` (open it in Chrome DevTools). */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env['SKYFED_BENCH_PROFILE'];
+  if (!dir) return fn();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 const SWEEPS_PER_MONTH = 30 * 24 * 60;
 // List prices (USD) used for the estimate: Firestore native, regional; Cloud Run functions (gen2).
 const PRICE = { firestoreRead: 0.03 / 100_000, firestoreWrite: 0.09 / 100_000, vcpuSecond: 0.000024, gibSecond: 0.0000025, invocation: 0.4 / 1_000_000, dnsZone: 0.5, route53HealthCheck: 0.75 };
@@ -42,7 +61,7 @@ async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepR
     probes.length = 0;
     const readsBefore = provider.calls.reads;
     const writesBefore = provider.calls.writes;
-    const steady = await sweep(deps);
+    const steady = await profiled('steady-sweep', () => sweep(deps));
     const N = probes.length;
     const sum = probes.reduce((s, p) => s + p.ms, 0);
     const okMs = probes.filter((p) => p.ok).map((p) => p.ms);
