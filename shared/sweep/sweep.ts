@@ -143,14 +143,16 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, memberWrites: 0, plan: [], ms: 0, phases: { read: 0, probe: 0, publish: 0 } };
   let mark = Date.now();
   const phase = (k: keyof SweepReport['phases']): void => { report.phases[k] = Date.now() - mark; mark = Date.now(); };
-  // The zone and the ledger are read while the probes run.
+  // The small state that gates the first probes is read first; the zone and the ledger (large, not
+  // needed until publishing) are read after it, while the probes run.
   const ledgerReadsBefore = deps.ledger.documentsRead ?? 0;
   const registry = new Registry(deps.dns, dryRun ? readOnly(deps.ledger) : deps.ledger);
-  const zoneP = registry.records();
-  zoneP.catch(() => undefined);
+  const clustersP = deps.store.list<Cluster>('clusters');
   const inputsP = Promise.all([deps.catalog.readAll(), deps.health.readAll(), deps.memberIndex.readAll(), deps.digests.read()]);
   inputsP.catch(() => undefined);
-  const clusterRecs = await deps.store.list<Cluster>('clusters');
+  const zoneP = Promise.allSettled([inputsP, clustersP]).then(() => registry.records());
+  zoneP.catch(() => undefined);
+  const clusterRecs = await clustersP;
   // Pipelined: probes start at the last sweep's addresses as soon as the small state is read, and
   // each cluster's other shards as soon as that cluster is observed; an early probe serves only a
   // shard observed the same (probeKey). Shards whose last probe timed out go first, so the
