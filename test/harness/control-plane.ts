@@ -90,6 +90,7 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
   };
   const apiUrl = (await serve('api', (n) => ff.http(n, fns.http['api'] as ff.HttpFunction))).replace(/\/$/, '');
   await serve('reconcile', (n) => ff.http(n, fns.http['reconcile'] as ff.HttpFunction));
+  await serve('healthSweep', (n) => ff.http(n, fns.http['healthSweep'] as ff.HttpFunction));
 
   const deliveries: Delivery[] = [];
   let inFlight = 0;

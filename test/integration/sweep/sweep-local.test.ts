@@ -83,6 +83,15 @@ afterAll(async () => {
 
 const allIps = (): string[] => SEED.map((s) => ip(s.name)).sort();
 
+test('a dry run of the healthSweep function lists the records it would create and writes none', async () => {
+  const before = (await provider.records()).map((r) => `${r.name} ${r.type}`).sort();
+  const dry = await call(cp.functionUrl('healthSweep').replace(/\/$/, ''), 'POST', '/?dryRun=true', { body: {} });
+  expect(dry.status).toBe(200);
+  const plan = (dry.body['rounds'] as { plan: string[] }[])[0]?.plan ?? [];
+  expect(plan).toContain(`CREATE ${GLOBAL}. A 30 ${allIps().join(',')}`);
+  expect((await provider.records()).map((r) => `${r.name} ${r.type}`).sort()).toEqual(before);
+});
+
 test('a sweep publishes every healthy shard at the global, regional and zonal names', async () => {
   const r = await sweeps(1);
   expect(r.shards).toBe(4);
@@ -139,6 +148,9 @@ test('a shard with no ready endpoints leaves too', async () => {
 async function setPolicy(policy: string): Promise<void> {
   const r = await call(cp.apiUrl, 'PATCH', '/api/v1/namespaces/mynamespace/services/nginx', { ...T, body: { metadata: { annotations: { 'skyfed.io/dns-all-down-policy': policy } } }, contentType: 'application/merge-patch+json' });
   expect(r.status).toBe(200);
+  // The sweep sees the new policy once the Service's event has updated its catalog (in production
+  // that event also asks for the next sweep).
+  await cp.settle();
 }
 
 test('all shards down: failStatic keeps the last answer, failOpen serves every shard, remove is NXDOMAIN', async () => {
