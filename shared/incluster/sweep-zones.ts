@@ -6,14 +6,14 @@
 import pLimit from 'p-limit';
 import { Logger } from '../log';
 import { MemberClientFactory } from '../members/credentials';
-import { MemberError } from '../members/port';
+import { MemberClient, MemberError } from '../members/port';
 import { Service } from '../model/service';
 import { federatedKey } from '../propagation/member';
 import { ClusterHealth } from '../store/sweep-health';
 import { ClusterObservation } from '../sweep/observe';
 import { zonesOf } from '../sweep/shards';
 import { syncZone } from './member';
-import { FederationNames, PodAnswer, clusterDomainOf, entriesFromHealth, servicesFor } from './plan';
+import { ConfigMap, FederationNames, PodAnswer, ZONE_CONFIGMAP, clusterDomainOf, entriesFromHealth, servicesFor } from './plan';
 import { ZoneEntry, ZoneScope } from './zone';
 
 export interface InClusterPlan {
@@ -55,14 +55,24 @@ export interface ZoneSyncReport {
   errors: number;
 }
 
-export async function syncZones(clientFor: MemberClientFactory, observations: ReadonlyMap<string, ClusterObservation>, plan: InClusterPlan, concurrency: number, nowMs: number, log: Logger): Promise<ZoneSyncReport> {
+/** Starts reading a member's zone ConfigMap (the sweep does it as soon as the cluster is observed). */
+export function readZone(client: MemberClient): Promise<ConfigMap | undefined> {
+  const p = client.getConfigMap(ZONE_CONFIGMAP.namespace, ZONE_CONFIGMAP.name);
+  p.catch(() => undefined);
+  return p;
+}
+
+export async function syncZones(
+  clientFor: MemberClientFactory, observations: ReadonlyMap<string, ClusterObservation>, plan: InClusterPlan, concurrency: number, nowMs: number, log: Logger,
+  firstReads: ReadonlyMap<string, Promise<ConfigMap | undefined>> = new Map(),
+): Promise<ZoneSyncReport> {
   const report: ZoneSyncReport = { written: 0, conflicts: 0, errors: 0 };
   const limit = pLimit(Math.max(1, concurrency));
   await Promise.all([...plan.zones].map(([cluster, zone]) => limit(async () => {
     const obs = observations.get(cluster);
     if (!obs) return;
     try {
-      const r = await syncZone(await clientFor(obs.cluster), zone.scope, () => zone.entries, nowMs);
+      const r = await syncZone(await clientFor(obs.cluster), zone.scope, () => zone.entries, nowMs, firstReads.get(cluster));
       if (r.outcome === 'written') report.written++;
       if (r.outcome === 'conflict') {
         report.conflicts++;

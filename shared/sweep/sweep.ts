@@ -12,7 +12,8 @@
 import pLimit from 'p-limit';
 import { LedgerStore, Registry } from '../dns/registry';
 import { DnsProvider } from '../dns/providers/port';
-import { planInCluster, podAnswerFor, syncZones } from '../incluster/sweep-zones';
+import { ConfigMap } from '../incluster/plan';
+import { planInCluster, podAnswerFor, readZone, syncZones } from '../incluster/sweep-zones';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
 import { MemberClientFactory } from '../members/credentials';
@@ -25,7 +26,6 @@ import { ShardedMap } from '../store/sharded-map';
 import { MemberIndex } from '../store/shards';
 import { ClusterHealth, HealthStore, ShardHealth } from '../store/sweep-health';
 import { HistoryEntry, SweepStateStore } from '../store/sweep-state';
-import { stableJson } from '../util/stable-json';
 import { observeClusters } from './observe';
 import { Prober } from './probe';
 import { presentAll } from './present-state';
@@ -170,7 +170,14 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     }
   };
   void inputsP.then(([catalog, health]) => startProbes(lastKnownShards(catalog.services, clusterRecs.map((r) => r.object), health.clusters), health.clusters), () => undefined);
+  // Each observed member's zone ConfigMap is read while the probes run (in-cluster discovery compares against it).
+  const zoneReads = new Map<string, Promise<ConfigMap | undefined>>();
   const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
+    if (!dryRun) {
+      const read = deps.clientFor(o.cluster).then(readZone);
+      read.catch(() => undefined); // a failed read is the zone sync's to report, when it awaits it
+      zoneReads.set(o.cluster.metadata.name ?? '', read);
+    }
     void inputsP.then(([catalog, health, created]) => {
       startProbes(planShards(catalog.services, new Map([[o.cluster.metadata.name ?? '', o]]), health.clusters, created).filter((sh) => !sh.downBecause), health.clusters);
     }, () => undefined);
@@ -218,7 +225,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       entries[key] = a ? { ...rest, podAnswer: a } : rest;
     }
   }
-  const zones = dryRun ? Promise.resolve() : syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log).then((z) => { report.memberWrites = z.written; });
+  const zones = dryRun ? Promise.resolve() : syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log, zoneReads).then((z) => { report.memberWrites = z.written; });
   const published = await publish({ ...deps.config, dryRun }, registry, zoneP, services, health, deps.log);
   report.plan = describePlan(published.plan);
   report.untouchable = published.plan.untouchable.length;
@@ -241,7 +248,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 
 /** Writes the clusters whose health changed, and removes the records of clusters with no shards. */
 async function writeHealth(store: HealthStore, before: ReadonlyMap<string, ClusterHealth>, after: ReadonlyMap<string, ClusterHealth>): Promise<number> {
-  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((c) => stableJson(before.get(c) ?? null) !== stableJson(after.get(c) ?? null));
+  // Entries are built in a fixed key order (thresholds.ts, then the Pod answer), so their JSON compares as is.
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((c) => JSON.stringify(before.get(c) ?? null) !== JSON.stringify(after.get(c) ?? null));
   await Promise.all(changed.map((c) => store.write(c, after.get(c))));
   return changed.length;
 }
