@@ -17,7 +17,6 @@ import { HealthState } from '../store/shards';
 import { ShardedMap } from '../store/sharded-map';
 import { ClusterHealth } from '../store/sweep-health';
 import { HistoryEntry, SweepState, SweepStateStore, appendHistory } from '../store/sweep-state';
-import { stableJson } from '../util/stable-json';
 import { Published } from './publish';
 
 export interface PresentDeps {
@@ -32,8 +31,9 @@ export type View = Omit<SweepState, 'history' | 'lastDnsChange'>;
 export function viewOf(key: string, health: ReadonlyMap<string, ClusterHealth>, published: Published): View {
   const shards: Record<string, HealthState> = {};
   const podAnswers: Record<string, PodAnswer> = {};
-  for (const [cluster, entries] of health) {
-    const e = entries[key];
+  // Clusters in name order, so equal views serialize equally whatever order the probes finished in.
+  for (const cluster of [...health.keys()].sort()) {
+    const e = health.get(cluster)?.[key];
     if (!e) continue;
     const { podAnswer, ...h } = e;
     shards[cluster] = h;
@@ -48,7 +48,8 @@ export function viewOf(key: string, health: ReadonlyMap<string, ClusterHealth>, 
   };
 }
 
-const digestOf = (v: View): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
+// Views are built in a fixed key order (viewOf, thresholds.ts, desired.ts), so their JSON is canonical as is.
+const digestOf = (v: View): string => createHash('sha256').update(JSON.stringify(v)).digest('base64url').slice(0, 22);
 
 function describeSets(sets: readonly RecordSet[]): string {
   if (sets.length === 0) return 'nothing (all records removed)';

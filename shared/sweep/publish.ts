@@ -61,14 +61,15 @@ export async function publish(
   const names = new Map<string, NonNullable<SweepState['names']>>();
   const warnings = new Map<string, readonly string[]>();
   const owned = ownedByService(zone);
+  const clusters = [...health.keys()].sort(); // a fixed order, so warnings come out the same every sweep
   for (const s of services) {
     const key = federatedKey(s);
     if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) {
       desired.set(key, []);
       continue;
     }
-    const views = [...health].flatMap(([cluster, shards]) => {
-      const h = shards[key];
+    const views = clusters.flatMap((cluster) => {
+      const h = health.get(cluster)?.[key];
       return h ? [{ cluster, zones: h.zones ?? [], ...(h.region ? { region: h.region } : {}), healthy: h.healthy, addresses: (h.addresses ?? []).map((ip) => ({ ip })) }] : [];
     });
     const scope = { federation: config.federation, suffix: config.suffix, namespace: s.metadata.namespace as string, service: s.metadata.name as string };
