@@ -6,7 +6,7 @@
  * nothing, and conditional writes fail when the document moved on. For unit tables and the
  * single-process demo; shared/store/firestore.ts and shards.ts are the production adapters.
  */
-import { KubeObject } from '../model/meta';
+import { KubeObject, keyOf } from '../model/meta';
 import { ObjectKey, ResourceName, documentPath } from './layout';
 import { ObjectStore, StoredRecord, TransactResult, nextResourceVersion } from './port';
 import { BreakerState } from '../members/breaker';
@@ -81,7 +81,7 @@ export class MemoryObjectStore implements ObjectStore {
       const s = p.split('/');
       return s.length === depth && (resource === 'clusters' ? s[0] === 'clusters' : s[2] === resource && (!namespace || s[1] === namespace));
     }).map(([, d]) => d.value as StoredRecord<T>)
-      .sort((a, b) => sortKey(a.object).localeCompare(sortKey(b.object)));
+      .sort((a, b) => keyOf(a.object).localeCompare(keyOf(b.object)));
   }
 
   async transact<T extends KubeObject>(
@@ -108,13 +108,13 @@ export class MemoryObjectStore implements ObjectStore {
 
   /** Pages in the same key order as list (namespace/name). */
   async listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
-    const all = (await this.list<T>(resource, namespace)).map((record) => ({ key: sortKey(record.object), record }));
+    const all = (await this.list<T>(resource, namespace)).map((record) => ({ key: keyOf(record.object), record }));
     const rest = page.after === undefined ? all : all.filter((r) => r.key > (page.after as string));
     return { records: rest.slice(0, page.limit), more: rest.length > page.limit };
   }
 
   async countAfter(resource: ResourceName, namespace: string | undefined, after?: string): Promise<number> {
-    const all = (await this.list(resource, namespace)).map((r) => sortKey(r.object));
+    const all = (await this.list(resource, namespace)).map((r) => keyOf(r.object));
     return after === undefined ? all.length : all.filter((k) => k > after).length;
   }
 
@@ -124,9 +124,6 @@ export class MemoryObjectStore implements ObjectStore {
   }
 }
 
-function sortKey(o: KubeObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-}
 
 const shardPath = (ns: string, svc: string, cluster: string): string => `namespaces/${ns}/services/${svc}/shards/${cluster}`;
 

@@ -10,7 +10,7 @@
  * reordered or duplicated events converge. The periodic reconcile repairs whatever is left.
  */
 import pLimit from 'p-limit';
-import { KubeObject } from '../model/meta';
+import { KubeObject, keyOf, namespacedKey, splitKey } from '../model/meta';
 import { Service } from '../model/service';
 import { ObjectStore } from './port';
 import { ShardedMap } from './sharded-map';
@@ -18,7 +18,6 @@ import { ShardedMap } from './sharded-map';
 export const CATALOG_COLLECTION = 'serviceCatalog';
 export const CATALOG_SHARDS = 16;
 
-const key = (namespace: string, name: string): string => `${namespace}/${name}`;
 
 /** The part of a Service the sweep uses; everything else (selector, labels, status) stays out. */
 export function catalogEntry(s: Service): Service {
@@ -50,13 +49,13 @@ export class ServiceCatalog {
         // A damaged entry is skipped; the next event or reconcile for that Service rewrites it.
       }
     }
-    services.sort((a, b) => key(a.metadata.namespace ?? '', a.metadata.name ?? '').localeCompare(key(b.metadata.namespace ?? '', b.metadata.name ?? '')));
+    services.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
     return { services, documents };
   }
 
   /** Brings one Service's entry in step with the store (level-triggered; see the file comment). */
   async sync(store: ObjectStore, namespace: string, name: string, attempts = 3): Promise<void> {
-    const k = key(namespace, name);
+    const k = namespacedKey(namespace, name);
     const [rec, stored] = await Promise.all([store.get<Service>('services', { namespace, name }), this.map.get(k)]);
     let value = rec ? JSON.stringify(catalogEntry(rec.object)) : undefined;
     if (value === stored) return;
@@ -76,11 +75,11 @@ export class ServiceCatalog {
    */
   async resync(store: ObjectStore, services: readonly KubeObject[]): Promise<number> {
     const { values: before } = await this.map.read();
-    const next = new Map(services.map((s) => [key(s.metadata.namespace ?? '', s.metadata.name ?? ''), JSON.stringify(catalogEntry(s as Service))]));
+    const next = new Map(services.map((s) => [keyOf(s), JSON.stringify(catalogEntry(s as Service))]));
     const changed = [...new Set([...before.keys(), ...next.keys()])].filter((k) => before.get(k) !== next.get(k));
     const limit = pLimit(16);
     await Promise.all(changed.map((k) => limit(() => {
-      const [namespace, name] = k.split('/') as [string, string];
+      const [namespace, name] = splitKey(k);
       return this.sync(store, namespace, name);
     })));
     return changed.length;

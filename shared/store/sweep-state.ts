@@ -7,6 +7,7 @@
  */
 import { Firestore } from '@google-cloud/firestore';
 import { RecordSet } from '../dns/types';
+import { namespacedKey } from '../model/meta';
 import type { PodAnswer } from '../incluster/plan';
 import { HealthState } from './shards';
 
@@ -72,7 +73,7 @@ export class MemorySweepStateStore implements SweepStateStore {
   writes = 0;
 
   async get(namespace: string, name: string): Promise<SweepState | undefined> {
-    const v = this.docs.get(`${namespace}/${name}`);
+    const v = this.docs.get(namespacedKey(namespace, name));
     return v ? (JSON.parse(v) as SweepState) : undefined;
   }
 
@@ -80,12 +81,12 @@ export class MemorySweepStateStore implements SweepStateStore {
     const value = next(await this.get(namespace, name));
     if (!value) return;
     this.writes++;
-    this.docs.set(`${namespace}/${name}`, JSON.stringify(value));
+    this.docs.set(namespacedKey(namespace, name), JSON.stringify(value));
   }
 
   async remove(namespace: string, name: string): Promise<void> {
     this.writes++;
-    this.docs.delete(`${namespace}/${name}`);
+    this.docs.delete(namespacedKey(namespace, name));
   }
 }
 

@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import { normalizedKey } from '../dns/records';
 import { RecordSet } from '../dns/types';
 import type { PodAnswer } from '../incluster/plan';
+import { splitKey } from '../model/meta';
 import { Service } from '../model/service';
 import { federatedKey } from '../propagation/member';
 import { EventRecorder } from '../recorder/recorder';
@@ -103,7 +104,7 @@ export async function presentAll(
       digests.set(key, previousDigests.get(key) as string);
       continue;
     }
-    const [ns, name] = key.split('/') as [string, string];
+    const [ns, name] = splitKey(key);
     work.push(limit(async () => { await deps.presentation.remove(ns, name); writes++; }));
   }
   await Promise.all(work);

@@ -16,6 +16,7 @@ import { ConfigMap } from '../incluster/plan';
 import { planInCluster, podAnswerFor, readZone, syncZones } from '../incluster/sweep-zones';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
+import { keyOf } from '../model/meta';
 import { MemberClientFactory } from '../members/credentials';
 import { AddressGuard } from '../net/address-guard';
 import { EventRecorder } from '../recorder/recorder';
@@ -197,7 +198,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const now = iso(deps.now());
 
   // Health, per cluster; transitions go to each Service's history and Events.
-  const serviceBy = new Map(services.map((s) => [`${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`, s]));
+  const serviceBy = new Map(services.map((s) => [keyOf(s), s]));
   const health = new Map<string, Record<string, ShardHealth>>();
   const transitions = new Map<string, HistoryEntry[]>();
   for (const sh of shards) {
