@@ -34,6 +34,7 @@ import { describePlan, publish } from './publish';
 import { ShardHealthReason } from './reasons';
 import { ShardPlan, lastKnownShards, planShards, probeKey, probeTargets } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
+import { rfc3339 } from '../util/time';
 
 export interface SweepConfig {
   readonly federation: string;
@@ -93,7 +94,6 @@ export interface SweepReport {
   phases: { read: number; probe: number; publish: number };
 }
 
-const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** What probing found; `detail` is the probe's own words (the shard's reason is composed by `reasonFor`). */
 type ProbeOutcome = { ok: boolean; code: ShardHealthReason; detail: string; addresses: string[] };
@@ -195,7 +195,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, report))));
   }));
   phase('probe');
-  const now = iso(deps.now());
+  const now = rfc3339(deps.now());
 
   // Health, per cluster; transitions go to each Service's history and Events.
   const serviceBy = new Map(services.map((s) => [keyOf(s), s]));
