@@ -249,8 +249,15 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 
 /** Writes the clusters whose health changed, and removes the records of clusters with no shards. */
 async function writeHealth(store: HealthStore, before: ReadonlyMap<string, ClusterHealth>, after: ReadonlyMap<string, ClusterHealth>): Promise<number> {
-  // Entries are built in a fixed key order (thresholds.ts, then the Pod answer), so their JSON compares as is.
-  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((c) => JSON.stringify(before.get(c) ?? null) !== JSON.stringify(after.get(c) ?? null));
-  await Promise.all(changed.map((c) => store.write(c, after.get(c))));
+  // A record holds its Services in name order (the probe order changes from sweep to sweep) and each
+  // entry is built in a fixed key order (thresholds.ts, then the Pod answer), so JSON compares as is.
+  const ordered = (h: ClusterHealth | undefined): ClusterHealth | undefined =>
+    h && Object.fromEntries(Object.keys(h).sort().map((k) => [k, h[k] as ShardHealth]));
+  const changed: [string, ClusterHealth | undefined][] = [];
+  for (const c of new Set([...before.keys(), ...after.keys()])) {
+    const next = ordered(after.get(c));
+    if (JSON.stringify(ordered(before.get(c)) ?? null) !== JSON.stringify(next ?? null)) changed.push([c, next]);
+  }
+  await Promise.all(changed.map(([c, h]) => store.write(c, h)));
   return changed.length;
 }
