@@ -214,7 +214,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       report.transitions++;
       transitions.set(sh.service, [...(transitions.get(sh.service) ?? []), { at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` }]);
       const svc = serviceBy.get(sh.service);
-      if (svc) deps.events?.record(shardHealth(svc, sh.cluster, h.healthy, r.reason));
+      if (svc && !dryRun) deps.events?.record(shardHealth(svc, sh.cluster, h.healthy, r.reason));
     }
   }
   // In-cluster discovery: what Pods are told rides on each shard's health record.

@@ -119,12 +119,16 @@ describe('sweep over in-memory stores', () => {
 
   test('a dry run lists the changes and writes nothing anywhere', async () => {
     const w = await world(2);
-    const dry = await sweep({ ...w.deps, config: { ...w.deps.config, dryRun: true } });
+    const recorded: string[] = [];
+    const events = { record: (o: { reason: string }) => { recorded.push(o.reason); }, flush: async () => undefined };
+    const dry = await sweep({ ...w.deps, events, config: { ...w.deps.config, dryRun: true } });
+    expect(recorded).toEqual([]); // no Events either
     expect(dry.plan.filter((l) => l.startsWith('CREATE'))).toEqual(expect.arrayContaining([expect.stringMatching(/^CREATE s0\.web\.fed\.svc\.example\.com\. A 30 /)]));
     expect(writesOf(w)).toBe(0);
     expect(w.zone.sets).toEqual([]);
-    const real = await sweep(w.deps);
+    const real = await sweep({ ...w.deps, events });
     expect(real.plan).toEqual(dry.plan);
+    expect(recorded).toEqual(expect.arrayContaining(['ShardHealthy', 'DNSPublished']));
     expect(w.zone.sets.length).toBeGreaterThan(0);
   });
 
