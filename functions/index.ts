@@ -1,25 +1,27 @@
 /**
- * Entry point: registers every target in functions/targets.ts with functions-framework under its
- * name, exactly as Cloud Functions loads it (`--target=<name>`).
+ * Entry point, loaded once when an instance starts. Configuration is read and checked here, so a bad
+ * value stops the instance at start with the variable's name (shared/config.ts); then the one
+ * Runtime is built and every target in functions/targets.ts is registered with functions-framework
+ * under its name, exactly as Cloud Functions loads it (`--target=<name>`).
  */
 import * as ff from '@google-cloud/functions-framework';
-import { api } from './api';
-import { onClusterWritten, onSecretWritten, onServiceWritten } from './propagation';
-import { reconcile } from './reconcile';
-import { healthSweep } from './sweep';
+import { loadConfig } from '../shared/config';
+import { Handlers, handlers } from './handlers';
+import { buildRuntime } from './runtime';
 import { TARGETS } from './targets';
 
-const httpHandlers: Record<string, ff.HttpFunction> = { api, reconcile, healthSweep };
-const eventHandlers: Record<string, ff.CloudEventFunction> = { onServiceWritten, onClusterWritten, onSecretWritten };
-
-for (const t of TARGETS) {
-  if (t.kind === 'http') {
-    const h = httpHandlers[t.name];
-    if (h) ff.http(t.name, h);
-  } else {
-    const h = eventHandlers[t.name];
-    if (h) ff.cloudEvent(t.name, h);
+function register(h: Handlers): { http: string[]; events: string[] } {
+  const done = { http: [] as string[], events: [] as string[] };
+  for (const t of TARGETS) {
+    if (t.kind === 'http') {
+      const f = h.http[t.name];
+      if (f) { ff.http(t.name, f); done.http.push(t.name); }
+    } else {
+      const f = h.events[t.name];
+      if (f) { ff.cloudEvent(t.name, f); done.events.push(t.name); }
+    }
   }
+  return done;
 }
 
-export const registered = { http: Object.keys(httpHandlers), events: Object.keys(eventHandlers) };
+export const registered = register(handlers(buildRuntime(loadConfig())));

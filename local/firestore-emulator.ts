@@ -24,6 +24,13 @@ export class FirestoreEmulatorNotFoundError extends Error {
 
 export class FirestoreEmulatorStartError extends Error {
   override readonly name = 'FirestoreEmulatorStartError';
+  constructor(message: string, options?: { cause?: unknown; portInUse?: boolean }) {
+    super(message, options);
+    this.portInUse = options?.portInUse ?? false;
+  }
+
+  /** The emulator could not bind its port (another process took it): another port may work. */
+  readonly portInUse: boolean;
 }
 
 export interface LocateOptions {
@@ -186,7 +193,7 @@ export async function startFirestoreEmulator(opts: StartOptions = {}): Promise<F
       const port = fixedPort ?? await freePort();
       return await startOnce(script, port, env, opts, t0);
     } catch (e) {
-      if (fixedPort !== undefined || attempt >= 3 || !(e instanceof FirestoreEmulatorStartError) || !/BindException|already in use/i.test(e.message)) throw e;
+      if (fixedPort !== undefined || attempt >= 3 || !(e instanceof FirestoreEmulatorStartError) || !e.portInUse) throw e;
     }
   }
 }
@@ -202,7 +209,7 @@ async function startOnce(script: string, port: number, env: NodeJS.ProcessEnv, o
     child.once('error', (e) => reject(new FirestoreEmulatorStartError(`could not run ${script}: ${e.message}`, { cause: e })));
     child.once('exit', (code, signal) => reject(new FirestoreEmulatorStartError(
       `Firestore emulator exited (${signal ?? `code ${String(code)}`}) before it was ready `
-      + `(it needs Java 17 or later on PATH); its output:\n${tail.trim()}`)));
+      + `(it needs Java 17 or later on PATH); its output:\n${tail.trim()}`, { portInUse: /BindException|already in use/i.test(tail) })));
   });
   exited.catch(() => undefined);
   const pgid = child.pid;

@@ -2,20 +2,20 @@
 import { lookup } from 'node:dns/promises';
 import { DNS } from '@google-cloud/dns';
 import type { Request, Response } from 'express';
-import { Config, loadConfig } from '../../shared/config';
+import { Config } from '../../shared/config';
 import { CloudDnsProvider } from '../../shared/dns/providers/clouddns';
 import { LocalDnsProvider } from '../../shared/dns/providers/local';
 import { DnsProvider } from '../../shared/dns/providers/port';
 import { Route53Provider } from '../../shared/dns/providers/route53';
 import { route53Client } from '../../shared/dns/providers/aws-web-identity';
-import { jsonLogger } from '../../shared/log';
 import { FirestoreLedgerStore } from '../../shared/store/dns-ledger';
-import { FirestoreSweepStateStore } from '../../shared/store/sweep-state';
+import { FirestoreShardedMap } from '../../shared/store/sharded-map';
+import { FirestoreHealthStore } from '../../shared/store/sweep-health';
+import { DIGEST_COLLECTION, DIGEST_SHARDS, FirestoreSweepStateStore } from '../../shared/store/sweep-state';
 import { tcpOrHttpProbe } from '../../shared/sweep/probe';
 import { SweepDeps, SweepReport, sweep } from '../../shared/sweep/sweep';
-import { Runtime, runtime } from '../runtime';
-
-const log = jsonLogger('healthSweep');
+import { httpInvocation } from '../invocation';
+import { Runtime } from '../runtime';
 
 export function dnsProviderFor(rt: Runtime): DnsProvider {
   const c: Config = rt.config;
@@ -36,10 +36,11 @@ export function dnsProviderFor(rt: Runtime): DnsProvider {
 export function sweepDeps(rt: Runtime, dns: DnsProvider = dnsProviderFor(rt)): SweepDeps {
   const c = rt.config;
   return {
-    store: rt.store, states: new FirestoreSweepStateStore(rt.db), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
+    store: rt.store, catalog: rt.catalog, health: new FirestoreHealthStore(rt.db), presentation: new FirestoreSweepStateStore(rt.db),
+    digests: new FirestoreShardedMap(rt.db, DIGEST_COLLECTION, DIGEST_SHARDS), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
     guard: rt.dialGuard, memberIndex: rt.shards, ledger: new FirestoreLedgerStore(rt.db),
     resolveHost: async (h) => (await lookup(h, { all: true })).map((a) => a.address),
-    log, now: () => new Date(), events: rt.events('skyfed-sweep'),
+    log: rt.logs.logger('healthSweep'), now: () => new Date(), events: rt.events('skyfed-sweep'),
     config: {
       federation: c.federationName, suffix: c.dnsSuffix, ttl: c.dns.ttl, probeTimeoutMs: c.sweep.probeTimeoutMs,
       concurrency: c.sweep.concurrency, thresholds: { failureThreshold: c.sweep.failureThreshold, successThreshold: c.sweep.successThreshold },
@@ -59,12 +60,21 @@ export async function sweepRounds(deps: SweepDeps, rounds: number, intervalMs: n
   return reports;
 }
 
-let deps: SweepDeps | undefined;
-
-export async function healthSweep(_req: Request, res: Response): Promise<void> {
-  const rt = runtime(loadConfig());
-  deps ??= sweepDeps(rt);
-  const reports = await sweepRounds(deps, rt.config.sweep.rounds, rt.config.sweep.roundIntervalMs);
-  log.info('sweep done', { rounds: reports });
-  res.status(200).json({ rounds: reports });
+/**
+ * `POST /?dryRun=true` plans one sweep and writes nothing (DNS, members, Firestore): the report's
+ * `plan` lists the DNS changes a real sweep would make now.
+ */
+export function healthSweep(rt: Runtime): (req: Request, res: Response) => Promise<void> {
+  const deps = sweepDeps(rt);
+  return (req, res) => rt.logs.within(httpInvocation(req.headers, rt.config.projectId), async () => {
+    if (req.query['dryRun'] === 'true') {
+      const report = await sweep({ ...deps, config: { ...deps.config, dryRun: true } });
+      deps.log.info('dry-run sweep', { plan: report.plan.length });
+      res.status(200).json({ dryRun: true, rounds: [report] });
+      return;
+    }
+    const reports = await sweepRounds(deps, rt.config.sweep.rounds, rt.config.sweep.roundIntervalMs);
+    deps.log.info('sweep done', { rounds: reports });
+    res.status(200).json({ rounds: reports });
+  });
 }

@@ -10,6 +10,7 @@ import { ApiError, StatusCause, errors } from '../k8s/status';
 import type { Caller, Role } from './auth';
 import { pickFormat, readObjectBody } from './negotiate';
 import { PROTOBUF_MEDIA_TYPE, encodeObject } from './protobuf/codec';
+import { rfc3339 } from '../util/time';
 
 export interface ResourceRule {
   readonly verbs: readonly string[];
@@ -103,7 +104,7 @@ export function rulesReview(caller: Caller, body: unknown): Body {
 export function whoAmI(caller: Caller, body: unknown, apiVersion: string, now: Date): Body {
   checkKind(body, [apiVersion], 'SelfSubjectReview');
   return {
-    kind: 'SelfSubjectReview', apiVersion, metadata: { creationTimestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    kind: 'SelfSubjectReview', apiVersion, metadata: { creationTimestamp: rfc3339(now) },
     status: { userInfo: { username: caller.user, groups: [`skyfed:${caller.role}`, 'system:authenticated'] } },
   };
 }

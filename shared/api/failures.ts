@@ -4,7 +4,7 @@
  * the client's to fix (422); only what nobody foresaw is a 500, and its text stays in the log.
  */
 import { ApiError, errors } from '../k8s/status';
-import { DocumentTooLargeError, StoreContentionError, StoreTimeoutError, StoreUnavailableError } from '../store/errors';
+import { DocumentTooLargeError, StoreContentionError, StoreError, StoreTimeoutError, StoreUnavailableError } from '../store/errors';
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -23,6 +23,5 @@ export function toApiError(err: unknown): ApiError {
 
 /** Whether the failure is one we answer for on purpose (not logged as unhandled). */
 export function isExpected(err: unknown): boolean {
-  return err instanceof ApiError || err instanceof DocumentTooLargeError || err instanceof StoreContentionError
-    || err instanceof StoreUnavailableError || err instanceof StoreTimeoutError;
+  return err instanceof ApiError || err instanceof StoreError;
 }

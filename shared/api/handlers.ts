@@ -18,6 +18,7 @@ import { Operation } from './ssa/managers';
 import { applyConfiguration, recordManagers } from './ssa/apply';
 import { ResourceType, apiVersionOf } from './resources';
 import { Strategy } from './strategies';
+import { rfc3339 } from '../util/time';
 
 export interface WriteOptions {
   readonly fieldValidation: FieldValidation;
@@ -55,9 +56,6 @@ export interface WriteResult<T> {
 
 const CONFLICT_MSG = 'the object has been modified; please apply your changes to the latest version and try again';
 
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class Handlers {
   constructor(

@@ -7,6 +7,7 @@ import { clusterStatusChanged } from '../recorder/occurrences';
 import { EventRecorder } from '../recorder/recorder';
 import { ObjectStore } from '../store/port';
 import { ClusterProbe, clusterStatus, probeCluster } from './health';
+import { rfc3339 } from '../util/time';
 
 export async function refreshClusterHealth(
   store: ObjectStore, clientFor: MemberClientFactory, clusters: readonly Cluster[], concurrency: number, now: () => Date, events?: EventRecorder,
@@ -26,7 +27,7 @@ export async function refreshClusterHealth(
     await store.transact<Cluster>('clusters', { name }, (cur) => {
       changed = undefined;
       if (!cur) return { none: true };
-      const status = clusterStatus(cur.object, probe, now().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      const status = clusterStatus(cur.object, probe, rfc3339(now()));
       if (JSON.stringify(status) === JSON.stringify(cur.object.status ?? {})) return { none: true };
       changed = [cur.object, { ...cur.object, status }];
       return { write: { object: changed[1] } };

@@ -5,6 +5,7 @@
  * so a sealed blob copied onto another Secret fails to open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { InputErrorReason, SkyfedError } from '../errors';
 
 export interface KeyEncryptionKey {
   /** Names the KEK (file fingerprint or KMS key name) so rotation can tell old blobs apart. */
@@ -21,8 +22,11 @@ export interface SealedData {
   readonly ciphertext: string; // base64 of JSON {key: base64 value}
 }
 
-export class DecryptionError extends Error {
+export class DecryptionError extends SkyfedError<InputErrorReason> {
   override readonly name = 'DecryptionError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DecryptionFailed', message, options);
+  }
 }
 
 export function aesGcmEncrypt(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {

@@ -6,23 +6,24 @@
  *   UPSERT creates or replaces.
  * Both: after the change no name may hold a CNAME beside another set.
  */
+import { ChangeRejectedReason, SkyfedError } from '../errors';
 import { CloudDnsChange, Route53Change } from './batch';
 import { normalizeName } from './names';
 import { Changes } from './plan';
 import { compareRecordSets, equivalent, normalizedKey } from './records';
 import { RecordSet } from './types';
 
-export type ChangeRejectedReason = 'AlreadyExists' | 'NotFound' | 'Mismatch' | 'CnameConflict';
+export type { ChangeRejectedReason };
 
-export class ChangeRejectedError extends Error {
+export class ChangeRejectedError extends SkyfedError<ChangeRejectedReason> {
   override readonly name = 'ChangeRejectedError';
   constructor(
-    readonly reason: ChangeRejectedReason,
+    reason: ChangeRejectedReason,
     /** `name TYPE` of the offending set. */
     readonly key: string,
     message: string,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 

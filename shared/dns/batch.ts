@@ -9,6 +9,7 @@
  * Cloud DNS: ≤ 1,000 additions and ≤ 1,000 deletions and ≤ 100,000 bytes of record data per change;
  * an update is the exact old set deleted and the new set added in the same change.
  */
+import { DnsErrorReason, SkyfedError } from '../errors';
 import { normalizeName } from './names';
 import { Changes } from './plan';
 import { labelCount } from './records';
@@ -44,13 +45,13 @@ export interface CloudDnsLimits {
 export const CLOUD_DNS_LIMITS: CloudDnsLimits = { maxAdditions: 1000, maxDeletions: 1000, maxRrdataBytes: 100000 };
 
 /** One name's changes cannot fit a single batch: the batch would be rejected whatever we do. */
-export class BatchLimitError extends Error {
+export class BatchLimitError extends SkyfedError<DnsErrorReason> {
   override readonly name = 'BatchLimitError';
   constructor(
     readonly recordName: string,
     message: string,
   ) {
-    super(message);
+    super('DnsBatchTooLarge', message);
   }
 }
 

@@ -7,7 +7,7 @@
  *   sorted numerically. A level without any → CNAME to the level above (zone → region → global), so
  *   a name is either a CNAME or address sets, never both.
  * - A shard without a region contributes to the global name only (warning). Hostname load balancers
- *   contribute the addresses resolved this sweep (`resolved`).
+ *   reach here as the addresses the sweep resolved them to; a hostname left unresolved is warned about.
  * - Nothing healthy anywhere → the Service's all-down policy: `failStatic` keeps the previously
  *   published global answer (lower levels CNAME up), `failOpen` treats every shard that has an
  *   address as healthy, `remove` publishes nothing (NXDOMAIN).
@@ -17,9 +17,16 @@ import { DnsNameError, ServiceDnsScope, dnsLabel, dnsSuffix, federationLabel, gl
 import { compareRecordSets } from './records';
 import { RecordSet } from './types';
 
-export type AllDownPolicy = 'failStatic' | 'failOpen' | 'remove';
+/** What a Service's names answer when none of its shards is healthy. */
+export const ALL_DOWN_POLICIES = ['failStatic', 'failOpen', 'remove'] as const;
+export type AllDownPolicy = (typeof ALL_DOWN_POLICIES)[number];
 export const DEFAULT_TTL = 30;
 export const DEFAULT_ALL_DOWN_POLICY: AllDownPolicy = 'failStatic';
+
+/** The policy an annotation value names (validation refuses others at the API; anything else means the default). */
+export function allDownPolicyOf(value: string | undefined): AllDownPolicy {
+  return (ALL_DOWN_POLICIES as readonly string[]).includes(value ?? '') ? (value as AllDownPolicy) : DEFAULT_ALL_DOWN_POLICY;
+}
 
 export interface ShardAddress {
   readonly ip?: string;
@@ -31,10 +38,8 @@ export interface ShardView {
   readonly region?: string;
   readonly zones: readonly string[];
   readonly healthy: boolean;
-  /** The member Service's load-balancer ingress. */
+  /** The member Service's load-balancer ingress (hostnames already resolved by the sweep). */
   readonly addresses: readonly ShardAddress[];
-  /** Addresses that the ingress hostnames resolved to in this sweep. */
-  readonly resolved?: readonly string[];
 }
 
 export interface DesiredInput {
@@ -93,8 +98,7 @@ function shardAddresses(shard: ShardView, warn: Warn): string[] {
     if (a.ip) take(a.ip, 'ingress ip');
     else if (a.hostname) hostnames++;
   }
-  for (const r of shard.resolved ?? []) take(r, 'resolved address');
-  if (hostnames > 0 && (shard.resolved ?? []).length === 0) {
+  if (hostnames > 0) {
     warn('Unresolved', `ingress hostname did not resolve this sweep; the shard has no address in DNS`, shard.cluster);
   }
   return out;

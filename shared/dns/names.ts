@@ -7,21 +7,22 @@
  * (letters, digits, '-', not at either end, ≤ 63 characters) and the name ≤ 253 characters
  * without its trailing dot (255 octets on the wire). Violations throw a DnsNameError.
  */
+import { DnsNameErrorReason, SkyfedError } from '../errors';
 
 export const MAX_LABEL_LENGTH = 63;
 export const MAX_NAME_LENGTH = 253;
 
-export type DnsNameErrorReason = 'Empty' | 'InvalidLabel' | 'LabelTooLong' | 'NameTooLong';
+export type { DnsNameErrorReason };
 
-export class DnsNameError extends Error {
+export class DnsNameError extends SkyfedError<DnsNameErrorReason> {
   override readonly name = 'DnsNameError';
   constructor(
-    readonly reason: DnsNameErrorReason,
+    reason: DnsNameErrorReason,
     /** The offending label or name. */
     readonly value: string,
     message: string,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 

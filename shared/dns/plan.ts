@@ -56,14 +56,6 @@ export function isEmptyPlan(p: Changes): boolean {
   return p.create.length + p.updateNew.length + p.delete.length === 0;
 }
 
-/** The ledger after a plan is applied: owned + created/updated − deleted. */
-export function ownedAfter(owned: Iterable<string>, p: Changes): Set<string> {
-  const out = new Set([...owned].map(normalizeKey));
-  for (const r of [...p.create, ...p.updateNew]) out.add(normalizedKey(r));
-  for (const r of p.delete) out.delete(normalizedKey(r));
-  return out;
-}
-
 function groupByName(sets: Iterable<RecordSet>): Map<string, RecordSet[]> {
   const out = new Map<string, RecordSet[]>();
   for (const r of sets) {

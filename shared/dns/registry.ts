@@ -31,6 +31,8 @@ export interface LedgerStore {
   read(): Promise<Map<string, LedgerEntry>>;
   /** Stores `next`; `previous` is what was read, so adapters write only what changed. */
   write(next: Ledger, previous: Ledger): Promise<void>;
+  /** Documents read so far (adapters that count them; for the sweep's report). */
+  readonly documentsRead?: number;
 }
 
 export interface OwnedRecords {

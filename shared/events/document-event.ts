@@ -8,6 +8,7 @@
  * emulator always leaves empty.
  */
 import { documentEventDataType } from './document-event-schema';
+import { InputErrorReason, SkyfedError } from '../errors';
 
 /** A Firestore geo point (kept distinct from a map that happens to have these two keys). */
 export class GeoPoint {
@@ -47,10 +48,10 @@ export interface DocumentEvent {
  */
 export type EventAttributesLike = Readonly<Record<string, unknown>>;
 
-export class DocumentEventDecodeError extends Error {
+export class DocumentEventDecodeError extends SkyfedError<InputErrorReason> {
   override readonly name = 'DocumentEventDecodeError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('BadEvent', message, options);
   }
 }
 

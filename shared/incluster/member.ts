@@ -7,7 +7,7 @@ import { MemberClient, MemberError } from '../members/port';
 import { SKYFED } from '../model/meta';
 import { patchCorefile, rootServerPort, unpatchCorefile } from './corefile';
 import { mountZone, unmountZone } from './coredns-mount';
-import { ZONE_CONFIGMAP, planZoneWrite } from './plan';
+import { ConfigMap, ZONE_CONFIGMAP, planZoneWrite } from './plan';
 import { ZoneEntry, ZoneScope } from './zone';
 
 export type ZoneClient = Pick<MemberClient, 'getConfigMap' | 'createConfigMap' | 'replaceConfigMap'>;
@@ -24,10 +24,17 @@ const ATTEMPTS = 3;
 
 const retryable = (e: unknown): boolean => e instanceof MemberError && (e.reason === 'Conflict' || e.reason === 'AlreadyExists');
 
-/** Brings the member's zone to `entries(current)`; writes only when an answer (or the server block) changed. */
-export async function syncZone(client: ZoneClient, scope: ZoneScope, entries: (current: ReadonlyMap<string, string>) => readonly ZoneEntry[], nowMs: number): Promise<ZoneSync> {
+/**
+ * Brings the member's zone to `entries(current)`; writes only when an answer (or the server block)
+ * changed. `firstRead` is the zone ConfigMap when the caller already asked for it (the sweep reads
+ * it while probing); a retry after a conflict reads it again.
+ */
+export async function syncZone(
+  client: ZoneClient, scope: ZoneScope, entries: (current: ReadonlyMap<string, string>) => readonly ZoneEntry[], nowMs: number,
+  firstRead?: Promise<ConfigMap | undefined>,
+): Promise<ZoneSync> {
   for (let attempt = 1; ; attempt++) {
-    const current = await client.getConfigMap(ZONE_CONFIGMAP.namespace, ZONE_CONFIGMAP.name);
+    const current = await (attempt === 1 && firstRead ? firstRead : client.getConfigMap(ZONE_CONFIGMAP.namespace, ZONE_CONFIGMAP.name));
     const plan = planZoneWrite({ scope, current, entries, nowMs });
     if (plan.op === 'none') return { outcome: 'unchanged' };
     if (plan.op === 'conflict') return { outcome: 'conflict', message: plan.reason };

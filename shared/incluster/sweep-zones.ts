@@ -6,14 +6,14 @@
 import pLimit from 'p-limit';
 import { Logger } from '../log';
 import { MemberClientFactory } from '../members/credentials';
-import { MemberError } from '../members/port';
+import { MemberClient, MemberError } from '../members/port';
 import { Service } from '../model/service';
 import { federatedKey } from '../propagation/member';
-import { SweepState } from '../store/sweep-state';
+import { ClusterHealth } from '../store/sweep-health';
 import { ClusterObservation } from '../sweep/observe';
 import { zonesOf } from '../sweep/shards';
 import { syncZone } from './member';
-import { FederationNames, PodAnswer, clusterDomainOf, entriesFromHealth, servicesFor } from './plan';
+import { ConfigMap, FederationNames, PodAnswer, ZONE_CONFIGMAP, clusterDomainOf, entriesFromHealth, servicesFor } from './plan';
 import { ZoneEntry, ZoneScope } from './zone';
 
 export interface InClusterPlan {
@@ -23,8 +23,8 @@ export interface InClusterPlan {
   readonly answers: ReadonlyMap<string, ReadonlyMap<string, PodAnswer>>;
 }
 
-/** Pure: a shard is local while its member exists and the sweep holds it healthy. */
-export function planInCluster(names: FederationNames, services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>, states: ReadonlyMap<string, SweepState>): InClusterPlan {
+/** Pure: a shard is local while its member exists and the sweep holds it healthy (`health`: cluster → Service → health). */
+export function planInCluster(names: FederationNames, services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>, health: ReadonlyMap<string, ClusterHealth>): InClusterPlan {
   const zones = new Map<string, { scope: ZoneScope; entries: ZoneEntry[] }>();
   const answers = new Map<string, Map<string, PodAnswer>>();
   for (const [name, obs] of observations) {
@@ -32,7 +32,7 @@ export function planInCluster(names: FederationNames, services: readonly Service
     const clusterDomain = clusterDomainOf(obs.cluster);
     const placed = servicesFor(services, obs.cluster).map((s) => {
       const key = federatedKey(s);
-      const healthy = obs.members.has(key) && states.get(key)?.health[name]?.healthy === true;
+      const healthy = obs.members.has(key) && health.get(name)?.[key]?.healthy === true;
       return { namespace: s.metadata.namespace as string, name: s.metadata.name as string, healthy };
     });
     const r = entriesFromHealth(names, { clusterDomain, ...zonesOf(obs.cluster) }, placed);
@@ -42,15 +42,11 @@ export function planInCluster(names: FederationNames, services: readonly Service
   return { zones, answers };
 }
 
-/** A Service's sweep state with `podAnswers` brought up to date (unreachable clusters keep what they were last told). */
-export function withPodAnswers(key: string, state: SweepState, plan: InClusterPlan, observations: ReadonlyMap<string, ClusterObservation>): SweepState {
-  const out: Record<string, PodAnswer> = {};
-  for (const [cluster, obs] of observations) {
-    const a = obs.reachable ? plan.answers.get(key)?.get(cluster) : state.podAnswers?.[cluster];
-    if (a) out[cluster] = a;
-  }
-  const { podAnswers: _old, ...rest } = state;
-  return Object.keys(out).length ? { ...rest, podAnswers: out } : rest;
+/** What Pods in `cluster` are told for a Service: this sweep's answer, or (cluster unreachable) what they were last told. */
+export function podAnswerFor(key: string, cluster: string, plan: InClusterPlan, observations: ReadonlyMap<string, ClusterObservation>, previous: PodAnswer | undefined): PodAnswer | undefined {
+  const o = observations.get(cluster);
+  if (!o) return undefined; // a cluster that left tells its Pods nothing any more
+  return o.reachable ? plan.answers.get(key)?.get(cluster) : previous;
 }
 
 export interface ZoneSyncReport {
@@ -59,14 +55,24 @@ export interface ZoneSyncReport {
   errors: number;
 }
 
-export async function syncZones(clientFor: MemberClientFactory, observations: ReadonlyMap<string, ClusterObservation>, plan: InClusterPlan, concurrency: number, nowMs: number, log: Logger): Promise<ZoneSyncReport> {
+/** Starts reading a member's zone ConfigMap (the sweep does it as soon as the cluster is observed). */
+export function readZone(client: MemberClient): Promise<ConfigMap | undefined> {
+  const p = client.getConfigMap(ZONE_CONFIGMAP.namespace, ZONE_CONFIGMAP.name);
+  p.catch(() => undefined);
+  return p;
+}
+
+export async function syncZones(
+  clientFor: MemberClientFactory, observations: ReadonlyMap<string, ClusterObservation>, plan: InClusterPlan, concurrency: number, nowMs: number, log: Logger,
+  firstReads: ReadonlyMap<string, Promise<ConfigMap | undefined>> = new Map(),
+): Promise<ZoneSyncReport> {
   const report: ZoneSyncReport = { written: 0, conflicts: 0, errors: 0 };
   const limit = pLimit(Math.max(1, concurrency));
   await Promise.all([...plan.zones].map(([cluster, zone]) => limit(async () => {
     const obs = observations.get(cluster);
     if (!obs) return;
     try {
-      const r = await syncZone(await clientFor(obs.cluster), zone.scope, () => zone.entries, nowMs);
+      const r = await syncZone(await clientFor(obs.cluster), zone.scope, () => zone.entries, nowMs, firstReads.get(cluster));
       if (r.outcome === 'written') report.written++;
       if (r.outcome === 'conflict') {
         report.conflicts++;

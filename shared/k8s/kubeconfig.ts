@@ -7,6 +7,7 @@
  * with the field's path and never its value. Pure: parsing and checking only.
  */
 import { parseDocument } from 'yaml';
+import { InputErrorReason, SkyfedError } from '../errors';
 
 export interface MemberCredentials {
   readonly caData?: Buffer;
@@ -22,10 +23,10 @@ export interface KubeconfigProblem {
   readonly message: string;
 }
 
-export class KubeconfigRejected extends Error {
+export class KubeconfigRejected extends SkyfedError<InputErrorReason> {
   override readonly name = 'KubeconfigRejected';
   constructor(readonly problems: readonly KubeconfigProblem[]) {
-    super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    super('KubeconfigRejected', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
   }
 }
 

@@ -5,7 +5,8 @@
 import { errors } from './status';
 import { labelValue, qualifiedName } from './validation';
 
-export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+/** Gt and Lt compare a label's value as a number (labels.Selector's gt/lt; the cluster selector uses them). */
+export type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
 export interface Requirement {
   readonly key: string;
   readonly operator: Operator;
@@ -74,6 +75,8 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
       case 'DoesNotExist': return !has;
       case 'In': return has && r.values.includes(l[r.key] ?? '');
       case 'NotIn': return !has || !r.values.includes(l[r.key] ?? '');
+      case 'Gt': return has && Number(l[r.key]) > Number(r.values[0]);
+      case 'Lt': return has && Number(l[r.key]) < Number(r.values[0]);
     }
   });
 }

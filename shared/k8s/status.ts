@@ -2,6 +2,8 @@
  * Kubernetes `Status` errors. Every API failure is one of these classes; callers branch on the
  * class (or `reason`), never on message text. `toStatus()` renders the wire object.
  */
+import { SkyfedError } from '../errors';
+
 export type StatusReason =
   | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict'
   | 'Invalid' | 'MethodNotAllowed' | 'NotAcceptable' | 'UnsupportedMediaType'
@@ -33,16 +35,16 @@ export interface StatusObject {
   code: number;
 }
 
-export class ApiError extends Error {
+export class ApiError extends SkyfedError<StatusReason> {
   override readonly name: string = 'ApiError';
   constructor(
     readonly code: number,
-    readonly reason: StatusReason,
+    reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(reason, message, options);
   }
 
   toStatus(): StatusObject {

@@ -38,18 +38,18 @@ export function toMemberError(cluster: string, e: unknown, timeoutMs: number, re
   }
   const code0 = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (e instanceof DialRefusedError || code0 === DIAL_REFUSED) {
-    return new MemberError(cluster, 'Forbidden', `dial refused: ${e instanceof DialRefusedError ? e.message : (refusal ?? 'address not allowed')}`);
+    return new MemberError(cluster, 'Forbidden', `dial refused: ${e instanceof DialRefusedError ? e.message : (refusal ?? 'address not allowed')}`, undefined, { cause: e });
   }
   const err = e as { name?: string; code?: string; message?: string; type?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
-    return new MemberError(cluster, 'Timeout', `no answer within ${timeoutMs} ms`);
+    return new MemberError(cluster, 'Timeout', `no answer within ${timeoutMs} ms`, undefined, { cause: e });
   }
   const code = err?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (code && /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ETIMEDOUT/.test(code)) {
-    return new MemberError(cluster, 'Unreachable', `cannot reach the API server (${code})`);
+    return new MemberError(cluster, 'Unreachable', `cannot reach the API server (${code})`, undefined, { cause: e });
   }
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return new MemberError(cluster, 'BadCredentials', `TLS verification failed (${code})`);
+    return new MemberError(cluster, 'BadCredentials', `TLS verification failed (${code})`, undefined, { cause: e });
   }
   return new MemberError(cluster, 'Other', 'the request failed', undefined, { cause: e });
 }

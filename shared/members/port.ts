@@ -1,4 +1,5 @@
 /** The port to one member cluster's API: just what propagation, health and the sweep use. */
+import { MemberErrorReason, SkyfedError } from '../errors';
 import type { Deployment } from '../incluster/coredns-mount';
 import type { ConfigMap } from '../incluster/plan';
 import { MemberService } from '../propagation/member';
@@ -33,19 +34,19 @@ export interface MemberClient {
   replaceDeployment(namespace: string, name: string, body: Deployment): Promise<Deployment>;
 }
 
-/** Why a member call failed. `transient` errors are retried; the rest are reported as they are. */
-export type MemberErrorReason = 'Unreachable' | 'Timeout' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'AlreadyExists' | 'Invalid' | 'ServerError' | 'Throttled' | 'BadCredentials' | 'Other';
+export type { MemberErrorReason };
 
-export class MemberError extends Error {
+/** A member call failed. `transient` errors are retried; the rest are reported as they are. */
+export class MemberError extends SkyfedError<MemberErrorReason> {
   override readonly name = 'MemberError';
   constructor(
     readonly cluster: string,
-    readonly reason: MemberErrorReason,
+    reason: MemberErrorReason,
     message: string,
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(reason, message, options);
   }
 
   get transient(): boolean {

@@ -38,3 +38,19 @@ export const SKYFED = {
   memberFinalizer: 'skyfed.io/member-cleanup',
   orphanFinalizer: 'orphan',
 } as const;
+
+/** `namespace/name`: how skyfed keys a namespaced object in maps, ledgers, catalogs and indexes. */
+export function namespacedKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** The `namespace/name` key of an object. */
+export function keyOf(o: { readonly metadata: { readonly namespace?: string; readonly name?: string } }): string {
+  return namespacedKey(o.metadata.namespace ?? '', o.metadata.name ?? '');
+}
+
+/** A `namespace/name` key back to its parts (names never contain '/'). */
+export function splitKey(key: string): [namespace: string, name: string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}

@@ -2,6 +2,7 @@
 import {
   FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, servicePortName, qualifiedName, isProbePath,
 } from '../k8s/validation';
+import { ALL_DOWN_POLICIES } from '../dns/desired';
 import { parseClusterSelector } from '../propagation/placement';
 import { validateMeta } from './common';
 import { KubeObject, SKYFED } from './meta';
@@ -138,8 +139,8 @@ export function validateService(s: Service): FieldErrors {
   const selector = parseClusterSelector(s.metadata.annotations?.[SKYFED.clusterSelector]);
   for (const p of selector.problems) errs.check(`metadata.annotations[${SKYFED.clusterSelector}]`, '<selector>', [p]);
   const policy = s.metadata.annotations?.[SKYFED.dnsPolicy];
-  if (policy !== undefined && !['failStatic', 'failOpen', 'remove'].includes(policy)) {
-    errs.notSupported(`metadata.annotations[${SKYFED.dnsPolicy}]`, policy, ['failStatic', 'failOpen', 'remove']);
+  if (policy !== undefined && !(ALL_DOWN_POLICIES as readonly string[]).includes(policy)) {
+    errs.notSupported(`metadata.annotations[${SKYFED.dnsPolicy}]`, policy, [...ALL_DOWN_POLICIES]);
   }
   const probePath = s.metadata.annotations?.[SKYFED.probePath];
   if (probePath !== undefined && !isProbePath(probePath)) {

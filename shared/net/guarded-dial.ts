@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, ConnectionOptions } from 'node:tls';
 import { AddressGuard } from './address-guard';
+import { InputErrorReason, SkyfedError } from '../errors';
 
 export type Lookup = (host: string) => Promise<LookupAddress[]>;
 
@@ -19,9 +20,12 @@ export const systemLookup: Lookup = (host) => new Promise((resolve, reject) => {
 });
 
 /** The dial was refused by the guard: nothing was sent. The message names the rule, not the target. */
-export class DialRefusedError extends Error {
+export class DialRefusedError extends SkyfedError<InputErrorReason> {
   override readonly name = 'DialRefusedError';
   readonly code = DIAL_REFUSED;
+  constructor(message: string) {
+    super('DialRefused', message);
+  }
 }
 
 /** The error code a refused dial carries through HTTP clients that wrap errors (node-fetch copies `code`). */

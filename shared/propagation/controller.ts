@@ -6,9 +6,14 @@
  */
 import { clusterDiscoveryChanged } from '../incluster/propagate';
 import { Cluster, CREDENTIALS_NAMESPACE } from '../model/cluster';
+import { Service } from '../model/service';
+import { ServiceCatalog } from '../store/service-catalog';
 import { ReconcileDeps, ReconcileReport, reconcile } from './reconcile';
 
-export type ControllerDeps = ReconcileDeps;
+export interface ControllerDeps extends ReconcileDeps {
+  /** The sweep's Service catalog; unset = not kept (tables that do not sweep). */
+  readonly catalog?: ServiceCatalog;
+}
 
 /** A changed registration or new credentials deserve a fresh try: forget the cluster's breaker. */
 async function resetBreakers(deps: ControllerDeps, clusters: readonly string[]): Promise<void> {
@@ -23,7 +28,12 @@ function specOf(c: Record<string, unknown> | undefined): string {
 }
 
 export async function onServiceChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport> {
-  return reconcile(deps, { services: new Set([`${namespace}/${name}`]) });
+  // The catalog entry is kept beside the members, never in their way.
+  const [report] = await Promise.all([
+    reconcile(deps, { services: new Set([`${namespace}/${name}`]) }),
+    deps.catalog?.sync(deps.store, namespace, name),
+  ]);
+  return report;
 }
 
 export async function onClusterChanged(
@@ -54,5 +64,11 @@ export async function onSecretChanged(deps: ControllerDeps, namespace: string, n
 
 /** The periodic full pass: repairs drift and anything an event missed. */
 export async function reconcileEverything(deps: ControllerDeps): Promise<ReconcileReport> {
-  return reconcile(deps, { probeHealth: true });
+  const repairCatalog = async (): Promise<void> => {
+    if (!deps.catalog) return;
+    const repaired = await deps.catalog.resync(deps.store, (await deps.store.list<Service>('services')).map((r) => r.object));
+    if (repaired > 0) deps.log.info('service catalog repaired', { entries: repaired });
+  };
+  const [report] = await Promise.all([reconcile(deps, { probeHealth: true }), repairCatalog()]);
+  return report;
 }

@@ -3,7 +3,7 @@
  * matches it. The member keeps what its cluster allocated (clusterIP(s), nodePorts,
  * healthCheckNodePort, IP families); everything else follows the federated Service.
  */
-import { KubeObject, SKYFED } from '../model/meta';
+import { KubeObject, SKYFED, keyOf } from '../model/meta';
 import { Service, ServicePort, ServiceSpec } from '../model/service';
 
 /** Annotations that steer skyfed itself and are not copied to members. */
@@ -14,9 +14,8 @@ export interface MemberService extends KubeObject {
   status?: Service['status'];
 }
 
-export function federatedKey(s: { metadata: { namespace?: string; name?: string } }): string {
-  return `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
-}
+/** The federated Service's `namespace/name` (model/meta.ts keyOf). */
+export const federatedKey = keyOf;
 
 export function isManaged(m: MemberService): boolean {
   return m.metadata.labels?.[SKYFED.managedBy] === SKYFED.managedByValue;

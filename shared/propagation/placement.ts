@@ -1,22 +1,18 @@
 /**
  * Placement: which clusters a federated Service goes to. v1's annotation
  * `federation.alpha.kubernetes.io/cluster-selector` holds a JSON list of `{key, operator, values}`
- * over Cluster labels; every requirement must hold. No annotation = every cluster.
+ * over Cluster labels; every requirement must hold (matched by k8s/selector.ts, the one label matcher).
+ * No annotation = every cluster.
  */
+import { Operator, Requirement, matches } from '../k8s/selector';
 import { SKYFED } from '../model/meta';
 
-export interface ClusterRequirement {
-  readonly key: string;
-  readonly operator: string;
-  readonly values?: readonly string[];
-}
-
-const OPERATORS: Record<string, 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'> = {
+const OPERATORS: Record<string, Operator> = {
   in: 'In', '=': 'In', '==': 'In', notin: 'NotIn', '!=': 'NotIn', exists: 'Exists', doesnotexist: 'DoesNotExist', '!': 'DoesNotExist', gt: 'Gt', lt: 'Lt',
 };
 
 /** Parses the annotation; returns problems (for validation) instead of throwing. */
-export function parseClusterSelector(raw: string | undefined): { requirements: ClusterRequirement[]; problems: string[] } {
+export function parseClusterSelector(raw: string | undefined): { requirements: Requirement[]; problems: string[] } {
   if (raw === undefined || raw.trim() === '') return { requirements: [], problems: [] };
   let parsed: unknown;
   try {
@@ -26,7 +22,7 @@ export function parseClusterSelector(raw: string | undefined): { requirements: C
   }
   if (!Array.isArray(parsed)) return { requirements: [], problems: ['must be a JSON list of {"key", "operator", "values"}'] };
   const problems: string[] = [];
-  const requirements: ClusterRequirement[] = [];
+  const requirements: Requirement[] = [];
   parsed.forEach((r: unknown, i) => {
     const req = r as { key?: unknown; operator?: unknown; values?: unknown };
     if (typeof req?.key !== 'string' || typeof req.operator !== 'string') {
@@ -46,25 +42,7 @@ export function parseClusterSelector(raw: string | undefined): { requirements: C
   return { requirements, problems };
 }
 
-export function clusterMatches(requirements: readonly ClusterRequirement[], labels: Readonly<Record<string, string>> | undefined): boolean {
-  const l = labels ?? {};
-  return requirements.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const v = l[r.key];
-    const values = r.values ?? [];
-    switch (r.operator) {
-      case 'In': return has && values.includes(v ?? '');
-      case 'NotIn': return !has || !values.includes(v ?? '');
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      case 'Gt': return has && Number(v) > Number(values[0]);
-      case 'Lt': return has && Number(v) < Number(values[0]);
-      default: return false;
-    }
-  });
-}
-
 export function placedOn(annotations: Readonly<Record<string, string>> | undefined, clusterLabels: Readonly<Record<string, string>> | undefined): boolean {
   const { requirements, problems } = parseClusterSelector(annotations?.[SKYFED.clusterSelector]);
-  return problems.length === 0 && clusterMatches(requirements, clusterLabels);
+  return problems.length === 0 && matches(requirements, clusterLabels);
 }

@@ -18,6 +18,8 @@ export interface FederationStatus {
     ingress: readonly LoadBalancerIngress[];
     readyEndpoints?: number;
     healthy?: boolean;
+    /** Why, from a fixed list (shared/sweep/reasons.ts); `health` says it in words. */
+    healthReason?: string;
     health?: string;
     healthSince?: string;
     error?: string;
@@ -61,7 +63,7 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
       cluster: sh.cluster,
       present: sh.propagation?.present ?? false,
       ingress: (sh.propagation?.ingress ?? []).length ? (sh.propagation?.ingress ?? []) : (h?.addresses ?? []).map((ip) => ({ ip })),
-      ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
+      ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, ...(h.code ? { healthReason: h.code } : {}), health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
       ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
       ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
       ...(sweep?.podAnswers?.[sh.cluster] ? { inCluster: sweep.podAnswers[sh.cluster] } : {}),

@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { KubeObject } from '../model/meta';
+import { microTime, rfc3339 } from '../util/time';
 
 export interface ObjectReference {
   kind: string;
@@ -53,9 +54,6 @@ export const MAX_MESSAGE = 1024;
 /** Cluster-scoped objects' Events live in `default`, as in Kubernetes. */
 export const CLUSTER_EVENTS_NAMESPACE = 'default';
 
-export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-/** metav1.MicroTime: always six fractional digits (Go refuses fewer). */
-export const microTime = (d: Date): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export function eventNamespace(regarding: ObjectReference): string {
   return regarding.namespace || CLUSTER_EVENTS_NAMESPACE;

@@ -1,50 +1,45 @@
 /**
- * The DNS ownership ledger in Firestore: `dnsLedger/{shard}` documents, each a map from record key
- * to its entry, the key's hash choosing the shard. A sweep reads a fixed number of documents
- * (LEDGER_SHARDS), whatever the number of Services, and writes only the shards that changed.
+ * The DNS ownership ledger in Firestore: a sharded map (`dnsLedger/{n}`, store/sharded-map.ts) from
+ * record key to its entry. A sweep reads a fixed number of documents (LEDGER_SHARDS), whatever the
+ * number of Services, and writes only the documents holding a changed entry.
  */
-import { createHash } from 'node:crypto';
 import { Firestore } from '@google-cloud/firestore';
 import { Ledger, LedgerEntry, LedgerStore } from '../dns/registry';
-import { RecordSet } from '../dns/types';
+import { FirestoreShardedMap, ShardedMap } from './sharded-map';
 
 export const LEDGER_SHARDS = 8;
 const COLLECTION = 'dnsLedger';
 
-function shardOf(key: string): number {
-  return createHash('sha256').update(key).digest().readUInt32BE(0) % LEDGER_SHARDS;
-}
+const encode = (e: LedgerEntry): string => JSON.stringify(e.pending ? { owner: e.owner, pending: e.pending } : { owner: e.owner });
 
-interface StoredEntry {
-  owner: string;
-  pending?: RecordSet;
-}
+export class ShardedLedgerStore implements LedgerStore {
+  documentsRead = 0;
 
-export class FirestoreLedgerStore implements LedgerStore {
-  constructor(private readonly db: Firestore) {}
+  constructor(private readonly map: ShardedMap) {}
 
   async read(): Promise<Map<string, LedgerEntry>> {
-    const snap = await this.db.collection(COLLECTION).get();
+    const { values, documents } = await this.map.read();
+    this.documentsRead += documents;
     const out = new Map<string, LedgerEntry>();
-    for (const d of snap.docs) {
-      const entries = (d.data()['entries'] ?? {}) as Record<string, StoredEntry>;
-      for (const [k, e] of Object.entries(entries)) out.set(k, e.pending ? { owner: e.owner, pending: e.pending } : { owner: e.owner });
+    for (const [k, v] of values) {
+      try {
+        const e = JSON.parse(v) as LedgerEntry;
+        if (typeof e.owner === 'string') out.set(k, e.pending ? { owner: e.owner, pending: e.pending } : { owner: e.owner });
+      } catch {
+        // A damaged entry is no proof of ownership: the set it names is left alone.
+      }
     }
     return out;
   }
 
   async write(next: Ledger, previous: Ledger): Promise<void> {
-    const shards = new Map<number, Record<string, StoredEntry>>();
-    for (let i = 0; i < LEDGER_SHARDS; i++) shards.set(i, {});
-    for (const [k, e] of next) (shards.get(shardOf(k)) as Record<string, StoredEntry>)[k] = e.pending ? { owner: e.owner, pending: e.pending } : { owner: e.owner };
-    const changed = new Set<number>();
-    for (const k of new Set([...next.keys(), ...previous.keys()])) {
-      const a = next.get(k);
-      const b = previous.get(k);
-      if (JSON.stringify(a) !== JSON.stringify(b)) changed.add(shardOf(k));
-    }
-    const batch = this.db.batch();
-    for (const i of changed) batch.set(this.db.doc(`${COLLECTION}/${i}`), { entries: shards.get(i) });
-    if (changed.size > 0) await batch.commit();
+    const enc = (l: Ledger): Map<string, string> => new Map([...l].map(([k, e]) => [k, encode(e)]));
+    await this.map.replace(enc(next), enc(previous));
+  }
+}
+
+export class FirestoreLedgerStore extends ShardedLedgerStore {
+  constructor(db: Firestore) {
+    super(new FirestoreShardedMap(db, COLLECTION, LEDGER_SHARDS));
   }
 }

@@ -7,7 +7,7 @@
  * with backoff until the deadline, then reported as contention.
  */
 import { FieldPath, Firestore, Query, Settings } from '@google-cloud/firestore';
-import { KubeObject } from '../model/meta';
+import { KubeObject, keyOf } from '../model/meta';
 import { Secret, secretAtRest } from '../model/secret';
 import { deadline as withDeadline } from '../util/retry';
 import { DocumentTooLargeError, StoreContentionError, StoreError, StoreTimeoutError, StoreUnavailableError, classify, storeErrorOf } from './errors';
@@ -71,7 +71,7 @@ export class FirestoreObjectStore implements ObjectStore {
     return snap.docs
       .filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
       .map((d) => toRecord<T>(d.data()) as StoredRecord<T>)
-      .sort((a, b) => sortKey(a.object).localeCompare(sortKey(b.object)));
+      .sort((a, b) => keyOf(a.object).localeCompare(keyOf(b.object)));
   }
 
   private ordered(resource: ResourceName, namespace: string | undefined, after: string | undefined): Query {
@@ -136,8 +136,8 @@ export class FirestoreObjectStore implements ObjectStore {
         const failure = classify(e);
         // A commit that failed other than by abort may have landed: never retried (the caller hears 503/504).
         if (phase.committing && failure !== 'contention') {
-          throw failure === 'unavailable' ? new StoreUnavailableError(`writing ${resource}: the store went away during the commit`)
-            : new StoreTimeoutError(`writing ${resource}: the commit did not finish in time; it may or may not have been applied`, true);
+          throw failure === 'unavailable' ? new StoreUnavailableError(`writing ${resource}: the store went away during the commit`, { cause: e })
+            : new StoreTimeoutError(`writing ${resource}: the commit did not finish in time; it may or may not have been applied`, true, { cause: e });
         }
         if (failure === 'other') throw e;
         if (failure === 'contention') seen.contended = true;
@@ -210,9 +210,6 @@ function atRest<R extends { object: KubeObject; internal?: Readonly<Record<strin
 
 const TOMBSTONE_MS = 5 * 60 * 1000;
 
-function sortKey(o: KubeObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-}
 
 /**
  * Client settings that keep every call inside the store deadline: each RPC times out after 3 s,

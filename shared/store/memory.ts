@@ -6,12 +6,12 @@
  * nothing, and conditional writes fail when the document moved on. For unit tables and the
  * single-process demo; shared/store/firestore.ts and shards.ts are the production adapters.
  */
-import { KubeObject } from '../model/meta';
+import { KubeObject, keyOf } from '../model/meta';
 import { ObjectKey, ResourceName, documentPath } from './layout';
 import { ObjectStore, StoredRecord, TransactResult, nextResourceVersion } from './port';
 import { BreakerState } from '../members/breaker';
 import { BreakerDecision, BreakerStore } from './breakers';
-import { PropagationState, ShardDoc, ShardStore, replacesShard } from './shards';
+import { MemberIndex, PropagationState, ShardDoc, ShardStore, replacesShard } from './shards';
 
 const MAX_ATTEMPTS = 5;
 const TOMBSTONE_MS = 5 * 60 * 1000;
@@ -81,7 +81,7 @@ export class MemoryObjectStore implements ObjectStore {
       const s = p.split('/');
       return s.length === depth && (resource === 'clusters' ? s[0] === 'clusters' : s[2] === resource && (!namespace || s[1] === namespace));
     }).map(([, d]) => d.value as StoredRecord<T>)
-      .sort((a, b) => sortKey(a.object).localeCompare(sortKey(b.object)));
+      .sort((a, b) => keyOf(a.object).localeCompare(keyOf(b.object)));
   }
 
   async transact<T extends KubeObject>(
@@ -108,13 +108,13 @@ export class MemoryObjectStore implements ObjectStore {
 
   /** Pages in the same key order as list (namespace/name). */
   async listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
-    const all = (await this.list<T>(resource, namespace)).map((record) => ({ key: sortKey(record.object), record }));
+    const all = (await this.list<T>(resource, namespace)).map((record) => ({ key: keyOf(record.object), record }));
     const rest = page.after === undefined ? all : all.filter((r) => r.key > (page.after as string));
     return { records: rest.slice(0, page.limit), more: rest.length > page.limit };
   }
 
   async countAfter(resource: ResourceName, namespace: string | undefined, after?: string): Promise<number> {
-    const all = (await this.list(resource, namespace)).map((r) => sortKey(r.object));
+    const all = (await this.list(resource, namespace)).map((r) => keyOf(r.object));
     return after === undefined ? all.length : all.filter((k) => k > after).length;
   }
 
@@ -124,14 +124,13 @@ export class MemoryObjectStore implements ObjectStore {
   }
 }
 
-function sortKey(o: KubeObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-}
 
 const shardPath = (ns: string, svc: string, cluster: string): string => `namespaces/${ns}/services/${svc}/shards/${cluster}`;
 
-export class MemoryShardStore implements ShardStore {
+export class MemoryShardStore implements ShardStore, MemberIndex {
   private readonly docs = new Documents<ShardDoc>();
+  /** cluster → (`namespace/name` → member uid), kept with each shard write as the Firestore adapter does. */
+  private readonly index = new Map<string, Map<string, string>>();
   /** Writes that reached the store (conditional writes that lost included). */
   writes = 0;
 
@@ -161,17 +160,32 @@ export class MemoryShardStore implements ShardStore {
     // The conditional write of the Firestore adapter: it lands only if the document is as read.
     if (cur === undefined ? previous === undefined : previous?.version === String(cur.version)) {
       this.docs.write(path, { ...(cur?.value ?? {}), cluster, [field]: value });
+      this.indexed(namespace, service, cluster, value);
       return true;
     }
-    return this.docs.transact(path, async (now) => {
+    const wrote = await this.docs.transact(path, async (now) => {
       if (!replacesShard(now?.[field], value)) return { result: false };
       return { next: { ...(now ?? {}), cluster, [field]: value }, result: true };
     });
+    if (wrote) this.indexed(namespace, service, cluster, value);
+    return wrote;
+  }
+
+  private indexed(namespace: string, service: string, cluster: string, value: PropagationState): void {
+    const m = this.index.get(cluster) ?? new Map<string, string>();
+    if (value.present && value.memberUid) m.set(`${namespace}/${service}`, value.memberUid);
+    else m.delete(`${namespace}/${service}`);
+    this.index.set(cluster, m);
+  }
+
+  async readAll(): Promise<Map<string, Map<string, string>>> {
+    return new Map([...this.index].map(([c, m]) => [c, new Map(m)]));
   }
 
   async remove(namespace: string, service: string, cluster?: string): Promise<void> {
     const prefix = `namespaces/${namespace}/services/${service}/shards/`;
     for (const [p] of this.docs.entries(prefix)) if (!cluster || p === prefix + cluster) this.docs.write(p, undefined);
+    for (const [c, m] of this.index) if (!cluster || c === cluster) m.delete(`${namespace}/${service}`);
   }
 }
 

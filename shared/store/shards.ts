@@ -3,11 +3,11 @@
  * subcollection, written by propagation as each cluster finishes, only when it changed. Clusters
  * never share a document, and a write is a field-path update conditional on the document being as
  * it was read (else a transaction decides again), so a pass that observed its member earlier never
- * overwrites what a later pass recorded. (Health lives in the per-Service sweep state,
- * store/sweep-state.ts, so one sweep reads one document per Service.)
+ * overwrites what a later pass recorded. (Health is the sweep's, in store/sweep-health.ts.)
  */
 import { FieldPath, FieldValue, Firestore, Timestamp, Transaction, WriteBatch } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
+import type { ShardHealthReason } from '../sweep/reasons';
 import { stableJson as stable } from '../util/stable-json';
 import { shardCollectionPath } from './layout';
 
@@ -26,6 +26,8 @@ export interface PropagationState {
 
 export interface HealthState {
   readonly healthy: boolean;
+  /** Why, from a fixed list (shared/sweep/reasons.ts); `reason` says it in words. */
+  readonly code?: ShardHealthReason;
   readonly reason: string;
   readonly readyEndpoints: number;
   readonly consecutiveFailures: number;

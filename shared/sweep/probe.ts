@@ -18,13 +18,15 @@ export interface ProbeResult {
   readonly ok: boolean;
   readonly reason: string;
   readonly ms: number;
+  /** No answer at all within the time-out (as opposed to an answer that means failure). */
+  readonly timedOut?: boolean;
 }
 
 export type Prober = (t: ProbeTarget, timeoutMs: number) => Promise<ProbeResult>;
 
 export const tcpOrHttpProbe: Prober = (t, timeoutMs) => {
   const started = Date.now();
-  const done = (ok: boolean, reason: string): ProbeResult => ({ ok, reason, ms: Date.now() - started });
+  const done = (ok: boolean, reason: string, timedOut = false): ProbeResult => ({ ok, reason, ms: Date.now() - started, ...(timedOut ? { timedOut } : {}) });
   return new Promise((resolve) => {
     if (t.httpPath !== undefined && !isProbePath(t.httpPath)) {
       resolve(done(false, 'probe path is not a valid URL path'));
@@ -43,13 +45,13 @@ export const tcpOrHttpProbe: Prober = (t, timeoutMs) => {
         resolve(done(false, 'HTTP probe could not be sent'));
         return;
       }
-      req.on('timeout', () => { req.destroy(); resolve(done(false, `no HTTP answer within ${timeoutMs} ms`)); });
+      req.on('timeout', () => { req.destroy(); resolve(done(false, `no HTTP answer within ${timeoutMs} ms`, true)); });
       req.on('error', (e: NodeJS.ErrnoException) => resolve(done(false, `HTTP ${e.code ?? e.message}`)));
       req.end();
       return;
     }
     const socket = connect({ host: t.address, port: t.port });
-    const timer = setTimeout(() => { socket.destroy(); resolve(done(false, `no TCP answer within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => { socket.destroy(); resolve(done(false, `no TCP answer within ${timeoutMs} ms`, true)); }, timeoutMs);
     socket.once('connect', () => { clearTimeout(timer); socket.destroy(); resolve(done(true, 'TCP connect ok')); });
     socket.once('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(done(false, `TCP ${e.code ?? e.message}`)); });
   });

@@ -10,6 +10,7 @@ import { placedOn } from '../propagation/placement';
 import { HealthState } from '../store/shards';
 import { ClusterObservation } from './observe';
 import { ProbeTarget } from './probe';
+import { ShardHealthReason } from './reasons';
 
 export interface ShardPlan {
   readonly service: string; // namespace/name
@@ -19,7 +20,7 @@ export interface ShardPlan {
   /** Ingress as the member reports it (ip or hostname). */
   readonly ingress: readonly { ip?: string; hostname?: string }[];
   /** Why the shard is down before any probe (not present, no endpoints, no address); undefined = probe decides. */
-  readonly downBecause?: string;
+  readonly downBecause?: { readonly code: ShardHealthReason; readonly message: string };
   readonly readyEndpoints: number;
   readonly port: number;
   readonly httpPath?: string;
@@ -40,7 +41,7 @@ function probePort(s: Service): number {
 
 /**
  * Every shard of every LoadBalancer Service placed on an observed cluster. Port and probe path are
- * the federated Service's; a member Service is only taken as the shard when its uid is the one
+ * the federated Service's; `previous` is the last sweep's health (cluster → Service → health). A member Service is only taken as the shard when its uid is the one
  * propagation recorded for it (`created`: cluster → key → uid), so a member cannot make skyfed
  * probe a Service it invented or replaced.
  */
@@ -59,20 +60,45 @@ export function planShards(
       const base = { service: key, cluster: name, ...topo, port: probePort(s), ...(httpPath ? { httpPath } : {}) };
       if (!obs.reachable) {
         // Control plane down: keep judging the shard by its data plane, at the last known addresses.
-        const last = previous.get(key)?.[name]?.addresses ?? [];
-        out.push({ ...base, ingress: last.map((ip) => ({ ip })), readyEndpoints: previous.get(key)?.[name]?.readyEndpoints ?? 0, controlPlaneDown: true,
-          ...(last.length === 0 ? { downBecause: `cluster unreachable (${obs.error ?? 'no answer'}) and no last known address` } : {}) });
+        const last = previous.get(name)?.[key]?.addresses ?? [];
+        out.push({ ...base, ingress: last.map((ip) => ({ ip })), readyEndpoints: previous.get(name)?.[key]?.readyEndpoints ?? 0, controlPlaneDown: true,
+          ...(last.length === 0 ? { downBecause: { code: 'ClusterUnreachable', message: `cluster unreachable (${obs.error ?? 'no answer'}) and no last known address` } } : {}) });
         continue;
       }
       const member = obs.members.get(key);
       const ours = member !== undefined && member.metadata.uid !== undefined && created.get(name)?.get(key) === member.metadata.uid;
       const ready = obs.readyEndpoints.get(key) ?? 0;
       const ingress = ours ? (member.status?.loadBalancer?.ingress ?? []) : [];
-      const downBecause = !member ? 'the Service is not present in the cluster'
-        : !ours ? 'the Service in the cluster is not the one skyfed created (uid unknown)'
-          : ready === 0 ? 'no ready endpoints'
-            : ingress.length === 0 ? 'no load-balancer address yet' : undefined;
+      const downBecause: ShardPlan['downBecause'] = !member ? { code: 'NotPresent', message: 'the Service is not present in the cluster' }
+        : !ours ? { code: 'NotCreatedBySkyfed', message: 'the Service in the cluster is not the one skyfed created (uid unknown)' }
+          : ready === 0 ? { code: 'NoReadyEndpoints', message: 'no ready endpoints' }
+            : ingress.length === 0 ? { code: 'NoLoadBalancerAddress', message: 'no load-balancer address yet' } : undefined;
       out.push({ ...base, ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })), readyEndpoints: ready, controlPlaneDown: false, ...(downBecause ? { downBecause } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Health reasons that mean the last sweep probed the shard at its addresses. */
+const PROBED = new Set(['ProbeSucceeded', 'ProbeTimedOut', 'ProbeFailed']);
+
+/**
+ * The shards as the last sweep saw them (the addresses it probed, its ready endpoints), for probes
+ * that start before the clusters are observed. Only shards the last sweep probed qualify (their
+ * addresses came from members propagation created); a probe is used only when the observed shard
+ * turns out the same (`probeKey`), and every address still passes the dial guard.
+ */
+export function lastKnownShards(services: readonly Service[], clusters: readonly Cluster[], previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>): ShardPlan[] {
+  const out: ShardPlan[] = [];
+  for (const s of services) {
+    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
+    const key = federatedKey(s);
+    const httpPath = s.metadata.annotations?.[SKYFED.probePath];
+    for (const c of clusters) {
+      const name = c.metadata.name ?? '';
+      const h = previous.get(name)?.[key];
+      if (!h || !PROBED.has(h.code ?? '') || !(h.addresses ?? []).length || !placedOn(s.metadata.annotations, c.metadata.labels)) continue;
+      out.push({ service: key, cluster: name, ...zonesOf(c), port: probePort(s), ...(httpPath ? { httpPath } : {}), ingress: (h.addresses ?? []).map((ip) => ({ ip })), readyEndpoints: h.readyEndpoints, controlPlaneDown: false });
     }
   }
   return out;

@@ -1,35 +1,40 @@
 /**
  * One health sweep (the scheduled `healthSweep` function): observe clusters, probe every shard's
- * load-balancer address under one global concurrency limit, update health with hysteresis, then
- * plan DNS for all Services against the zone and the ledger and apply it as one change. Nothing is
- * written — to DNS or Firestore — when nothing changed.
+ * load-balancer address under one global concurrency limit, update health with hysteresis, publish
+ * DNS through the registry (publish.ts), tell members' Pods (shared/incluster), and show the result
+ * on each Service (present-state.ts).
+ *
+ * What a sweep reads is O(clusters), not O(Services): the clusters, the Service catalog (a fixed
+ * number of documents), one health record per cluster, the member index (one per cluster), the DNS
+ * ledger and the view digests (fixed numbers). Nothing is written — to DNS, members or Firestore —
+ * when nothing changed. A dry run reads and plans the same way and writes nothing.
  */
 import pLimit from 'p-limit';
-import { AllDownPolicy, desiredRecordSets } from '../dns/desired';
-import { globalName, regionalName, zonalName } from '../dns/names';
-import { Untouchable, isEmptyPlan, planChanges } from '../dns/plan';
 import { LedgerStore, Registry } from '../dns/registry';
-import { normalizedKey } from '../dns/records';
-import { DnsConflictError, DnsProvider } from '../dns/providers/port';
-import { RecordSet } from '../dns/types';
+import { DnsProvider } from '../dns/providers/port';
+import { ConfigMap } from '../incluster/plan';
+import { planInCluster, podAnswerFor, readZone, syncZones } from '../incluster/sweep-zones';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
-import { SKYFED } from '../model/meta';
-import { Service } from '../model/service';
+import { keyOf } from '../model/meta';
 import { MemberClientFactory } from '../members/credentials';
-import { federatedKey } from '../propagation/member';
-import { EventRecorder } from '../recorder/recorder';
-import { dnsConflict, dnsPublished, shardHealth } from '../recorder/occurrences';
-import { ObjectStore } from '../store/port';
-import { HealthState, MemberIndex } from '../store/shards';
 import { AddressGuard } from '../net/address-guard';
-import { EMPTY_STATE, HistoryEntry, SweepState, SweepStateStore, appendHistory } from '../store/sweep-state';
+import { EventRecorder } from '../recorder/recorder';
+import { shardHealth } from '../recorder/occurrences';
+import { ObjectStore } from '../store/port';
+import { ServiceCatalog } from '../store/service-catalog';
+import { ShardedMap } from '../store/sharded-map';
+import { MemberIndex } from '../store/shards';
+import { ClusterHealth, HealthStore, ShardHealth } from '../store/sweep-health';
+import { HistoryEntry, SweepStateStore } from '../store/sweep-state';
 import { observeClusters } from './observe';
 import { Prober } from './probe';
-import { ShardPlan, planShards, probeKey, probeTargets } from './shards';
+import { presentAll } from './present-state';
+import { describePlan, publish } from './publish';
+import { ShardHealthReason } from './reasons';
+import { ShardPlan, lastKnownShards, planShards, probeKey, probeTargets } from './shards';
 import { Thresholds, nextHealth } from './thresholds';
-import { stableJson } from '../util/stable-json';
-import { planInCluster, syncZones, withPodAnswers } from '../incluster/sweep-zones';
+import { rfc3339 } from '../util/time';
 
 export interface SweepConfig {
   readonly federation: string;
@@ -40,11 +45,18 @@ export interface SweepConfig {
   readonly thresholds: Thresholds;
   readonly maxDeletes: number;
   readonly activeProbes: boolean;
+  /** Plan only: nothing is written to DNS, members or Firestore; the report carries the plan. */
+  readonly dryRun?: boolean;
 }
 
 export interface SweepDeps {
   readonly store: ObjectStore;
-  readonly states: SweepStateStore;
+  /** What the sweep knows of each federated Service (kept by propagation). */
+  readonly catalog: ServiceCatalog;
+  readonly health: HealthStore;
+  /** Each Service's view (`kubectl get svc -o yaml` status) and the digests that say when it changed. */
+  readonly presentation: SweepStateStore;
+  readonly digests: ShardedMap;
   readonly clientFor: MemberClientFactory;
   readonly dns: DnsProvider;
   /** The DNS ownership ledger (what skyfed created in the zone). */
@@ -68,20 +80,31 @@ export interface SweepReport {
   healthy: number;
   dnsRecordChanges: number;
   dnsApplyCalls: number;
+  /** Firestore documents read (clusters, catalog, health, member index, ledger, digests). */
   stateReads: number;
   stateWrites: number;
   transitions: number;
   untouchable: number;
   /** Zone ConfigMaps written to members (in-cluster discovery); 0 when no answer changed. */
   memberWrites: number;
+  /** The DNS changes, one line each (planned in a dry run, applied otherwise). */
+  plan: string[];
   ms: number;
   /** Milliseconds spent reading state and observing clusters (together), probing, and planning + publishing DNS. */
   phases: { read: number; probe: number; publish: number };
 }
 
-const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-type ProbeOutcome = { ok: boolean; reason: string; addresses: string[] };
+/** What probing found; `detail` is the probe's own words (the shard's reason is composed by `reasonFor`). */
+type ProbeOutcome = { ok: boolean; code: ShardHealthReason; detail: string; addresses: string[] };
+
+/** The shard's reason in words, from the outcome and what is known of the shard now. */
+function reasonFor(shard: ShardPlan, o: ProbeOutcome): string {
+  if (o.code === 'ProbeDisabled') return `${shard.readyEndpoints} ready endpoints (active probe disabled)`;
+  if (o.code !== 'ProbeSucceeded' && o.code !== 'ProbeFailed' && o.code !== 'ProbeTimedOut') return o.detail;
+  if (shard.controlPlaneDown) return `cluster API unreachable; data plane ${o.ok ? 'answering' : 'failing'} (${o.detail})`;
+  return o.ok ? `${shard.readyEndpoints} ready endpoints, ${o.detail}` : o.detail;
+}
 
 /** Probes one shard; whatever goes wrong fails that shard only, with the reason in its status. */
 async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
@@ -89,7 +112,7 @@ async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport
     return await probeShardOnce(deps, shard, report);
   } catch (e) {
     deps.log.warn('probe failed unexpectedly', { service: shard.service, cluster: shard.cluster, error: e instanceof Error ? e.name : 'error' });
-    return { ok: false, reason: 'probe failed', addresses: [] };
+    return { ok: false, code: 'ProbeError', detail: 'probe failed', addresses: [] };
   }
 }
 
@@ -100,59 +123,71 @@ async function probeShardOnce(deps: SweepDeps, shard: ShardPlan, report: SweepRe
     if (i.ip) addresses.push(i.ip);
     else if (i.hostname) addresses.push(...(await deps.resolveHost(i.hostname).catch(() => [])));
   }
-  if (shard.downBecause) return { ok: false, reason: shard.downBecause, addresses };
-  if (addresses.length === 0) return { ok: false, reason: 'load-balancer hostname did not resolve', addresses };
-  if (!deps.config.activeProbes) return { ok: true, reason: `${shard.readyEndpoints} ready endpoints (active probe disabled)`, addresses };
+  if (shard.downBecause) return { ok: false, code: shard.downBecause.code, detail: shard.downBecause.message, addresses };
+  if (addresses.length === 0) return { ok: false, code: 'AddressUnresolved', detail: 'load-balancer hostname did not resolve', addresses };
+  if (!deps.config.activeProbes) return { ok: true, code: 'ProbeDisabled', detail: '', addresses };
   const allowed = addresses.filter((a) => deps.guard.refusal(a) === undefined);
-  if (allowed.length === 0) return { ok: false, reason: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
+  if (allowed.length === 0) return { ok: false, code: 'AddressRefused', detail: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
   const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
   const ok = results.some((r) => r.ok);
   const what = results.find((r) => r.ok === ok)?.reason ?? '';
-  const reason = shard.controlPlaneDown ? `cluster API unreachable; data plane ${ok ? 'answering' : 'failing'} (${what})` : ok ? `${shard.readyEndpoints} ready endpoints, ${what}` : what;
-  return { ok, reason, addresses };
+  const code: ShardHealthReason = ok ? 'ProbeSucceeded' : results.every((r) => r.timedOut) ? 'ProbeTimedOut' : 'ProbeFailed';
+  return { ok, code, detail: what, addresses };
 }
 
-function policyOf(s: Service): AllDownPolicy {
-  const p = s.metadata.annotations?.[SKYFED.dnsPolicy];
-  return p === 'failOpen' || p === 'remove' ? p : 'failStatic';
-}
+/** The ledger as read, never written (dry runs). */
+const readOnly = (ledger: LedgerStore): LedgerStore => ({ read: () => ledger.read(), write: async () => undefined });
 
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const started = Date.now();
-  const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, memberWrites: 0, ms: 0, phases: { read: 0, probe: 0, publish: 0 } };
+  const dryRun = deps.config.dryRun === true;
+  const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, memberWrites: 0, plan: [], ms: 0, phases: { read: 0, probe: 0, publish: 0 } };
   let mark = Date.now();
   const phase = (k: keyof SweepReport['phases']): void => { report.phases[k] = Date.now() - mark; mark = Date.now(); };
-  // The zone's current record sets are read while the probes run.
-  const currentRecords = deps.dns.records();
-  currentRecords.catch(() => undefined);
-  // Pipelined: each cluster's shards are probed as soon as that cluster is observed (and the
-  // previous sweep's state is read, for the probe order), while the Services are still being read.
+  // The small state that gates the first probes is read first; the zone and the ledger (large, not
+  // needed until publishing) are read after it, while the probes run.
+  const ledgerReadsBefore = deps.ledger.documentsRead ?? 0;
+  const registry = new Registry(deps.dns, dryRun ? readOnly(deps.ledger) : deps.ledger);
+  const clustersP = deps.store.list<Cluster>('clusters');
+  const inputsP = Promise.all([deps.catalog.readAll(), deps.health.readAll(), deps.memberIndex.readAll(), deps.digests.read()]);
+  inputsP.catch(() => undefined);
+  const zoneP = Promise.allSettled([inputsP, clustersP]).then(() => registry.records());
+  zoneP.catch(() => undefined);
+  const clusterRecs = await clustersP;
+  // Pipelined: probes start at the last sweep's addresses as soon as the small state is read, and
+  // each cluster's other shards as soon as that cluster is observed; an early probe serves only a
+  // shard observed the same (probeKey). Shards whose last probe timed out go first, so the
+  // slow probes overlap with the many fast ones instead of trailing after them.
   const limit = pLimit(Math.max(1, deps.config.concurrency));
   const early = new Map<string, Promise<ProbeOutcome>>();
-  const clusterRecs = await deps.store.list<Cluster>('clusters');
-  const statesP = deps.states.listAll();
-  const servicesP = deps.store.list<Service>('services');
-  const createdP = deps.memberIndex.readAll();
-  const inputsP = Promise.all([servicesP, statesP, createdP]);
-  // Longest first: shards whose last probe timed out go first, so the slow probes overlap with the
-  // many fast ones instead of trailing after them (a shorter makespan for the same concurrency).
-  const slowFirst = (states: ReadonlyMap<string, SweepState>) => (a: ShardPlan, b: ShardPlan): number => {
-    const slow = (sh: ShardPlan): number => (/within \d+ ms/.test(states.get(sh.service)?.health[sh.cluster]?.reason ?? '') ? 0 : 1);
+  const slowFirst = (prev: ReadonlyMap<string, ClusterHealth>) => (a: ShardPlan, b: ShardPlan): number => {
+    const slow = (sh: ShardPlan): number => (prev.get(sh.cluster)?.[sh.service]?.code === 'ProbeTimedOut' ? 0 : 1);
     return slow(a) - slow(b);
   };
+  const startProbes = (shards: ShardPlan[], prev: ReadonlyMap<string, ClusterHealth>): void => {
+    for (const sh of shards.sort(slowFirst(prev))) {
+      const k = probeKey(sh);
+      if (!early.has(k)) early.set(k, limit(() => probeShard(deps, sh, report)));
+    }
+  };
+  void inputsP.then(([catalog, health]) => startProbes(lastKnownShards(catalog.services, clusterRecs.map((r) => r.object), health.clusters), health.clusters), () => undefined);
+  // Each observed member's zone ConfigMap is read while the probes run (in-cluster discovery compares against it).
+  const zoneReads = new Map<string, Promise<ConfigMap | undefined>>();
   const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
-    void inputsP.then(([svcs, states, created]) => {
-      const prev = new Map([...states].map(([k, v]) => [k, v.health]));
-      const mine = planShards(svcs.map((r) => r.object), new Map([[o.cluster.metadata.name ?? '', o]]), prev, created).filter((sh) => !sh.downBecause);
-      for (const sh of mine.sort(slowFirst(states))) early.set(probeKey(sh), limit(() => probeShard(deps, sh, report)));
+    if (!dryRun) {
+      const read = deps.clientFor(o.cluster).then(readZone);
+      read.catch(() => undefined); // a failed read is the zone sync's to report, when it awaits it
+      zoneReads.set(o.cluster.metadata.name ?? '', read);
+    }
+    void inputsP.then(([catalog, health, created]) => {
+      startProbes(planShards(catalog.services, new Map([[o.cluster.metadata.name ?? '', o]]), health.clusters, created).filter((sh) => !sh.downBecause), health.clusters);
     }, () => undefined);
   });
-  const [serviceRecs, states, created] = await inputsP;
-  report.stateReads = clusterRecs.length + serviceRecs.length + states.size + created.size;
+  const [catalog, previous, created, digests] = await inputsP;
+  const services = catalog.services;
+  const otherReads = clusterRecs.length + catalog.documents + previous.documents + Math.max(1, created.size) + digests.documents;
   phase('read');
-  const services = serviceRecs.map((r) => r.object);
-  const previousHealth = new Map([...states].map(([k, v]) => [k, v.health]));
-  const shards = planShards(services, observations, previousHealth, created).sort(slowFirst(states));
+  const shards = planShards(services, observations, previous.clusters, created).sort(slowFirst(previous.clusters));
   report.shards = shards.length;
   const results = new Map<string, ProbeOutcome>();
   await Promise.all(shards.map(async (sh) => {
@@ -160,151 +195,69 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, report))));
   }));
   phase('probe');
-  const now = iso(deps.now());
+  const now = rfc3339(deps.now());
 
-  // Health, per Service.
-  const next = new Map<string, SweepState>();
-  const byService = new Map<string, ShardPlan[]>();
-  for (const sh of shards) byService.set(sh.service, [...(byService.get(sh.service) ?? []), sh]);
-  for (const s of services) {
-    const key = federatedKey(s);
-    const prev = states.get(key) ?? EMPTY_STATE;
-    const health: Record<string, HealthState> = {};
-    const history: HistoryEntry[] = [];
-    for (const sh of byService.get(key) ?? []) {
-      const r = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, reason: 'not probed', addresses: [] };
-      const before = prev.health[sh.cluster];
-      const h = nextHealth(before, { ok: r.ok, reason: r.reason, readyEndpoints: sh.readyEndpoints, addresses: r.addresses, zones: sh.zones, ...(sh.region ? { region: sh.region } : {}) }, deps.config.thresholds, now);
-      health[sh.cluster] = h;
-      if (h.healthy) report.healthy++;
-      if (!before || before.healthy !== h.healthy) {
-        report.transitions++;
-        history.push({ at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` });
-        deps.events?.record(shardHealth(s, sh.cluster, h.healthy, r.reason));
-      }
+  // Health, per cluster; transitions go to each Service's history and Events.
+  const serviceBy = new Map(services.map((s) => [keyOf(s), s]));
+  const health = new Map<string, Record<string, ShardHealth>>();
+  const transitions = new Map<string, HistoryEntry[]>();
+  for (const sh of shards) {
+    const o = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, code: 'NotProbed', detail: 'not probed', addresses: [] };
+    const r = { ...o, reason: reasonFor(sh, o) };
+    const before = previous.clusters.get(sh.cluster)?.[sh.service];
+    const h = nextHealth(before, { ok: r.ok, code: r.code, reason: r.reason, readyEndpoints: sh.readyEndpoints, addresses: r.addresses, zones: sh.zones, ...(sh.region ? { region: sh.region } : {}) }, deps.config.thresholds, now);
+    const entries = health.get(sh.cluster) ?? {};
+    entries[sh.service] = h;
+    health.set(sh.cluster, entries);
+    if (h.healthy) report.healthy++;
+    if (!before || before.healthy !== h.healthy) {
+      report.transitions++;
+      transitions.set(sh.service, [...(transitions.get(sh.service) ?? []), { at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` }]);
+      const svc = serviceBy.get(sh.service);
+      if (svc && !dryRun) deps.events?.record(shardHealth(svc, sh.cluster, h.healthy, r.reason));
     }
-    next.set(key, { ...prev, health, history: appendHistory(prev.history, history) });
   }
-
-  // In-cluster discovery: members' zones are written while DNS is published (shared/incluster).
-  const inCluster = planInCluster({ federation: deps.config.federation, suffix: deps.config.suffix, ttl: deps.config.ttl }, services, observations, next);
-  for (const [key, st] of next) next.set(key, withPodAnswers(key, st, inCluster, observations));
-  const zones = syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log).then((z) => { report.memberWrites = z.written; });
-  await Promise.all([publishDns(deps, services, states, next, now, report, currentRecords), zones]);
+  // In-cluster discovery: what Pods are told rides on each shard's health record.
+  const inCluster = planInCluster({ federation: deps.config.federation, suffix: deps.config.suffix, ttl: deps.config.ttl }, services, observations, health);
+  for (const [cluster, entries] of health) {
+    for (const [key, h] of Object.entries(entries)) {
+      const a = podAnswerFor(key, cluster, inCluster, observations, previous.clusters.get(cluster)?.[key]?.podAnswer);
+      const { podAnswer: _old, ...rest } = h;
+      entries[key] = a ? { ...rest, podAnswer: a } : rest;
+    }
+  }
+  const zones = dryRun ? Promise.resolve() : syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log, zoneReads).then((z) => { report.memberWrites = z.written; });
+  const published = await publish({ ...deps.config, dryRun }, registry, zoneP, services, health, deps.log);
+  report.plan = describePlan(published.plan);
+  report.untouchable = published.plan.untouchable.length;
+  report.dnsApplyCalls = published.applyCalls;
+  report.dnsRecordChanges = published.changed.size;
+  report.stateReads = otherReads + (deps.ledger.documentsRead ?? 0) - ledgerReadsBefore;
+  if (!dryRun) {
+    const [healthWrites, viewWrites] = await Promise.all([
+      writeHealth(deps.health, previous.clusters, health),
+      presentAll(deps, services, digests.values, health, published, transitions, now),
+      zones,
+    ]);
+    report.stateWrites = healthWrites + viewWrites;
+  }
   await deps.events?.flush();
   phase('publish');
   report.ms = Date.now() - started;
   return report;
 }
 
-async function publishDns(deps: SweepDeps, services: readonly Service[], states: ReadonlyMap<string, SweepState>, next: Map<string, SweepState>, now: string, report: SweepReport, prefetched: Promise<RecordSet[]>): Promise<void> {
-  const c = deps.config;
-  const persisted = new Map(states);
-  const desiredBy = new Map<string, RecordSet[]>();
-  for (const s of services) {
-    const key = federatedKey(s);
-    const st = next.get(key) as SweepState;
-    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) {
-      desiredBy.set(key, []);
-      continue;
-    }
-    const shardViews = Object.entries(st.health).map(([cluster, h]) => ({
-      cluster, zones: h.zones ?? [], ...(h.region ? { region: h.region } : {}), healthy: h.healthy,
-      addresses: (h.addresses ?? []).map((ip) => ({ ip })),
-    }));
-    const { recordSets, warnings } = desiredRecordSets({
-      federation: c.federation, suffix: c.suffix, ttl: c.ttl, service: s.metadata.name as string, namespace: s.metadata.namespace as string,
-      policy: policyOf(s), previous: st.published, shards: shardViews,
-    });
-    desiredBy.set(key, recordSets);
-    const scope = { federation: c.federation, suffix: c.suffix, namespace: s.metadata.namespace as string, service: s.metadata.name as string };
-    const regions = [...new Set(shardViews.map((v) => v.region).filter((r): r is string => !!r))].sort();
-    const zonal = shardViews.flatMap((v) => (v.region ? v.zones.map((z) => zonalName(scope, v.region as string, z)) : []));
-    next.set(key, { ...st, names: { global: globalName(scope), regional: regions.map((r) => regionalName(scope, r)), zonal: [...new Set(zonal)].sort() }, warnings: warnings.map((w) => w.message) });
+/** Writes the clusters whose health changed, and removes the records of clusters with no shards. */
+async function writeHealth(store: HealthStore, before: ReadonlyMap<string, ClusterHealth>, after: ReadonlyMap<string, ClusterHealth>): Promise<number> {
+  // A record holds its Services in name order (the probe order changes from sweep to sweep) and each
+  // entry is built in a fixed key order (thresholds.ts, then the Pod answer), so JSON compares as is.
+  const ordered = (h: ClusterHealth | undefined): ClusterHealth | undefined =>
+    h && Object.fromEntries(Object.keys(h).sort().map((k) => [k, h[k] as ShardHealth]));
+  const changed: [string, ClusterHealth | undefined][] = [];
+  for (const c of new Set([...before.keys(), ...after.keys()])) {
+    const next = ordered(after.get(c));
+    if (JSON.stringify(ordered(before.get(c)) ?? null) !== JSON.stringify(next ?? null)) changed.push([c, next]);
   }
-  // Services gone since the last sweep: nothing is desired for them, so their sets go (owned ones only).
-  for (const key of states.keys()) if (!next.has(key)) desiredBy.set(key, []);
-
-  const registry = new Registry(deps.dns, deps.ledger);
-  const desired = [...desiredBy.values()].flat();
-  const ownerOf = new Map<string, string>();
-  for (const [key, sets] of desiredBy) for (const r of sets) ownerOf.set(normalizedKey(r), key);
-  let changedKeys = new Set<string>();
-  let owners: ReadonlyMap<string, string> = new Map();
-  let untouchable: readonly Untouchable[] = [];
-  for (let attempt = 1; ; attempt++) {
-    const zone = await registry.records(attempt === 1 ? prefetched : undefined);
-    owners = zone.owners;
-    const plan = planChanges({ current: zone.current, desired, owned: owners.keys(), maxDeletes: c.maxDeletes });
-    untouchable = plan.untouchable;
-    report.untouchable = plan.untouchable.length;
-    if (isEmptyPlan(plan)) break;
-    try {
-      report.dnsApplyCalls++;
-      await registry.apply(plan, (r) => ownerOf.get(normalizedKey(r)) ?? '');
-      report.dnsRecordChanges = plan.create.length + plan.updateNew.length + plan.delete.length;
-      changedKeys = new Set([...plan.create, ...plan.updateNew, ...plan.delete].map(normalizedKey));
-      const after = new Map(owners);
-      for (const r of plan.create) after.set(normalizedKey(r), ownerOf.get(normalizedKey(r)) ?? '');
-      for (const r of plan.delete) after.delete(normalizedKey(r));
-      owners = after;
-      break;
-    } catch (e) {
-      if (!(e instanceof DnsConflictError) || attempt >= 3) throw e;
-      deps.log.warn('DNS zone changed under the sweep; re-reading and re-planning', { attempt, error: e.message });
-    }
-  }
-  // Sets in the way that are not ours: reported on the Service that wanted them, never touched.
-  const blocked = new Map<string, string[]>();
-  const blockedKeys = new Set(untouchable.map((u) => normalizedKey(u.desired)));
-  for (const u of untouchable) {
-    const key = ownerOf.get(normalizedKey(u.desired));
-    if (!key) continue;
-    blocked.set(key, [...(blocked.get(key) ?? []), `${u.blocking.name} ${u.blocking.type} is in the zone and not skyfed's (${u.reason}); left untouched, ${u.desired.name} ${u.desired.type} not published`]);
-  }
-  // What each Service now publishes (failStatic keeps it), and when its answers last changed.
-  const serviceBy = new Map(services.map((s) => [federatedKey(s), s]));
-  for (const [key, sets] of desiredBy) {
-    const st = next.get(key);
-    if (!st) continue;
-    const mine = new Set([...sets.map(normalizedKey), ...[...owners].filter(([, o]) => o === key).map(([k]) => k)]);
-    const changedHere = [...changedKeys].some((k) => mine.has(k));
-    const conflicts = blocked.get(key) ?? [];
-    // Conflicts stay in the Service's warnings, so each is recorded as an Event once, when it appears.
-    const svc = serviceBy.get(key);
-    if (svc) for (const m of conflicts) if (!(states.get(key)?.warnings ?? []).includes(m)) deps.events?.record(dnsConflict(svc, m));
-    if (svc && changedHere) deps.events?.record(dnsPublished(svc, sets));
-    next.set(key, {
-      ...st, published: sets.filter((r) => !blockedKeys.has(normalizedKey(r))),
-      ...(conflicts.length > 0 || st.warnings ? { warnings: [...(st.warnings ?? []), ...conflicts] } : {}),
-      ...(changedHere ? { lastDnsChange: now, history: appendHistory(st.history, [{ at: now, kind: 'dns', message: `published ${describeSets(sets)}` }]) } : {}),
-    });
-  }
-  await writeStates(deps, persisted, next, report);
-  // Forget Services that are gone and own nothing any more.
-  const stillOwning = new Set(owners.values());
-  for (const key of states.keys()) {
-    if (services.some((s) => federatedKey(s) === key) || stillOwning.has(key)) continue;
-    next.delete(key);
-    const [ns, name] = key.split('/') as [string, string];
-    await deps.states.remove(ns, name);
-    report.stateWrites++;
-  }
-}
-
-function describeSets(sets: readonly RecordSet[]): string {
-  if (sets.length === 0) return 'nothing (all records removed)';
-  return sets.map((s) => `${s.name} ${s.type} ${s.rrdatas.join(',')}`).join('; ');
-}
-
-/** Writes the states that differ from what is persisted, and records them as persisted. */
-async function writeStates(deps: SweepDeps, persisted: Map<string, SweepState>, next: Map<string, SweepState>, report: SweepReport): Promise<void> {
-  await Promise.all([...next].map(async ([key, st]) => {
-    const prev = persisted.get(key);
-    if (prev && stableJson(prev) === stableJson(st)) return;
-    const [ns, name] = key.split('/') as [string, string];
-    await deps.states.put(ns, name, st);
-    persisted.set(key, st);
-    report.stateWrites++;
-  }));
+  await Promise.all(changed.map(([c, h]) => store.write(c, h)));
+  return changed.length;
 }

@@ -3,6 +3,7 @@
  * failed observations and back after `successThreshold` consecutive good ones.
  */
 import { HealthState } from '../store/shards';
+import { ShardHealthReason } from './reasons';
 
 export interface Thresholds {
   readonly failureThreshold: number;
@@ -11,6 +12,7 @@ export interface Thresholds {
 
 export interface Observation {
   readonly ok: boolean;
+  readonly code: ShardHealthReason;
   readonly reason: string;
   readonly readyEndpoints: number;
   readonly addresses: readonly string[];
@@ -35,7 +37,7 @@ export function nextHealth(prev: HealthState | undefined, obs: Observation, t: T
   }
   const since = prev && prev.healthy === healthy && prev.since ? prev.since : now;
   return {
-    healthy, reason: obs.reason, readyEndpoints: obs.readyEndpoints,
+    healthy, code: obs.code, reason: obs.reason, readyEndpoints: obs.readyEndpoints,
     consecutiveFailures: failures, consecutiveSuccesses: successes, since,
     ...(healthy || prev?.everHealthy ? { everHealthy: true } : {}),
     addresses: [...obs.addresses], zones: [...obs.zones], ...(obs.region ? { region: obs.region } : {}),

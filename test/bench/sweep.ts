@@ -16,9 +16,28 @@ import { buildFederation, openTargets } from './sweep-setup';
 import { table, writeSection } from './report';
 
 const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+
+/** With SKYFED_BENCH_PROFILE=dir, writes a CPU profile of `fn` (open it in Chrome DevTools). */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env['SKYFED_BENCH_PROFILE'];
+  if (!dir) return fn();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 const SWEEPS_PER_MONTH = 30 * 24 * 60;
 // List prices (USD) used for the estimate: Firestore native, regional; Cloud Run functions (gen2).
-const PRICE = { firestoreRead: 0.03 / 100_000, firestoreWrite: 0.09 / 100_000, vcpuSecond: 0.000024, gibSecond: 0.0000025, route53HealthCheck: 0.75 };
+const PRICE = { firestoreRead: 0.03 / 100_000, firestoreWrite: 0.09 / 100_000, vcpuSecond: 0.000024, gibSecond: 0.0000025, invocation: 0.4 / 1_000_000, dnsZone: 0.5, route53HealthCheck: 0.75 };
 
 async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepReport; dnsReads: number; dnsWrites: number }> {
   const N_CLUSTERS = 10;
@@ -42,7 +61,7 @@ async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepR
     probes.length = 0;
     const readsBefore = provider.calls.reads;
     const writesBefore = provider.calls.writes;
-    const steady = await sweep(deps);
+    const steady = await profiled('steady-sweep', () => sweep(deps));
     const N = probes.length;
     const sum = probes.reduce((s, p) => s + p.ms, 0);
     const okMs = probes.filter((p) => p.ok).map((p) => p.ms);
@@ -133,11 +152,14 @@ async function main(): Promise<void> {
   const monthly = {
     firestore: SWEEPS_PER_MONTH * (reads * PRICE.firestoreRead + writes * PRICE.firestoreWrite),
     compute: SWEEPS_PER_MONTH * computeS * (PRICE.vcpuSecond + PRICE.gibSecond),
+    invocations: SWEEPS_PER_MONTH * PRICE.invocation,
+    dns: PRICE.dnsZone,
   };
+  const total = monthly.firestore + monthly.compute + monthly.invocations + monthly.dns;
   const r53 = s.shards * PRICE.route53HealthCheck;
   const cost = [
-    `steady sweep calls: DNS reads ${big.dnsReads}, DNS writes ${big.dnsWrites}, Firestore document reads ${reads}, Firestore writes ${writes}`,
-    `monthly at 1-minute sweeps: Firestore $${monthly.firestore.toFixed(2)}, function compute $${monthly.compute.toFixed(2)} (1 vCPU, 1 GiB, ${computeS.toFixed(1)} s/sweep); Route 53 health checks for ${s.shards} endpoints would be ~$${r53.toFixed(0)}/month`,
+    `steady sweep calls: DNS reads ${big.dnsReads}, DNS writes ${big.dnsWrites}, Firestore document reads ${reads}, Firestore writes ${writes} (the per-Service layout read 2,010 documents for the same federation)`,
+    `monthly at 1-minute sweeps: Firestore $${monthly.firestore.toFixed(2)}, function compute $${monthly.compute.toFixed(2)} (1 vCPU, 1 GiB, ${computeS.toFixed(1)} s/sweep), invocations $${monthly.invocations.toFixed(2)}, DNS zone $${monthly.dns.toFixed(2)} (list and change calls are not billed) → total $${total.toFixed(2)}; Route 53 health checks for ${s.shards} endpoints would be ~$${r53.toFixed(0)}/month`,
   ];
   cost.forEach(say);
   writeSection('Health sweep (`npm run bench:sweep`)', [
@@ -145,11 +167,14 @@ async function main(): Promise<void> {
     '', '### Scale', '', ...big.lines.map((l) => `- ${l}`), '', `**sweep bound ratio: ${big.ratio.toFixed(2)}** (wall time / Σprobe/K, as DESIGN.md §7 defines it; target ≤ 1.2)`,
     '', '### Failover', '', ...fo.lines.map((l) => `- ${l}`), '', `**failover ratio: ${fo.ratio.toFixed(2)}** (worst of 3 / (interval × threshold + one DNS write); target ≤ 1.2)`,
     '', '### Steady state and cost', '', ...cost.map((l) => `- ${l}`), '', `**steady writes per sweep: ${steadyWrites}**`,
-    '', table(['price used (USD)', 'value'], [['Firestore read', '$0.03 / 100k'], ['Firestore write', '$0.09 / 100k'], ['vCPU-second', '$0.000024'], ['GiB-second', '$0.0000025'], ['Route 53 health check (non-AWS endpoint)', '$0.75 / month']]),
+    '', `**firestore reads per steady sweep: ${reads}**`, '', `**monthly cost for 10,000 shards: $${total.toFixed(2)}** (Firestore + compute + invocations + DNS, 1-minute sweeps; target < $20)`,
+    '', table(['price used (USD)', 'value'], [['Firestore read', '$0.03 / 100k'], ['Firestore write', '$0.09 / 100k'], ['vCPU-second', '$0.000024'], ['GiB-second', '$0.0000025'], ['function invocation', '$0.40 / million'], ['DNS hosted zone', '$0.50 / month (Route 53; Cloud DNS $0.20)'], ['Route 53 health check (non-AWS endpoint)', '$0.75 / month']]),
   ].join('\n'));
   say(`sweep bound ratio: ${big.ratio.toFixed(2)}`);
   say(`failover ratio: ${fo.ratio.toFixed(2)}`);
   say(`steady writes per sweep: ${steadyWrites}`);
+  say(`firestore reads per steady sweep: ${reads}`);
+  say(`monthly cost for 10,000 shards: $${total.toFixed(2)}`);
 }
 
 main().then(() => process.exit(0), (e: unknown) => { process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`); process.exit(1); });

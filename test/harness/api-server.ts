@@ -8,7 +8,7 @@ import { AddressInfo } from 'node:net';
 import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Firestore } from '@google-cloud/firestore';
-import { buildApi } from '../../functions/api';
+import { api } from '../../functions/api';
 import { Runtime, assemble } from '../../functions/runtime';
 import { loadConfig } from '../../shared/config';
 import { LocalFileKey } from '../../shared/crypto/local-key';
@@ -22,6 +22,8 @@ export interface ApiServer {
   readonly projectId: string;
   readonly db: Firestore;
   readonly runtime: Runtime;
+  /** Every log line the server wrote (captured, not printed). */
+  readonly logs: string[];
   close(): Promise<void>;
 }
 
@@ -38,14 +40,19 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
     ...env,
   });
   const db = firestoreFor(projectId);
-  const runtime: Runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)));
+  // A cold emulator answers its first requests slowly (past the API's store deadline on a busy
+  // machine): warm its read and transaction paths without writing anything.
+  await db.collection('warmup').limit(1).get();
+  await db.runTransaction(async (tx) => tx.get(db.doc('warmup/none')));
+  const logs: string[] = [];
+  const runtime: Runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)), { logSink: (l) => logs.push(l) });
   const name = `api-${projectId}`;
-  ff.http(name, buildApi(runtime));
+  ff.http(name, api(runtime));
   const server: Server = getTestServer(name);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    projectId, db, runtime,
+    projectId, db, runtime, logs,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await db.terminate();

@@ -9,9 +9,7 @@ import { AddressInfo } from 'node:net';
 import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Firestore } from '@google-cloud/firestore';
-import { buildApi } from '../../functions/api';
-import { eventHandlers } from '../../functions/propagation';
-import { reconcileHandler } from '../../functions/reconcile';
+import { handlers } from '../../functions/handlers';
 import { Runtime, assemble } from '../../functions/runtime';
 import { TARGETS } from '../../functions/targets';
 import { startEventarcRouter } from '../../local/eventarc-router';
@@ -31,6 +29,8 @@ export interface ControlPlane {
   readonly projectId: string;
   readonly apiUrl: string;
   readonly runtime: Runtime;
+  /** Every log line the functions wrote (captured, not printed). */
+  readonly logs: string[];
   readonly db: Firestore;
   /** Every event delivery, in order, as the function received it. */
   readonly deliveries: Delivery[];
@@ -72,7 +72,9 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
     SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128', SKYFED_MEMBER_TIMEOUT_MS: '1500', ...env,
   });
   const db = new Firestore({ projectId, ignoreUndefinedProperties: true });
-  const runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)));
+  const logs: string[] = [];
+  const runtime = assemble(config, db, LocalFileKey.fromBytes(randomBytes(32)), { logSink: (l) => logs.push(l) });
+  const fns = handlers(runtime);
   const servers: Server[] = [];
   const urls = new Map<string, string>();
   const id = `${++counter}-${projectId}`;
@@ -86,16 +88,16 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
     urls.set(target, url);
     return url;
   };
-  const apiUrl = (await serve('api', (n) => ff.http(n, buildApi(runtime)))).replace(/\/$/, '');
-  await serve('reconcile', (n) => ff.http(n, reconcileHandler(() => runtime)));
-  const events = eventHandlers(() => runtime);
+  const apiUrl = (await serve('api', (n) => ff.http(n, fns.http['api'] as ff.HttpFunction))).replace(/\/$/, '');
+  await serve('reconcile', (n) => ff.http(n, fns.http['reconcile'] as ff.HttpFunction));
+  await serve('healthSweep', (n) => ff.http(n, fns.http['healthSweep'] as ff.HttpFunction));
 
   const deliveries: Delivery[] = [];
   let inFlight = 0;
   let lastArrival = Date.now();
   for (const t of TARGETS) {
     if (t.kind !== 'firestore' || opts.triggers === false) continue;
-    const handler = events[t.name as keyof typeof events];
+    const handler = fns.events[t.name] as ff.CloudEventFunction;
     const fnUrl = await serve(t.name, (n) => ff.cloudEvent(n, handler));
     // A relay that records each delivery, so tests can redeliver it (at-least-once delivery).
     const relay = createServer((req, res) => {
@@ -124,7 +126,7 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
     }
   };
   return {
-    projectId, apiUrl, runtime, db, deliveries,
+    projectId, apiUrl, runtime, logs, db, deliveries,
     functionUrl: (t) => urls.get(t) ?? '',
     redeliver: (d) => post(urls.get(d.target) ?? '', d.headers, d.body),
     settle,

@@ -40,9 +40,9 @@ export class CloudDnsProvider implements DnsProvider {
       } catch (e) {
         const code = (e as ApiLikeError).code;
         const msg = (e as ApiLikeError).message ?? String(e);
-        if (code === 412 || code === 409 || code === 404) throw new DnsConflictError(`Cloud DNS refused the change (${code}): ${msg}`);
-        if (code === 429) throw new DnsThrottledError(`Cloud DNS rate limit: ${msg}`);
-        throw new DnsProviderError(`Cloud DNS change failed${code ? ` (${code})` : ''}: ${msg}`);
+        if (code === 412 || code === 409 || code === 404) throw new DnsConflictError(`Cloud DNS refused the change (${code}): ${msg}`, { cause: e });
+        if (code === 429) throw new DnsThrottledError(`Cloud DNS rate limit: ${msg}`, { cause: e });
+        throw new DnsProviderError(`Cloud DNS change failed${code ? ` (${code})` : ''}: ${msg}`, { cause: e });
       }
     }
   }

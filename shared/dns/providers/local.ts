@@ -41,7 +41,7 @@ export class LocalDnsProvider implements DnsProvider {
         try {
           applyChange(current, change);
         } catch (e) {
-          if (e instanceof ChangeRejectedError) throw new DnsConflictError(e.message);
+          if (e instanceof ChangeRejectedError) throw new DnsConflictError(e.message, { cause: e });
           throw e;
         }
         for (const d of change.deletions) tx.delete(col.doc(recordKey(d)));

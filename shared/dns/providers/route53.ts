@@ -67,9 +67,9 @@ export class Route53Provider implements DnsProvider {
       } catch (e) {
         const name = nameOf(e);
         const msg = (e as Error).message;
-        if (name === 'InvalidChangeBatch') throw new DnsConflictError(`Route 53 rejected the batch: ${msg}`);
-        if (THROTTLED.has(name)) throw new DnsThrottledError(`Route 53 kept throttling: ${msg}`);
-        throw new DnsProviderError(`Route 53 change failed (${name}): ${msg}`);
+        if (name === 'InvalidChangeBatch') throw new DnsConflictError(`Route 53 rejected the batch: ${msg}`, { cause: e });
+        if (THROTTLED.has(name)) throw new DnsThrottledError(`Route 53 kept throttling: ${msg}`, { cause: e });
+        throw new DnsProviderError(`Route 53 change failed (${name}): ${msg}`, { cause: e });
       }
     }
   }

@@ -129,7 +129,7 @@ test('watches: timeoutSeconds ends the stream on time; a caller over the per-use
   expect(short.status).toBe(200);
   expect(short.text).toContain('"ADDED"');
   expect(took).toBeGreaterThanOrEqual(1900);
-  expect(took).toBeLessThan(3500);
+  expect(took).toBeLessThan(6000); // ended by its timeout, not by the client (a busy CI machine adds seconds)
 
   const open = [1, 2, 3].map(() => call(api.url, 'GET', `${SVC}?watch=true&timeoutSeconds=4`, { token: VIEW_TOKEN }));
   await new Promise((r) => setTimeout(r, 500));

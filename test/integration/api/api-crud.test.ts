@@ -1,20 +1,11 @@
 /**
  * The API on the real Firestore emulator: Kubernetes semantics a client relies on.
  */
-import { ADMIN_TOKEN, ApiServer, VIEW_TOKEN, startApiServer } from '../../harness/api-server';
-import { TestEmulator, useEmulator } from '../../harness/emulator';
+import { ADMIN_TOKEN, VIEW_TOKEN } from '../../harness/api-server';
+import { apiServerForThisFile } from '../../harness/api-file';
 import { call } from '../../harness/http';
 
-let emu: TestEmulator;
-let api: ApiServer;
-beforeAll(async () => {
-  emu = await useEmulator();
-  api = await startApiServer();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-  await emu?.stop();
-});
+const api = apiServerForThisFile();
 
 const T = { token: ADMIN_TOKEN };
 const nginx = (over: Record<string, unknown> = {}) => ({
@@ -165,4 +156,18 @@ test('fieldValidation=Warn drops unknown fields with a Warning header', async ()
   expect(res.status).toBe(201);
   expect(String(res.headers['warning'])).toContain('unknown field \\"spec.bogus\\"');
   expect((res.body['spec'] as Record<string, unknown>)['bogus']).toBeUndefined();
+});
+
+test('the log line of a request carries its execution id and trace, never its token', async () => {
+  const trace = '0af7651916cd43dd8448eb211c80319c';
+  const r = await fetch(`${api.url}/api/v1/namespaces/web/services`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'function-execution-id': 'exec-7f3a', traceparent: `00-${trace}-b7ad6b7169203331-01` },
+  });
+  expect(r.status).toBe(200);
+  const lines = api.logs.filter((l) => l.includes('exec-7f3a')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines).toEqual([expect.objectContaining({
+    component: 'api', message: 'request', path: '/api/v1/namespaces/web/services', code: 200,
+    executionId: 'exec-7f3a', 'logging.googleapis.com/trace': `projects/${api.projectId}/traces/${trace}`,
+  })]);
+  expect(api.logs.join('\n')).not.toContain(ADMIN_TOKEN);
 });

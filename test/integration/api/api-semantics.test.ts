@@ -3,20 +3,11 @@
  * server-side apply field ownership, dry-run, JSON patch, field selectors, paging, Table watches.
  */
 import { request } from 'node:http';
-import { ADMIN_TOKEN, ApiServer, snapshotStore, startApiServer } from '../../harness/api-server';
-import { TestEmulator, useEmulator } from '../../harness/emulator';
+import { ADMIN_TOKEN, snapshotStore } from '../../harness/api-server';
+import { apiServerForThisFile } from '../../harness/api-file';
 import { call } from '../../harness/http';
 
-let emu: TestEmulator;
-let api: ApiServer;
-beforeAll(async () => {
-  emu = await useEmulator();
-  api = await startApiServer();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-  await emu?.stop();
-});
+const api = apiServerForThisFile();
 
 const T = { token: ADMIN_TOKEN };
 const svcs = (ns: string): string => `/api/v1/namespaces/${ns}/services`;

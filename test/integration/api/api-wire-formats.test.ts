@@ -6,19 +6,10 @@
 import { request } from 'node:http';
 import { decodeObject, encodeObject } from '../../../shared/api/protobuf/codec';
 import { decodeOpenApiV2 } from '../../../shared/api/protobuf/openapi-v2';
-import { ADMIN_TOKEN, ApiServer, startApiServer } from '../../harness/api-server';
-import { TestEmulator, useEmulator } from '../../harness/emulator';
+import { ADMIN_TOKEN } from '../../harness/api-server';
+import { apiServerForThisFile } from '../../harness/api-file';
 
-let emu: TestEmulator;
-let api: ApiServer;
-beforeAll(async () => {
-  emu = await useEmulator();
-  api = await startApiServer();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-  await emu?.stop();
-});
+const api = apiServerForThisFile();
 
 const PB = 'application/vnd.kubernetes.protobuf';
 const ACCEPTED = ['application/json', 'application/yaml', PB];

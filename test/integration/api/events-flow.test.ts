@@ -56,6 +56,17 @@ test('propagation records each cluster\'s outcome, and a foreign member Service 
   expect(summary(clusterEvents)).toEqual(['Normal ClusterReady Cluster is Ready: /readyz responded with ok x1']);
 }, 60_000);
 
+test('every line the propagation functions logged carries the id of the event it handled', () => {
+  const eventIds = new Set(cp.deliveries.map((d) => d.headers['ce-id']).filter(Boolean));
+  const lines = cp.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['component'] === 'propagation');
+  const web = lines.filter((l) => l['message'] === 'service reconciled' && l['service'] === 'shop/web');
+  expect(web.length).toBeGreaterThan(0);
+  for (const l of lines) expect(eventIds).toContain(l['executionId']);
+  // Only an event that named shop/web reconciled it.
+  const webDeliveries = cp.deliveries.filter((d) => d.target === 'onServiceWritten' && (d.headers['ce-subject'] ?? '').endsWith('/services/web'));
+  for (const l of web) expect(webDeliveries.map((d) => d.headers['ce-id'])).toContain(l['executionId']);
+});
+
 test('the sweep records shard health and DNS publication once; steady sweeps and reconciles record nothing', async () => {
   await waitFor('load balancers', async () => fleet.clusters.every((c) => (c.getService('shop', 'web')?.status?.loadBalancer?.ingress ?? []).length > 0));
   // The first sweeps may catch a load balancer still opening: sweep until both shards are healthy.

@@ -7,6 +7,7 @@
 import { sweepDeps } from '../../../functions/sweep';
 import { CloudDnsProvider } from '../../../shared/dns/providers/clouddns';
 import { DnsConflictError, DnsProvider } from '../../../shared/dns/providers/port';
+import { SkyfedError } from '../../../shared/errors';
 import { Route53Provider } from '../../../shared/dns/providers/route53';
 import { planChanges } from '../../../shared/dns/plan';
 import { RecordSet } from '../../../shared/dns/types';
@@ -61,6 +62,7 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
     await waitFor('ingress everywhere', async () => SEED.every((s) => ip(s.name) !== ''));
     await waitFor('zones known', async () => ((await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T)).body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0));
+    await cp.settle(); // the Service's own event keeps the sweep's catalog
     dbl = await make();
   }, 90_000);
   afterAll(async () => {
@@ -119,7 +121,11 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     const plan = planChanges({ current, desired, owned: current.map((r) => `${r.name} ${r.type}`) });
     // Someone else edits the set after we read it: our exact-match deletion no longer matches.
     await dbl.provider.apply({ create: [], updateOld: [global], updateNew: [{ ...global, ttl: 300 }], delete: [] });
-    await expect(dbl.provider.apply(plan)).rejects.toBeInstanceOf(DnsConflictError);
+    const refusal: unknown = await dbl.provider.apply(plan).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(DnsConflictError);
+    expect(refusal).toBeInstanceOf(SkyfedError);
+    expect((refusal as DnsConflictError).reason).toBe('DnsConflict');
+    expect((refusal as Error).cause).toBeDefined(); // the provider's own error, kept
     await sweep(sweepDeps(cp.runtime, dbl.provider));
     expect(view(dbl.records())).toEqual(healthy());
     expect(dbl.records().find((r) => r.name === n('') && r.type === 'A')?.ttl).toBe(30);

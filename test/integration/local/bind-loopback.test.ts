@@ -23,7 +23,8 @@ const ports = new Map<string, number>();
 beforeAll(async () => {
   await buildOnce();
   const dir = mkdtempSync(join(tmpdir(), 'skyfed-bind-'));
-  const env = { SKYFED_PROJECT: 'bind-test', SKYFED_API_TOKENS: 'bind-test-token-0123456789=a:admin', METADATA_SERVER_DETECTION: 'none', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9' };
+  // The functions build their runtime at start: the key file goes to the test's own directory.
+  const env = { SKYFED_KEY_FILE: join(dir, 'kek.key'), SKYFED_PROJECT: 'bind-test', SKYFED_API_TOKENS: 'bind-test-token-0123456789=a:admin', METADATA_SERVER_DETECTION: 'none', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9' };
   const fns: FunctionProcess[] = await Promise.all([
     startFunction({ target: 'api', port: await freePort(), sourceDir: ROOT, env, logDir: dir, signature: 'http' }),
     startFunction({ target: 'onServiceWritten', port: await freePort(), sourceDir: ROOT, env, logDir: dir, signature: 'cloudevent' }),

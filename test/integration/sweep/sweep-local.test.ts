@@ -67,6 +67,8 @@ beforeAll(async () => {
     const list = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
     return (list.body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0);
   });
+  // Every event delivered (the Service's own event keeps the sweep's catalog).
+  await cp.settle();
   provider = new LocalDnsProvider(cp.db, 'example.com.');
   deps = sweepDeps(cp.runtime, provider);
   await provider.apply({ create: [CONTROL], updateOld: [], updateNew: [], delete: [] });
@@ -80,6 +82,15 @@ afterAll(async () => {
 });
 
 const allIps = (): string[] => SEED.map((s) => ip(s.name)).sort();
+
+test('a dry run of the healthSweep function lists the records it would create and writes none', async () => {
+  const before = (await provider.records()).map((r) => `${r.name} ${r.type}`).sort();
+  const dry = await call(cp.functionUrl('healthSweep').replace(/\/$/, ''), 'POST', '/?dryRun=true', { body: {} });
+  expect(dry.status).toBe(200);
+  const plan = (dry.body['rounds'] as { plan: string[] }[])[0]?.plan ?? [];
+  expect(plan).toContain(`CREATE ${GLOBAL}. A 30 ${allIps().join(',')}`);
+  expect((await provider.records()).map((r) => `${r.name} ${r.type}`).sort()).toEqual(before);
+});
 
 test('a sweep publishes every healthy shard at the global, regional and zonal names', async () => {
   const r = await sweeps(1);
@@ -111,10 +122,11 @@ test('a dead load balancer leaves after the failure threshold; its names fall ba
   expect(await cname(ZONAL)).toEqual([REGIONAL]);
   expect(await cname(REGIONAL)).toEqual([GLOBAL]);
   const svc = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services/nginx', T);
-  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
+  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string; healthReason: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
   const shard = fed.shards.find((s) => s.cluster === 'gce-us-central1');
   expect(shard?.healthy).toBe(false);
   expect(shard?.health).toMatch(/ECONNREFUSED|no TCP answer/);
+  expect(['ProbeFailed', 'ProbeTimedOut']).toContain(shard?.healthReason);
   expect(fed.history.some((h) => h.message.startsWith('gce-us-central1: unhealthy'))).toBe(true);
   expect(fed.dns.lastChange).toBeDefined();
 
@@ -136,6 +148,9 @@ test('a shard with no ready endpoints leaves too', async () => {
 async function setPolicy(policy: string): Promise<void> {
   const r = await call(cp.apiUrl, 'PATCH', '/api/v1/namespaces/mynamespace/services/nginx', { ...T, body: { metadata: { annotations: { 'skyfed.io/dns-all-down-policy': policy } } }, contentType: 'application/merge-patch+json' });
   expect(r.status).toBe(200);
+  // The sweep sees the new policy once the Service's event has updated its catalog (in production
+  // that event also asks for the next sweep).
+  await cp.settle();
 }
 
 test('all shards down: failStatic keeps the last answer, failOpen serves every shard, remove is NXDOMAIN', async () => {

@@ -123,7 +123,7 @@ describe('StoreEventRecorder', () => {
     const hanging = new StoreEventRecorder(new MemoryStore(() => new Promise(() => undefined)), silentLogger, { component: 'c', ttlSeconds: 60, timeoutMs: 100 });
     const started = Date.now();
     hanging.record(occ('x'));
-    expect(Date.now() - started).toBeLessThan(20);
+    expect(Date.now() - started).toBeLessThan(100); // returned before the 100 ms store time-out could pass
     await hanging.flush();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(hanging.stats.failed).toBe(1);

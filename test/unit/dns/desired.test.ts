@@ -52,10 +52,6 @@ describe('desiredRecordSets', () => {
     ['cluster with a region but no zones: regional and global only', input([shard('r', '6.6.6.6', 'asia-east1')]), {
       '@ A': '6.6.6.6', 'asia-east1 A': '6.6.6.6',
     }],
-    ['hostname load balancer: its resolved addresses (v1 #35637)', input([east, { ...shard('aws', '', 'us-east-1', ['us-east-1a']), addresses: [{ hostname: 'lb-1.elb.amazonaws.com' }], resolved: ['7.7.7.8', '7.7.7.7'] }]), {
-      '@ A': '1.1.1.1,7.7.7.7,7.7.7.8', 'us-east-1 A': '7.7.7.7,7.7.7.8', 'us-east-1a.us-east-1 A': '7.7.7.7,7.7.7.8',
-      'us-east1 A': '1.1.1.1', 'us-east1-b.us-east1 A': '1.1.1.1',
-    }],
     ['hostname that did not resolve: the shard has no address, its levels CNAME up', input([east, { ...shard('aws', '', 'us-east-1', ['us-east-1a']), addresses: [{ hostname: 'lb-1.elb.amazonaws.com' }] }]), {
       '@ A': '1.1.1.1', 'us-east-1 CNAME': '@', 'us-east-1a.us-east-1 CNAME': 'us-east-1',
       'us-east1 A': '1.1.1.1', 'us-east1-b.us-east1 A': '1.1.1.1',

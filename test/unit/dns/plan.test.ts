@@ -1,6 +1,15 @@
 import { applyPlan } from '../../../shared/dns/apply';
 import { ShardView, desiredRecordSets } from '../../../shared/dns/desired';
-import { Plan, UntouchableReason, isEmptyPlan, ownedAfter, planChanges } from '../../../shared/dns/plan';
+import { Changes, Plan, UntouchableReason, isEmptyPlan, planChanges } from '../../../shared/dns/plan';
+import { normalizeKey, normalizedKey } from '../../../shared/dns/records';
+
+/** The ledger a registry keeps after applying a plan: owned + created/updated − deleted. */
+function ownedAfter(owned: Iterable<string>, p: Changes): Set<string> {
+  const out = new Set([...owned].map(normalizeKey));
+  for (const r of [...p.create, ...p.updateNew]) out.add(normalizedKey(r));
+  for (const r of p.delete) out.delete(normalizedKey(r));
+  return out;
+}
 import { RecordSet, recordKey } from '../../../shared/dns/types';
 import { SUFFIX, keys, render, rs, short } from './fixtures';
 

@@ -1,8 +1,8 @@
-import { planInCluster, withPodAnswers } from '../../../shared/incluster/sweep-zones';
+import { planInCluster, podAnswerFor } from '../../../shared/incluster/sweep-zones';
 import { Cluster } from '../../../shared/model/cluster';
 import { Service } from '../../../shared/model/service';
 import { MemberService } from '../../../shared/propagation/member';
-import { EMPTY_STATE, SweepState } from '../../../shared/store/sweep-state';
+import { ClusterHealth } from '../../../shared/store/sweep-health';
 import { ClusterObservation } from '../../../shared/sweep/observe';
 
 const NAMES = { federation: 'myfederation', suffix: 'example.com', ttl: 30 };
@@ -16,15 +16,14 @@ const svc = (name: string, extra: Partial<Service['metadata']> = {}, type: 'Load
 const obs = (c: Cluster, members: string[], reachable = true): ClusterObservation => ({
   cluster: c, reachable, members: new Map(members.map((k) => [k, { metadata: {}, spec: {} } as MemberService])), readyEndpoints: new Map(),
 });
-const healthy = (clusters: Record<string, boolean>): SweepState => ({
-  ...EMPTY_STATE, health: Object.fromEntries(Object.entries(clusters).map(([c, h]) => [c, { healthy: h, reason: '', readyEndpoints: 1, consecutiveFailures: 0, consecutiveSuccesses: 0 }])),
-});
+const shard = (h: boolean) => ({ healthy: h, reason: '', readyEndpoints: 1, consecutiveFailures: 0, consecutiveSuccesses: 0 });
 
 const a = cluster('a', { cloud: 'gce' });
 const b = cluster('b', { cloud: 'aws' }, { clusterDomain: 'corp.internal' });
 const selector = { annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"In","values":["gce"]}]' } };
 const services = [svc('web'), svc('only-gce', selector), svc('internal', {}, 'ClusterIP'), svc('going', { deletionTimestamp: '2026-01-01T00:00:00Z' })];
-const states = new Map([['ns/web', healthy({ a: true, b: true })], ['ns/only-gce', healthy({ a: true })]]);
+// cluster → Service → health, as the sweep keeps it.
+const states = new Map<string, ClusterHealth>([['a', { 'ns/web': shard(true), 'ns/only-gce': shard(true) }], ['b', { 'ns/web': shard(true) }]]);
 
 test.each([
   ['a: both placed LoadBalancer Services, local where the member exists and is healthy', a, ['ns/web', 'ns/only-gce'], {
@@ -42,12 +41,9 @@ test('an unreachable cluster gets no zone write and keeps what its Pods were las
   const observations = new Map([['a', obs(a, ['ns/web'])], ['b', obs(b, [], false)]]);
   const plan = planInCluster(NAMES, services, observations, states);
   expect([...plan.zones.keys()]).toEqual(['a']);
-  const before: SweepState = { ...states.get('ns/web') as SweepState, podAnswers: {
-    b: { name: 'web.ns.myfederation.svc.corp.internal.', cname: 'web.ns.svc.corp.internal.', local: true },
-    gone: { name: 'x.', cname: 'y.', local: true },
-  } };
-  expect(withPodAnswers('ns/web', before, plan, observations).podAnswers).toEqual({
-    a: { name: 'web.ns.myfederation.svc.cluster.local.', cname: 'web.ns.svc.cluster.local.', local: true },
-    b: { name: 'web.ns.myfederation.svc.corp.internal.', cname: 'web.ns.svc.corp.internal.', local: true },
-  });
+  const lastToldB = { name: 'web.ns.myfederation.svc.corp.internal.', cname: 'web.ns.svc.corp.internal.', local: true };
+  const stale = { name: 'x.', cname: 'y.', local: true };
+  expect(podAnswerFor('ns/web', 'a', plan, observations, stale)).toEqual({ name: 'web.ns.myfederation.svc.cluster.local.', cname: 'web.ns.svc.cluster.local.', local: true });
+  expect(podAnswerFor('ns/web', 'b', plan, observations, lastToldB)).toEqual(lastToldB);
+  expect(podAnswerFor('ns/web', 'gone', plan, observations, stale)).toBeUndefined();
 });

@@ -1,6 +1,7 @@
 import { MemberService, desiredMember, mergeForUpdate } from '../../../shared/propagation/member';
 import { ClusterView, MemberAction, planPropagation } from '../../../shared/propagation/plan';
-import { clusterMatches, parseClusterSelector } from '../../../shared/propagation/placement';
+import { matches } from '../../../shared/k8s/selector';
+import { parseClusterSelector } from '../../../shared/propagation/placement';
 import { Service } from '../../../shared/model/service';
 
 const fed = (over: Partial<Service['metadata']> = {}, spec: Partial<Service['spec']> = {}): Service => ({
@@ -121,7 +122,7 @@ describe('cluster selector', () => {
   ])('%s on %p → %p', (sel, labels, ok) => {
     const { requirements, problems } = parseClusterSelector(sel);
     expect(problems).toEqual([]);
-    expect(clusterMatches(requirements, labels)).toBe(ok);
+    expect(matches(requirements, labels)).toBe(ok);
   });
   test.each(['not json', '{"key":"a"}', '[{"key":"a","operator":"near"}]', '[{"key":"a","operator":"In"}]'])('%s is rejected', (sel) => {
     expect(parseClusterSelector(sel).problems.length).toBeGreaterThan(0);

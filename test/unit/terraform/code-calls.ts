@@ -1,6 +1,6 @@
 /**
  * Which Google APIs each function target's code calls, derived from the source (not from the .tf):
- * starting at the handler functions/index.ts registers for the target, follow every function,
+ * starting at the handler functions/handlers.ts builds for the target, follow every function,
  * method and class the code calls or reads (resolved with the TypeScript type checker; calls through
  * an interface — a port — follow every class that implements it), and look for the adapter calls
  * that reach Google: Firestore reads/writes, KMS :encrypt / :decrypt, Cloud Scheduler runJob, Cloud
@@ -140,10 +140,10 @@ export function callsFrom(file: string, exportName: string): Set<GoogleCall> {
   return found;
 }
 
-/** The handler behind each target: functions/index.ts imports it by the target's name. */
+/** The handler behind each target: functions/handlers.ts imports its builder by the target's name. */
 export function handlerModuleOf(target: string): string {
   const p = load();
-  const sf = p.getSourceFile(join(REPO, 'functions/index.ts')) as ts.SourceFile;
+  const sf = p.getSourceFile(join(REPO, 'functions/handlers.ts')) as ts.SourceFile;
   for (const st of sf.statements) {
     if (!ts.isImportDeclaration(st) || !st.importClause?.namedBindings || !ts.isNamedImports(st.importClause.namedBindings)) continue;
     if (st.importClause.namedBindings.elements.some((e) => e.name.text === target)) {
@@ -151,5 +151,5 @@ export function handlerModuleOf(target: string): string {
       return join('functions', spec, 'index.ts');
     }
   }
-  throw new Error(`functions/index.ts does not import a handler named ${target}`);
+  throw new Error(`functions/handlers.ts does not import a handler named ${target}`);
 }

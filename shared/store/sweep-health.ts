@@ -1,0 +1,85 @@
+/**
+ * Shard health, owned by the sweep: one record per member cluster (`sweepHealth/{cluster}`) holding
+ * the health of every Service's shard there, with its hysteresis counters, last addresses and what
+ * Pods in that cluster are told. A sweep reads one record per cluster and writes a cluster's record
+ * only when something in it changed. A record larger than one document allows (about 2,500 Services
+ * per cluster) is split into parts written in one batch, so a reader never sees half of a write.
+ */
+import { Firestore } from '@google-cloud/firestore';
+import type { PodAnswer } from '../incluster/plan';
+import { HealthState } from './shards';
+
+export interface ShardHealth extends HealthState {
+  /** What Pods in this cluster are told for this Service (in-cluster discovery). */
+  readonly podAnswer?: PodAnswer;
+}
+
+/** `namespace/name` → the shard's health in one cluster. */
+export type ClusterHealth = Readonly<Record<string, ShardHealth>>;
+
+export interface HealthStore {
+  /** cluster → its shards' health, and how many documents that took. */
+  readAll(): Promise<{ clusters: Map<string, ClusterHealth>; documents: number }>;
+  /** Replaces one cluster's record (undefined removes it). */
+  write(cluster: string, health: ClusterHealth | undefined): Promise<void>;
+}
+
+const COLLECTION = 'sweepHealth';
+/** Characters of JSON per document: below Firestore's 1 MiB document limit with room for the name. */
+export const PART_CHARS = 900_000;
+// '~' cannot appear in a cluster name (RFC 1123), so part ids never collide with another cluster.
+const partId = (cluster: string, i: number): string => (i === 0 ? cluster : `${cluster}~${i}`);
+
+export class FirestoreHealthStore implements HealthStore {
+  constructor(private readonly db: Firestore) {}
+
+  async readAll(): Promise<{ clusters: Map<string, ClusterHealth>; documents: number }> {
+    const snap = await this.db.collection(COLLECTION).get();
+    const parts = new Map<string, { of: number; data: Map<number, string> }>();
+    for (const d of snap.docs) {
+      const v = d.data() as { cluster?: string; part?: number; of?: number; data?: string };
+      if (typeof v.cluster !== 'string' || typeof v.data !== 'string') continue;
+      const p = parts.get(v.cluster) ?? { of: v.of ?? 1, data: new Map<number, string>() };
+      p.data.set(v.part ?? 0, v.data);
+      parts.set(v.cluster, p);
+    }
+    const clusters = new Map<string, ClusterHealth>();
+    for (const [cluster, p] of parts) {
+      if (p.data.size < p.of) continue; // parts of one write always land together; a gap means a damaged record
+      try {
+        clusters.set(cluster, JSON.parse([...Array(p.of).keys()].map((i) => p.data.get(i) ?? '').join('')) as ClusterHealth);
+      } catch {
+        // A damaged record is dropped: the cluster's shards are judged afresh this sweep.
+      }
+    }
+    return { clusters, documents: Math.max(1, snap.size) };
+  }
+
+  async write(cluster: string, health: ClusterHealth | undefined): Promise<void> {
+    const json = health === undefined ? '' : JSON.stringify(health);
+    const chunks: string[] = [];
+    for (let i = 0; i < json.length; i += PART_CHARS) chunks.push(json.slice(i, i + PART_CHARS));
+    const batch = this.db.batch();
+    chunks.forEach((data, part) => batch.set(this.db.doc(`${COLLECTION}/${partId(cluster, part)}`), { cluster, part, of: chunks.length, data }));
+    // Parts beyond this write's (a record that shrank, or one removed) go in the same batch.
+    const old = await this.db.collection(COLLECTION).where('cluster', '==', cluster).get();
+    for (const d of old.docs) if (((d.data()['part'] as number | undefined) ?? 0) >= chunks.length) batch.delete(d.ref);
+    await batch.commit();
+  }
+}
+
+/** The same store in memory (unit tables, benchmarks). */
+export class MemoryHealthStore implements HealthStore {
+  readonly records = new Map<string, string>();
+  writes = 0;
+
+  async readAll(): Promise<{ clusters: Map<string, ClusterHealth>; documents: number }> {
+    return { clusters: new Map([...this.records].map(([c, v]) => [c, JSON.parse(v) as ClusterHealth])), documents: Math.max(1, this.records.size) };
+  }
+
+  async write(cluster: string, health: ClusterHealth | undefined): Promise<void> {
+    this.writes++;
+    if (health === undefined) this.records.delete(cluster);
+    else this.records.set(cluster, JSON.stringify(health));
+  }
+}
