@@ -3,7 +3,9 @@
  * clusters (each answering with 50 ms added latency), on the production path: API write →
  * Firestore emulator → Eventarc CloudEvent → function → member APIs; how much one hanging member of
  * 10 costs the nine healthy ones; then 1,000 Services to 10 clusters through one periodic reconcile
- * pass. Prints figures, ends with the ratio lines, and writes docs/BENCHMARKS.md.
+ * pass. The members are simulated in a child process (local/sim/remote-fleet.ts), which says the
+ * moment the last of them has the Service. Prints figures, ends with the ratio lines, and writes
+ * docs/BENCHMARKS.md.
  *
  * SKYFED_BENCH_SIZES (e.g. "1,200") limits the fan-out cases; SKYFED_BENCH_SKIP=many,hang skips parts.
  */
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
   const targets: Record<string, string> = { '200/1': '≤ 1.5', '50/1': '≤ 2', hanging: '≤ 1.2' };
   const target = (l: string): string => Object.entries(targets).find(([k]) => l.includes(k))?.[1] ?? '';
   writeSection('Propagation (`npm run bench:propagation`)', [
-    `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the member Service existing in every (healthy) cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers.`,
+    `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the member Service existing in every (healthy) cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers. The simulated members run in a child process (local/sim/fleet-process.ts), so the control plane's process does not share its CPU with them; the machine's cores it still does.`,
     '', table(['case', 'ms', 'detail'], rows), '',
     ...lines.map((l) => `**${l}** (target ${target(l)}).`),
   ].join('\n'));
