@@ -52,7 +52,7 @@ describe.each(wanted)('kubectl 1.%i', (minor) => {
   const name = `v1-${minor}`;
   const ns = `walk-${minor}`;
 
-  test.concurrent('walk-through: create secret generic, create -f, get, get -o yaml, explain, apply, delete', async () => {
+  test('walk-through: create secret generic, create -f, get, get -o yaml, explain, apply, delete', async () => {
     const kc = join(stack.dir, `${name}.kubeconfig`);
     writeFileSync(kc, member);
     const secret = await k(['create', 'secret', 'generic', name, `--from-file=kubeconfig=${kc}`, '-n', 'federation-system']);
@@ -105,7 +105,7 @@ describe.each(wanted)('kubectl 1.%i', (minor) => {
     expect(gone.stderr).toBe('Error from server (NotFound): services "nginx" not found\n');
   }, 240_000);
 
-  test.concurrent('explain with an apiVersion the server does not serve fails as against kube-apiserver', async () => {
+  test('explain with an apiVersion the server does not serve fails as against kube-apiserver', async () => {
     const r = await k(['explain', 'service', '--api-version=federation/v1']);
     expect(r.code).toBe(1);
     // kubectl words this itself once it has the server's OpenAPI (v3 paths, or v2 definitions for 1.27/1.28).
