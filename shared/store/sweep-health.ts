@@ -31,7 +31,8 @@ export const PART_CHARS = 900_000;
 const partId = (cluster: string, i: number): string => (i === 0 ? cluster : `${cluster}~${i}`);
 
 export class FirestoreHealthStore implements HealthStore {
-  constructor(private readonly db: Firestore) {}
+  /** `partChars`: JSON characters per document (tests use small parts to exercise splitting cheaply). */
+  constructor(private readonly db: Firestore, private readonly partChars = PART_CHARS) {}
 
   async readAll(): Promise<{ clusters: Map<string, ClusterHealth>; documents: number }> {
     const snap = await this.db.collection(COLLECTION).get();
@@ -58,7 +59,7 @@ export class FirestoreHealthStore implements HealthStore {
   async write(cluster: string, health: ClusterHealth | undefined): Promise<void> {
     const json = health === undefined ? '' : JSON.stringify(health);
     const chunks: string[] = [];
-    for (let i = 0; i < json.length; i += PART_CHARS) chunks.push(json.slice(i, i + PART_CHARS));
+    for (let i = 0; i < json.length; i += this.partChars) chunks.push(json.slice(i, i + this.partChars));
     const batch = this.db.batch();
     chunks.forEach((data, part) => batch.set(this.db.doc(`${COLLECTION}/${partId(cluster, part)}`), { cluster, part, of: chunks.length, data }));
     // Parts beyond this write's (a record that shrank, or one removed) go in the same batch.
