@@ -1,8 +1,9 @@
 /**
  * Member clients kept per cluster registration for a while, so an instance handling many events
- * reuses its TLS connections. A changed registration (its resourceVersion) or, after the TTL, new
- * credentials build a fresh client and close the one it replaces; a client that failed to open is
- * not kept, so the next call tries again.
+ * reuses its TLS connections. A changed connection (server addresses or credentials reference) or,
+ * after the TTL, new credentials build a fresh client and close the one it replaces; a status update
+ * (a new resourceVersion, same connection) keeps the client. A client that failed to open is not
+ * kept, so the next call tries again.
  */
 import { Cluster } from '../model/cluster';
 import { MemberClient } from './port';
@@ -15,7 +16,7 @@ export function memberClientCache<C extends ClosableMemberClient>(
   const clients = new Map<string, { at: number; key: string; client: Promise<C> }>();
   return (cluster) => {
     const name = cluster.metadata.name ?? '';
-    const key = cluster.metadata.resourceVersion ?? '';
+    const key = JSON.stringify([cluster.spec?.serverAddressByClientCIDRs ?? [], cluster.spec?.secretRef ?? null]);
     const hit = clients.get(name);
     if (hit && hit.key === key && now() - hit.at < ttlMs) return hit.client;
     if (hit) void hit.client.then((c) => c.close(), () => undefined);

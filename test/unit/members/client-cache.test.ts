@@ -17,7 +17,10 @@ function setup(fail: (n: number) => boolean = () => false) {
   }, 30_000, () => t);
   return { cache, opened, advance: (ms: number) => { t += ms; } };
 }
-const cluster = (name: string, resourceVersion: string): Cluster => ({ metadata: { name, resourceVersion } }) as Cluster;
+// `server` stands for the connection: the registration's address (the cache's key with the secret reference).
+const cluster = (name: string, server: string, resourceVersion = '1'): Cluster => ({
+  metadata: { name, resourceVersion }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `https://${server}.example` }], secretRef: { name } },
+}) as Cluster;
 const flush = () => new Promise((r) => setImmediate(r));
 
 test('one registration within the TTL is one client; each cluster has its own', async () => {
@@ -42,6 +45,13 @@ test('a changed registration or an aged client is replaced, and the replaced one
   expect(opened.map((o) => o.closed)).toEqual([true, true, false]);
 });
 
+test('a status update (new resourceVersion, same connection) keeps the client', async () => {
+  const { cache, opened } = setup();
+  const first = await cache(cluster('a', '1', '10'));
+  expect(await cache(cluster('a', '1', '11'))).toBe(first);
+  expect(opened).toHaveLength(1);
+});
+
 test('a client that failed to open is not kept: the next call tries again', async () => {
   const { cache, opened } = setup((n) => n === 1);
   await expect(cache(cluster('a', '1'))).rejects.toThrow('credentials Secret not found');
@@ -54,8 +64,8 @@ test('a stale failure does not evict the client that replaced it', async () => {
   let release: (e: Error) => void = () => undefined;
   let t = 0;
   const cache = memberClientCache(async (c: Cluster) => {
-    if (c.metadata.resourceVersion === '1') await new Promise((_, reject) => { release = reject; });
-    return { close: () => undefined, v: c.metadata.resourceVersion } as unknown as MemberClient & { close(): void };
+    if (c.spec.serverAddressByClientCIDRs[0]?.serverAddress === 'https://1.example') await new Promise((_, reject) => { release = reject; });
+    return { close: () => undefined } as unknown as MemberClient & { close(): void };
   }, 30_000, () => t);
   const stale = cache(cluster('a', '1')).catch(() => 'failed');
   const fresh = await cache(cluster('a', '2'));
