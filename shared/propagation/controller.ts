@@ -9,6 +9,7 @@ import { Cluster, CREDENTIALS_NAMESPACE } from '../model/cluster';
 import { Service } from '../model/service';
 import { ServiceCatalog } from '../store/service-catalog';
 import { ReconcileDeps, ReconcileReport, reconcile } from './reconcile';
+import { namespacedKey } from '../model/meta';
 
 export interface ControllerDeps extends ReconcileDeps {
   /** The sweep's Service catalog; unset = not kept (tables that do not sweep). */
@@ -30,7 +31,7 @@ function specOf(c: Record<string, unknown> | undefined): string {
 export async function onServiceChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport> {
   // The catalog entry is kept beside the members, never in their way.
   const [report] = await Promise.all([
-    reconcile(deps, { services: new Set([`${namespace}/${name}`]) }),
+    reconcile(deps, { services: new Set([namespacedKey(namespace, name)]) }),
     deps.catalog?.sync(deps.store, namespace, name),
   ]);
   return report;

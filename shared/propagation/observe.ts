@@ -13,6 +13,7 @@ import { ShardDoc } from '../store/shards';
 import { MemberService, federatedKey } from './member';
 import { placedOn } from './placement';
 import { ClusterView } from './plan';
+import { splitKey } from '../model/meta';
 
 export interface Observation {
   /** What was observed; `members` is mutable so a later read (after AlreadyExists) joins it. */
@@ -42,7 +43,7 @@ export async function observeMember(client: MemberClient, cluster: Cluster, scop
   let members: MemberService[];
   if (scope) {
     const got = await Promise.all([...scope].filter((k) => !assumedAbsent.has(k)).map((k) => {
-      const [ns, name] = k.split('/') as [string, string];
+      const [ns, name] = splitKey(k);
       return client.getService(ns, name);
     }));
     members = got.filter((m): m is MemberService => m !== undefined);

@@ -26,8 +26,11 @@ export interface PropagationPlan {
   readonly actions: ReadonlyMap<string, readonly MemberAction[]>;
   /** Federated Services being deleted: once every action for them succeeds, drop their finalizers. */
   readonly finalize: readonly string[];
-  /** Federated Services that need our finalizer before members are created. */
-  readonly addFinalizer: readonly string[];
+}
+
+/** A live federated Service without our finalizer: it gets one before any member is created. */
+export function needsFinalizer(s: Service): boolean {
+  return !s.metadata.deletionTimestamp && !(s.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer);
 }
 
 export interface PlanInput {
@@ -56,7 +59,6 @@ export function planPropagation(input: PlanInput): PropagationPlan {
   const inScope = (key: string): boolean => input.scope === undefined || input.scope.has(key);
   const services = new Map(input.services.map((s) => [federatedKey(s), s]));
   const actions = new Map<string, MemberAction[]>();
-  const addFinalizer: string[] = [];
   const finalize: string[] = [];
 
   for (const [key, fed] of services) {
@@ -65,7 +67,7 @@ export function planPropagation(input: PlanInput): PropagationPlan {
     const finalizers = fed.metadata.finalizers ?? [];
     if (deleting) {
       if (finalizers.some((f) => f === SKYFED.memberFinalizer || f === SKYFED.orphanFinalizer)) finalize.push(key);
-    } else if (!finalizers.includes(SKYFED.memberFinalizer)) addFinalizer.push(key);
+    }
   }
 
   for (const cluster of input.clusters) {
@@ -109,5 +111,5 @@ export function planPropagation(input: PlanInput): PropagationPlan {
     }
     actions.set(cluster.name, list);
   }
-  return { actions, finalize, addFinalizer };
+  return { actions, finalize };
 }

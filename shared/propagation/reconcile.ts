@@ -12,7 +12,7 @@ import { FederationNames } from '../incluster/plan';
 import { placeInZone } from '../incluster/propagate';
 import { Logger } from '../log';
 import { Cluster } from '../model/cluster';
-import { SKYFED } from '../model/meta';
+import { SKYFED, splitKey } from '../model/meta';
 import { Service } from '../model/service';
 import { refreshClusterHealth } from '../clusters/refresh';
 import { MemberClientFactory } from '../members/credentials';
@@ -25,7 +25,7 @@ import { PropagationState, ShardDoc, ShardStore } from '../store/shards';
 import { GateDeps, enter, leave } from './breaker-gate';
 import { MemberService, federatedKey, isManaged } from './member';
 import { Observation, absentByShard, observeMember } from './observe';
-import { MemberAction, planPropagation } from './plan';
+import { MemberAction, needsFinalizer, planPropagation } from './plan';
 
 export interface ReconcileDeps extends GateDeps {
   readonly store: ObjectStore;
@@ -64,7 +64,7 @@ const PER_CLUSTER_WRITES = 32;
 const describe = (e: unknown): string => (e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e));
 
 async function apply(client: MemberClient, a: MemberAction): Promise<MemberService | undefined> {
-  const [namespace, name] = a.key.split('/') as [string, string];
+  const [namespace, name] = splitKey(a.key);
   switch (a.op) {
     case 'create':
       try {
@@ -104,7 +104,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   const finalized: string[] = [];
   for (const key of planPropagation({ services, clusters: [], ...(scope.services ? { scope: scope.services } : {}) }).finalize) {
     if (pass.failedKeys.has(key)) continue;
-    const [namespace, name] = key.split('/') as [string, string];
+    const [namespace, name] = splitKey(key);
     await deps.store.transact<Service>('services', { namespace, name }, (cur) => {
       if (!cur?.object.metadata.deletionTimestamp) return { none: true };
       const finalizers = (cur.object.metadata.finalizers ?? []).filter((f) => f !== SKYFED.memberFinalizer && f !== SKYFED.orphanFinalizer);
@@ -122,7 +122,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
 async function servicesIn(store: ObjectStore, scope: ReadonlySet<string> | undefined): Promise<{ object: Service }[]> {
   if (!scope) return store.list<Service>('services');
   const got = await Promise.all([...scope].map((k) => {
-    const [namespace, name] = k.split('/') as [string, string];
+    const [namespace, name] = splitKey(k);
     return store.get<Service>('services', { namespace, name });
   }));
   return got.filter((r): r is NonNullable<typeof r> => r !== undefined);
@@ -146,9 +146,9 @@ interface Pass {
 /** Our finalizer goes on before any member exists, so a delete always waits for member cleanup. */
 async function addFinalizers(deps: ReconcileDeps, services: readonly Service[]): Promise<void> {
   const storeLimit = pLimit(32);
-  await Promise.all(services.filter((s) => !s.metadata.deletionTimestamp && !(s.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)).map((s) => storeLimit(() =>
+  await Promise.all(services.filter(needsFinalizer).map((s) => storeLimit(() =>
     deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
-      if (!cur || cur.object.metadata.deletionTimestamp || (cur.object.metadata.finalizers ?? []).includes(SKYFED.memberFinalizer)) return { none: true };
+      if (!cur || !needsFinalizer(cur.object)) return { none: true };
       const object = { ...cur.object, metadata: { ...cur.object.metadata, finalizers: [...(cur.object.metadata.finalizers ?? []), SKYFED.memberFinalizer] } };
       return { write: cur.internal ? { object, internal: cur.internal } : { object } };
     }))));
@@ -218,7 +218,7 @@ async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, see
       } catch (e) {
         // Planned as absent without a read (observe.ts), but a Service is there: read it, plan again.
         if (!(a.op === 'create' && seen.assumedAbsent.has(a.key) && e instanceof MemberError && e.reason === 'AlreadyExists')) throw e;
-        const [namespace, name] = a.key.split('/') as [string, string];
+        const [namespace, name] = splitKey(a.key);
         const live = await client.getService(namespace, name);
         if (live) view.members.set(a.key, live);
         const next = plan(live ? new Map([[a.key, live]]) : new Map(), new Set([a.key]))[0];

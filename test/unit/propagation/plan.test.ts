@@ -1,5 +1,5 @@
 import { MemberService, desiredMember, mergeForUpdate } from '../../../shared/propagation/member';
-import { ClusterView, MemberAction, planPropagation } from '../../../shared/propagation/plan';
+import { ClusterView, MemberAction, needsFinalizer, planPropagation } from '../../../shared/propagation/plan';
 import { matches } from '../../../shared/k8s/selector';
 import { parseClusterSelector } from '../../../shared/propagation/placement';
 import { Service } from '../../../shared/model/service';
@@ -68,7 +68,7 @@ describe('planPropagation', () => {
   });
 
   test('finalizers: added before members exist, finalize listed when deleting', () => {
-    expect(planPropagation({ services: [fed({ finalizers: [] })], clusters: [] }).addFinalizer).toEqual(['web/nginx']);
+    expect([fed({ finalizers: [] }), fed({ deletionTimestamp: 'x', finalizers: [] }), fed({ finalizers: ['skyfed.io/member-cleanup'] })].map(needsFinalizer)).toEqual([true, false, false]);
     expect(planPropagation({ services: [fed({ deletionTimestamp: 'x' })], clusters: [] }).finalize).toEqual(['web/nginx']);
   });
 
