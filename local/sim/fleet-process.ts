@@ -7,6 +7,7 @@
  *   fault {cluster, mode}     → {}
  *   await {key, clusters}     → {} once Service `key` exists in every named cluster
  *   count {}                  → {services} (Services in all clusters together)
+ *   ingress {}                → {ingress} (`cluster/namespace/name` → first load-balancer IP)
  *   stop {}                   → {} (the process then exits)
  */
 import { FakeCluster, FakeClusterOptions, FaultMode } from './cluster';
@@ -23,6 +24,7 @@ export type FleetRequest =
   | { readonly id: number; readonly op: 'fault'; readonly cluster: string; readonly mode: FaultMode }
   | { readonly id: number; readonly op: 'await'; readonly key: string; readonly clusters: readonly string[] }
   | { readonly id: number; readonly op: 'count' }
+  | { readonly id: number; readonly op: 'ingress' }
   | { readonly id: number; readonly op: 'stop' };
 
 export interface FleetAnswer {
@@ -30,6 +32,7 @@ export interface FleetAnswer {
   readonly error?: string;
   readonly members?: readonly MemberInfo[];
   readonly services?: number;
+  readonly ingress?: Readonly<Record<string, string>>;
 }
 
 let fleet: FakeKubeFleet | undefined;
@@ -62,6 +65,16 @@ async function serve(r: FleetRequest): Promise<void> {
       return check();
     case 'count':
       return reply({ id: r.id, services: fleet?.clusters.reduce((n, c) => n + c.state.services.size, 0) ?? 0 });
+    case 'ingress': {
+      const ingress: Record<string, string> = {};
+      for (const c of fleet?.clusters ?? []) {
+        for (const [key, svc] of c.state.services) {
+          const ip = (svc.status?.['loadBalancer'] as { ingress?: { ip?: string }[] } | undefined)?.ingress?.[0]?.ip;
+          if (ip) ingress[`${c.name}/${key}`] = ip;
+        }
+      }
+      return reply({ id: r.id, ingress });
+    }
     case 'stop':
       await fleet?.stop();
       reply({ id: r.id });

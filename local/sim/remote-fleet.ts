@@ -61,6 +61,11 @@ export class RemoteFleet {
     return (await this.ask({ op: 'count' })).services ?? 0;
   }
 
+  /** `cluster/namespace/name` → the first load-balancer IP of every member Service that has one. */
+  async ingress(): Promise<Map<string, string>> {
+    return new Map(Object.entries((await this.ask({ op: 'ingress' })).ingress ?? {}));
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise<void>((r) => this.child.once('exit', () => r()));

@@ -5,21 +5,22 @@ import { join } from 'node:path';
 import { ADMIN_TOKEN } from '../harness/api-server';
 import { ControlPlane, startControlPlane } from '../harness/control-plane';
 import { call } from '../harness/http';
-import { FakeKubeFleet } from '../../local/sim';
+import { RemoteFleet } from '../../local/sim/remote-fleet';
 import { registerCluster } from '../harness/federation';
 
 const T = { token: ADMIN_TOKEN };
 
 export interface Federation {
   readonly cp: ControlPlane;
-  readonly fleet: FakeKubeFleet;
+  /** The simulated members, served from a child process (the bench's clock measures the sweep, not them). */
+  readonly fleet: RemoteFleet;
   /** Load-balancer address of every shard, by `cluster/service`. */
   readonly addresses: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function buildFederation(clusters: number, services: number, env: Record<string, string>): Promise<Federation> {
-  const fleet = await FakeKubeFleet.start(Array.from({ length: clusters }, (_, i) => ({
+  const fleet = await RemoteFleet.start(Array.from({ length: clusters }, (_, i) => ({
     name: `c${i}`, region: `region-${Math.floor(i / 2)}`, zones: [`region-${Math.floor(i / 2)}-${i % 2 === 0 ? 'a' : 'b'}`], lbListen: false, lbDelayMs: 0,
   })));
   const cp = await startControlPlane(env, { triggers: false });
@@ -33,15 +34,9 @@ export async function buildFederation(clusters: number, services: number, env: R
   }
   // One reconcile pass creates every member Service and records each cluster's zones.
   await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
-  const addresses = new Map<string, string>();
+  let addresses = new Map<string, string>();
   for (;;) {
-    addresses.clear();
-    for (const c of fleet.clusters) {
-      for (const [key, svc] of c.state.services) {
-        const ip = (svc.status?.['loadBalancer'] as { ingress?: { ip?: string }[] } | undefined)?.ingress?.[0]?.ip;
-        if (ip) addresses.set(`${c.name}/${key}`, ip);
-      }
-    }
+    addresses = await fleet.ingress();
     if (addresses.size === clusters * services) break;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   ];
   cost.forEach(say);
   writeSection('Health sweep (`npm run bench:sweep`)', [
-    'Simulated member clusters (wire-level Kubernetes doubles), real TCP probes on loopback: live load balancers are real listeners; black-holed ones are sockets with a full accept queue, so SYNs are dropped and a connect waits for the whole time-out. DNS is the local provider (record sets in the Firestore emulator).',
+    'Simulated member clusters (wire-level Kubernetes doubles, served from a child process), real TCP probes on loopback: live load balancers are real listeners; black-holed ones are sockets with a full accept queue, so SYNs are dropped and a connect waits for the whole time-out. DNS is the local provider (record sets in the Firestore emulator).',
     '', '### Scale', '', ...big.lines.map((l) => `- ${l}`), '', `**sweep bound ratio: ${big.ratio.toFixed(2)}** (wall time / Σprobe/K, as DESIGN.md §7 defines it; target ≤ 1.2)`,
     '', '### Failover', '', ...fo.lines.map((l) => `- ${l}`), '', `**failover ratio: ${fo.ratio.toFixed(2)}** (worst of 3 / (interval × threshold + one DNS write); target ≤ 1.2)`,
     '', '### Steady state and cost', '', ...cost.map((l) => `- ${l}`), '', `**steady writes per sweep: ${steadyWrites}**`,
