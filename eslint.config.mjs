@@ -7,7 +7,10 @@ const layer = (from, forbidden) => ({
   files: [`${from}/**/*.ts`],
   ignores: ['**/*.test.ts'],
   rules: {
-    'no-restricted-imports': ['error', { patterns: [noTests, ...forbidden.map((f) => ({ regex: `^(\\.\\./)+${f}(/|$)`, message: `${from}/ must not import ${f}/ (layering)` }))] }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: [noTests, ...forbidden.map((f) => ({ regex: `^(\\.\\./)+${f}(/|$)`, message: `${from}/ must not import ${f}/ (layering)` }))] },
+    ],
   },
 });
 

@@ -39,9 +39,15 @@ async function ensureMemberObjects(member: Kube, o: JoinOptions, say: Say): Prom
     } else if (want.kind === 'Namespace') {
       say(`exists        ${describe(want)}${ours(have) ? '' : ' (not made by skyfed join; it stays on unjoin)'}`);
     } else if (!ours(have)) {
-      throw new CliError(`${member.context}: ${describe(want)} exists and was not made by skyfed join; remove it or pick another --service-account/--namespace`);
+      throw new CliError(
+        `${member.context}: ${describe(want)} exists and was not made by skyfed join; remove it or pick another --service-account/--namespace`,
+      );
     } else if (!sameSpec(have, want)) {
-      if (!o.dryRun) await member.replace({ ...want, metadata: { ...want.metadata, resourceVersion: (have.metadata as { resourceVersion?: string }).resourceVersion } } as Manifest);
+      if (!o.dryRun)
+        await member.replace({
+          ...want,
+          metadata: { ...want.metadata, resourceVersion: (have.metadata as { resourceVersion?: string }).resourceVersion },
+        } as Manifest);
       say(`${o.dryRun ? 'would update' : 'updated'}  ${describe(want)}`);
     } else {
       say(`unchanged     ${describe(want)}`);
@@ -57,7 +63,10 @@ async function readToken(member: Kube, o: JoinOptions, timeoutMs: number): Promi
     const s = (await member.read(ref)) as (Manifest & { data?: Record<string, string> }) | undefined;
     const token = s?.data?.['token'];
     if (token) return { token: Buffer.from(token, 'base64').toString('utf8'), ...(s.data?.['ca.crt'] ? { caData: s.data['ca.crt'] } : {}) };
-    if (Date.now() > deadline) throw new CliError(`${member.context}: Secret ${o.namespace}/${ref.metadata.name} got no token within ${timeoutMs} ms (is the token controller running?)`);
+    if (Date.now() > deadline)
+      throw new CliError(
+        `${member.context}: Secret ${o.namespace}/${ref.metadata.name} got no token within ${timeoutMs} ms (is the token controller running?)`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -72,20 +81,30 @@ function memberEndpoint(member: Kube, o: JoinOptions, secretCa: string | undefin
 
 async function upsert(fed: Kube, want: Manifest, dryRun: boolean, say: Say, keep: (have: Manifest) => Manifest = (h) => h): Promise<void> {
   const have = await fed.read(want);
-  if (dryRun) { say(`${have ? 'would update' : 'would create'}  ${describe(want)} (federation)`); return; }
-  if (have) await fed.replace({ ...keep(have), ...want, metadata: { ...want.metadata, resourceVersion: (have.metadata as { resourceVersion?: string }).resourceVersion } } as Manifest);
+  if (dryRun) {
+    say(`${have ? 'would update' : 'would create'}  ${describe(want)} (federation)`);
+    return;
+  }
+  if (have)
+    await fed.replace({
+      ...keep(have),
+      ...want,
+      metadata: { ...want.metadata, resourceVersion: (have.metadata as { resourceVersion?: string }).resourceVersion },
+    } as Manifest);
   else await fed.create(want);
   say(`${have ? 'updated' : 'created'}  ${describe(want)} (federation)`);
 }
 
 export function clusterManifest(o: JoinOptions, server: string): Manifest {
   return {
-    apiVersion: 'federation/v1beta1', kind: 'Cluster',
+    apiVersion: 'federation/v1beta1',
+    kind: 'Cluster',
     metadata: { name: o.name, ...(Object.keys(o.labels).length ? { labels: { ...o.labels } } : {}) },
     spec: {
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: server }],
       secretRef: { name: o.name, namespace: CREDENTIALS_NAMESPACE },
-      ...(o.region ? { region: o.region } : {}), ...(o.zones.length ? { zones: [...o.zones] } : {}),
+      ...(o.region ? { region: o.region } : {}),
+      ...(o.zones.length ? { zones: [...o.zones] } : {}),
     },
   };
 }
@@ -94,19 +113,35 @@ export async function join(member: Kube, fed: Kube, o: JoinOptions, say: Say): P
   await ensureMemberObjects(member, o, say);
   if (o.dryRun) {
     const ep = memberEndpoint(member, o, undefined);
-    say(`would store   Secret ${CREDENTIALS_NAMESPACE}/${o.name} (federation): kubeconfig for ${ep.server} with the token of ServiceAccount ${o.namespace}/${o.serviceAccount}`);
+    say(
+      `would store   Secret ${CREDENTIALS_NAMESPACE}/${o.name} (federation): kubeconfig for ${ep.server} with the token of ServiceAccount ${o.namespace}/${o.serviceAccount}`,
+    );
     await upsert(fed, clusterManifest(o, ep.server), true, say);
     return;
   }
   const { token, caData: secretCa } = await readToken(member, o, 30_000);
   const ep = memberEndpoint(member, o, secretCa);
-  const kubeconfig = inlineKubeconfig({ name: o.name, server: ep.server, token, ...(ep.caData ? { caData: ep.caData } : {}), ...(ep.tlsServerName ? { tlsServerName: ep.tlsServerName } : {}) });
-  await upsert(fed, {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name: o.name, namespace: CREDENTIALS_NAMESPACE, labels: { [JOIN_LABEL]: JOIN_LABEL_VALUE } },
-    data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
-  }, false, say, () => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: o.name } }));
-  await upsert(fed, clusterManifest(o, ep.server), false, say, (have) => ({ ...have, status: undefined } as unknown as Manifest));
+  const kubeconfig = inlineKubeconfig({
+    name: o.name,
+    server: ep.server,
+    token,
+    ...(ep.caData ? { caData: ep.caData } : {}),
+    ...(ep.tlsServerName ? { tlsServerName: ep.tlsServerName } : {}),
+  });
+  await upsert(
+    fed,
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: o.name, namespace: CREDENTIALS_NAMESPACE, labels: { [JOIN_LABEL]: JOIN_LABEL_VALUE } },
+      data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
+    },
+    false,
+    say,
+    () => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: o.name } }),
+  );
+  await upsert(fed, clusterManifest(o, ep.server), false, say, (have) => ({ ...have, status: undefined }) as unknown as Manifest);
   if (o.waitMs <= 0) return;
   const cluster = await waitReady(fed, o.name, o.waitMs);
   say('');
@@ -118,7 +153,7 @@ export async function waitReady(fed: Kube, name: string, timeoutMs: number): Pro
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const c = await fed.read(ref);
-    const conds = ((c?.['status'] as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions) ?? [];
+    const conds = (c?.['status'] as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions ?? [];
     if (c && conds.some((x) => x.type === 'Ready' && x.status === 'True')) return c;
     if (Date.now() > deadline) {
       const why = conds.map((x) => `${x.type}=${x.status}${x.message ? ` (${x.message})` : ''}`).join(', ') || 'no status yet';

@@ -42,7 +42,17 @@ function statusOf(e: unknown): number | undefined {
 
 function messageOf(e: unknown): string {
   if (e instanceof ApiException) {
-    const body = (typeof e.body === 'string' ? (() => { try { return JSON.parse(e.body as string) as unknown; } catch { return undefined; } })() : e.body) as { message?: string } | undefined;
+    const body = (
+      typeof e.body === 'string'
+        ? (() => {
+            try {
+              return JSON.parse(e.body as string) as unknown;
+            } catch {
+              return undefined;
+            }
+          })()
+        : e.body
+    ) as { message?: string } | undefined;
     return `${String(e.code)}: ${body?.message ?? 'request failed'}`;
   }
   return e instanceof Error ? e.message : String(e);
@@ -54,58 +64,103 @@ export function kubeFor(kc: KubeConfig, timeoutMs: number): Kube {
   const server = kc.getCurrentCluster()?.server ?? '';
   const timed = async <T>(what: string, p: Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new CliError(`${context}: ${what}: no answer within ${timeoutMs} ms`)), timeoutMs); });
-    try { return await Promise.race([p, timeout]); } finally { clearTimeout(timer); }
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CliError(`${context}: ${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const fail = (what: string, e: unknown): never => {
     if (e instanceof CliError) throw e;
     throw new CliError(`${context}: ${what}: ${messageOf(e)}`, { cause: e });
   };
   const plain = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
-  const header = (m: Manifest): KubernetesObject => ({ apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}) } });
+  const header = (m: Manifest): KubernetesObject => ({
+    apiVersion: m.apiVersion,
+    kind: m.kind,
+    metadata: { name: m.metadata.name, ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}) },
+  });
   const label = (m: Manifest): string => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
   return {
-    context, server, config: kc,
+    context,
+    server,
+    config: kc,
     read: async (m) => {
-      try { return plain(await timed(`read ${label(m)}`, api.read(header(m) as never))) as unknown as Manifest; } catch (e) {
+      try {
+        return plain(await timed(`read ${label(m)}`, api.read(header(m) as never))) as unknown as Manifest;
+      } catch (e) {
         if (statusOf(e) === 404) return undefined;
         return fail(`read ${label(m)}`, e);
       }
     },
     create: async (m) => {
-      try { return plain(await timed(`create ${label(m)}`, api.create(m as never))) as unknown as Manifest; } catch (e) { return fail(`create ${label(m)}`, e); }
+      try {
+        return plain(await timed(`create ${label(m)}`, api.create(m as never))) as unknown as Manifest;
+      } catch (e) {
+        return fail(`create ${label(m)}`, e);
+      }
     },
     replace: async (m) => {
-      try { return plain(await timed(`update ${label(m)}`, api.replace(m as never))) as unknown as Manifest; } catch (e) { return fail(`update ${label(m)}`, e); }
+      try {
+        return plain(await timed(`update ${label(m)}`, api.replace(m as never))) as unknown as Manifest;
+      } catch (e) {
+        return fail(`update ${label(m)}`, e);
+      }
     },
     remove: async (m) => {
-      try { await timed(`delete ${label(m)}`, api.delete(header(m) as never)); return true; } catch (e) {
+      try {
+        await timed(`delete ${label(m)}`, api.delete(header(m) as never));
+        return true;
+      } catch (e) {
         if (statusOf(e) === 404) return false;
         return fail(`delete ${label(m)}`, e);
       }
     },
     getJson: async (path) => {
       const u = new URL(path, server);
-      const opts: RequestOptions = { hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, method: 'GET', headers: { accept: 'application/json' } };
+      const opts: RequestOptions = {
+        hostname: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port,
+        path: u.pathname + u.search,
+        method: 'GET',
+        headers: { accept: 'application/json' },
+      };
       await kc.applyToHTTPSOptions(opts as never);
-      return timed(`GET ${path}`, new Promise<unknown>((resolve, reject) => {
-        const req = request(opts, (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => { text += d.toString(); });
-          res.on('end', () => {
-            if ((res.statusCode ?? 0) >= 400) { reject(new CliError(`${context}: GET ${path}: ${String(res.statusCode)}: ${(JSON.parse(text || '{}') as { message?: string }).message ?? ''}`)); return; }
-            try { resolve(JSON.parse(text)); } catch { reject(new CliError(`${context}: GET ${path}: not JSON`)); }
+      return timed(
+        `GET ${path}`,
+        new Promise<unknown>((resolve, reject) => {
+          const req = request(opts, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => {
+              text += d.toString();
+            });
+            res.on('end', () => {
+              if ((res.statusCode ?? 0) >= 400) {
+                reject(new CliError(`${context}: GET ${path}: ${String(res.statusCode)}: ${(JSON.parse(text || '{}') as { message?: string }).message ?? ''}`));
+                return;
+              }
+              try {
+                resolve(JSON.parse(text));
+              } catch {
+                reject(new CliError(`${context}: GET ${path}: not JSON`));
+              }
+            });
           });
-        });
-        req.on('error', (e) => reject(new CliError(`${context}: GET ${path}: ${e.message}`)));
-        req.end();
-      }));
+          req.on('error', (e) => reject(new CliError(`${context}: GET ${path}: ${e.message}`)));
+          req.end();
+        }),
+      );
     },
     list: async (apiVersion, kind, labelSelector) => {
       try {
         const l = await timed(`list ${kind}`, api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector));
         return plain(l.items) as unknown as Manifest[];
-      } catch (e) { return fail(`list ${kind}`, e); }
+      } catch (e) {
+        return fail(`list ${kind}`, e);
+      }
     },
   };
 }

@@ -49,20 +49,39 @@ export function memberObjects(o: MemberObjectsOptions): Manifest[] {
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: o.serviceAccount, namespace: o.namespace, labels } },
     { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: roleName, labels }, rules: MEMBER_RULES },
-    { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: roleName, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [sa] },
+    {
+      apiVersion: rbac,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: roleName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [sa],
+    },
   ];
   if (o.inClusterDns) {
     out.push(
-      { apiVersion: rbac, kind: 'Role', metadata: { name: roleName, namespace: 'kube-system', labels }, rules: [
-        { apiGroups: [''], resources: ['configmaps'], resourceNames: [DNS_CONFIGMAP], verbs: ['get', 'update', 'patch'] },
-        // `create` cannot be limited by name (the name is not known before the object exists).
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-      ] },
-      { apiVersion: rbac, kind: 'RoleBinding', metadata: { name: roleName, namespace: 'kube-system', labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: [sa] },
+      {
+        apiVersion: rbac,
+        kind: 'Role',
+        metadata: { name: roleName, namespace: 'kube-system', labels },
+        rules: [
+          { apiGroups: [''], resources: ['configmaps'], resourceNames: [DNS_CONFIGMAP], verbs: ['get', 'update', 'patch'] },
+          // `create` cannot be limited by name (the name is not known before the object exists).
+          { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+        ],
+      },
+      {
+        apiVersion: rbac,
+        kind: 'RoleBinding',
+        metadata: { name: roleName, namespace: 'kube-system', labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+        subjects: [sa],
+      },
     );
   }
   out.push({
-    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/service-account-token',
     metadata: { name: tokenSecretName(o), namespace: o.namespace, labels, annotations: { 'kubernetes.io/service-account.name': o.serviceAccount } },
   });
   return out;
@@ -83,12 +102,25 @@ export interface KubeconfigParts {
 /** A kubeconfig with only inline material: server, CA data, TLS server name and the token. YAML text. */
 export function inlineKubeconfig(p: KubeconfigParts): string {
   const lines = [
-    'apiVersion: v1', 'kind: Config', 'clusters:', `- name: ${JSON.stringify(p.name)}`, '  cluster:', `    server: ${JSON.stringify(p.server)}`,
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: ${JSON.stringify(p.name)}`,
+    '  cluster:',
+    `    server: ${JSON.stringify(p.server)}`,
     ...(p.caData ? [`    certificate-authority-data: ${p.caData}`] : []),
     ...(p.tlsServerName ? [`    tls-server-name: ${JSON.stringify(p.tlsServerName)}`] : []),
-    'users:', '- name: skyfed', '  user:', `    token: ${JSON.stringify(p.token)}`,
-    'contexts:', `- name: ${JSON.stringify(p.name)}`, '  context:', `    cluster: ${JSON.stringify(p.name)}`, '    user: skyfed',
-    `current-context: ${JSON.stringify(p.name)}`, '',
+    'users:',
+    '- name: skyfed',
+    '  user:',
+    `    token: ${JSON.stringify(p.token)}`,
+    'contexts:',
+    `- name: ${JSON.stringify(p.name)}`,
+    '  context:',
+    `    cluster: ${JSON.stringify(p.name)}`,
+    '    user: skyfed',
+    `current-context: ${JSON.stringify(p.name)}`,
+    '',
   ];
   return lines.join('\n');
 }

@@ -38,25 +38,43 @@ function labelsOf(v: string | undefined): Record<string, string> {
 
 export async function main(argv: readonly string[], say: (l: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: [...argv], allowPositionals: true, strict: true,
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
     options: {
-      context: { type: 'string' }, kubeconfig: { type: 'string' }, 'federation-context': { type: 'string', default: 'federation-cluster' },
-      region: { type: 'string' }, zones: { type: 'string' }, labels: { type: 'string' }, server: { type: 'string' },
-      namespace: { type: 'string', default: DEFAULT_MEMBER_OBJECTS.namespace }, 'service-account': { type: 'string', default: DEFAULT_MEMBER_OBJECTS.serviceAccount },
-      'in-cluster-dns': { type: 'boolean', default: false }, 'delete-services': { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false }, wait: { type: 'string', default: '60s' }, timeout: { type: 'string', default: '10s' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'federation-context': { type: 'string', default: 'federation-cluster' },
+      region: { type: 'string' },
+      zones: { type: 'string' },
+      labels: { type: 'string' },
+      server: { type: 'string' },
+      namespace: { type: 'string', default: DEFAULT_MEMBER_OBJECTS.namespace },
+      'service-account': { type: 'string', default: DEFAULT_MEMBER_OBJECTS.serviceAccount },
+      'in-cluster-dns': { type: 'boolean', default: false },
+      'delete-services': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      wait: { type: 'string', default: '60s' },
+      timeout: { type: 'string', default: '10s' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, name] = positionals;
-  if (values.help || !command) { say(USAGE); return; }
+  if (values.help || !command) {
+    say(USAGE);
+    return;
+  }
   const timeoutMs = seconds('--timeout', values.timeout);
   const fed = (): ReturnType<typeof kubeFor> => kubeFor(loadContext(values['federation-context'], values.kubeconfig), timeoutMs);
   if (command === 'status') return status(fed(), say);
   if (command !== 'join' && command !== 'unjoin') throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
-  if (!name || !DNS1123_LABEL.test(name) || name.length > 63) throw new CliError(`${command} needs a cluster name that is a DNS-1123 label (got ${JSON.stringify(name ?? '')})`);
+  if (!name || !DNS1123_LABEL.test(name) || name.length > 63)
+    throw new CliError(`${command} needs a cluster name that is a DNS-1123 label (got ${JSON.stringify(name ?? '')})`);
   if (!values.context) throw new CliError(`${command} needs --context <member-context> (the member cluster, from your kubeconfig)`);
-  for (const [flag, v] of [['--namespace', values.namespace], ['--service-account', values['service-account']]] as const) {
+  for (const [flag, v] of [
+    ['--namespace', values.namespace],
+    ['--service-account', values['service-account']],
+  ] as const) {
     if (!DNS1123_LABEL.test(v)) throw new CliError(`${flag} must be a DNS-1123 label (got ${JSON.stringify(v)})`);
   }
   const member = kubeFor(loadContext(values.context, values.kubeconfig), timeoutMs);
@@ -66,17 +84,34 @@ export async function main(argv: readonly string[], say: (l: string) => void): P
     return unjoin(member, fed(), { ...objects, name, deleteServices: values['delete-services'], dryRun: values['dry-run'], waitMs }, say);
   }
   const zones = (values.zones ?? '').split(',').filter(Boolean);
-  for (const z of [values.region ?? 'ok', ...zones]) if (!DNS1123_LABEL.test(z)) throw new CliError(`--region and --zones take DNS-1123 labels (got ${JSON.stringify(z)})`);
-  return join(member, fed(), {
-    ...objects, name, zones, labels: labelsOf(values.labels), dryRun: values['dry-run'], waitMs,
-    ...(values.region ? { region: values.region } : {}), ...(values.server ? { server: values.server } : {}),
-  }, say);
+  for (const z of [values.region ?? 'ok', ...zones])
+    if (!DNS1123_LABEL.test(z)) throw new CliError(`--region and --zones take DNS-1123 labels (got ${JSON.stringify(z)})`);
+  return join(
+    member,
+    fed(),
+    {
+      ...objects,
+      name,
+      zones,
+      labels: labelsOf(values.labels),
+      dryRun: values['dry-run'],
+      waitMs,
+      ...(values.region ? { region: values.region } : {}),
+      ...(values.server ? { server: values.server } : {}),
+    },
+    say,
+  );
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), (l) => { process.stdout.write(`${l}\n`); }).then(() => process.exit(0), (e: unknown) => {
-    const known = e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`skyfed: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(known ? 2 : 1);
-  });
+  main(process.argv.slice(2), (l) => {
+    process.stdout.write(`${l}\n`);
+  }).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      const known = e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      process.stderr.write(`skyfed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(known ? 2 : 1);
+    },
+  );
 }

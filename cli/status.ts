@@ -11,7 +11,16 @@ interface ClusterView extends Manifest {
   status?: { conditions?: { type: string; status: string; message?: string }[]; version?: string; region?: string; zones?: string[] };
 }
 
-interface Shard { cluster: string; present: boolean; ingress?: { ip?: string; hostname?: string }[]; readyEndpoints?: number; healthy?: boolean; health?: string; error?: string; conflict?: string }
+interface Shard {
+  cluster: string;
+  present: boolean;
+  ingress?: { ip?: string; hostname?: string }[];
+  readyEndpoints?: number;
+  healthy?: boolean;
+  health?: string;
+  error?: string;
+  conflict?: string;
+}
 interface ServiceView extends Manifest {
   spec?: { type?: string; ports?: { port: number; protocol?: string }[] };
   status?: { federation?: { placed?: number; shards?: Shard[]; dns?: { lastChange?: string } } };
@@ -19,7 +28,14 @@ interface ServiceView extends Manifest {
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('   ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('   ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function age(ts: string | undefined, now = Date.now()): string {
@@ -36,21 +52,39 @@ function statusWord(c: ClusterView): string {
 }
 
 export function clusterTable(clusters: readonly Manifest[]): string {
-  return table(['NAME', 'STATUS', 'VERSION', 'REGION', 'ZONES', 'AGE'], clusters.map((m) => {
-    const c = m as ClusterView;
-    return [c.metadata.name, statusWord(c), c.status?.version ?? '', c.spec?.region ?? c.status?.region ?? '',
-      (c.spec?.zones?.length ? c.spec.zones : c.status?.zones ?? []).join(',') || '<none>', age((c.metadata as { creationTimestamp?: string }).creationTimestamp)];
-  }));
+  return table(
+    ['NAME', 'STATUS', 'VERSION', 'REGION', 'ZONES', 'AGE'],
+    clusters.map((m) => {
+      const c = m as ClusterView;
+      return [
+        c.metadata.name,
+        statusWord(c),
+        c.status?.version ?? '',
+        c.spec?.region ?? c.status?.region ?? '',
+        (c.spec?.zones?.length ? c.spec.zones : (c.status?.zones ?? [])).join(',') || '<none>',
+        age((c.metadata as { creationTimestamp?: string }).creationTimestamp),
+      ];
+    }),
+  );
 }
 
 export function serviceTable(services: readonly Manifest[]): string {
-  return table(['NAMESPACE', 'NAME', 'TYPE', 'PORTS', 'SHARDS HEALTHY', 'LAST DNS CHANGE'], services.map((m) => {
-    const s = m as ServiceView;
-    const shards = s.status?.federation?.shards ?? [];
-    const last = s.status?.federation?.dns?.lastChange;
-    return [s.metadata.namespace ?? '', s.metadata.name, s.spec?.type ?? 'ClusterIP', (s.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>',
-      `${shards.filter((x) => x.healthy === true).length}/${s.status?.federation?.placed ?? shards.length}`, last ? `${age(last)} ago` : '-'];
-  }));
+  return table(
+    ['NAMESPACE', 'NAME', 'TYPE', 'PORTS', 'SHARDS HEALTHY', 'LAST DNS CHANGE'],
+    services.map((m) => {
+      const s = m as ServiceView;
+      const shards = s.status?.federation?.shards ?? [];
+      const last = s.status?.federation?.dns?.lastChange;
+      return [
+        s.metadata.namespace ?? '',
+        s.metadata.name,
+        s.spec?.type ?? 'ClusterIP',
+        (s.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>',
+        `${shards.filter((x) => x.healthy === true).length}/${s.status?.federation?.placed ?? shards.length}`,
+        last ? `${age(last)} ago` : '-',
+      ];
+    }),
+  );
 }
 
 export function shardTable(services: readonly Manifest[]): string {
@@ -61,7 +95,15 @@ export function shardTable(services: readonly Manifest[]): string {
       const addr = (sh.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').join(',') || '<none>';
       const health = sh.healthy === undefined ? 'Unknown' : sh.healthy ? 'Healthy' : 'Unhealthy';
       const why = sh.conflict ?? sh.error ?? sh.health ?? '';
-      rows.push([`${s.metadata.namespace ?? ''}/${s.metadata.name}`, sh.cluster, sh.present ? 'yes' : 'no', health, String(sh.readyEndpoints ?? '-'), addr, why]);
+      rows.push([
+        `${s.metadata.namespace ?? ''}/${s.metadata.name}`,
+        sh.cluster,
+        sh.present ? 'yes' : 'no',
+        health,
+        String(sh.readyEndpoints ?? '-'),
+        addr,
+        why,
+      ]);
     }
   }
   return table(['SERVICE', 'CLUSTER', 'PRESENT', 'HEALTH', 'READY', 'ADDRESS', 'WHY'], rows);
@@ -70,8 +112,14 @@ export function shardTable(services: readonly Manifest[]): string {
 export async function status(fed: Kube, say: (line: string) => void): Promise<void> {
   const [clusters, listed] = await Promise.all([fed.list('federation/v1beta1', 'Cluster'), fed.list('v1', 'Service')]);
   // Per-shard detail (status.federation) is read as raw JSON: the typed client would drop it.
-  const services = await Promise.all(listed.map(async (s) => (await fed.getJson(`/api/v1/namespaces/${encodeURIComponent(s.metadata.namespace ?? '')}/services/${encodeURIComponent(s.metadata.name)}`)) as Manifest));
-  const byName = (a: Manifest, b: Manifest): number => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`);
+  const services = await Promise.all(
+    listed.map(
+      async (s) =>
+        (await fed.getJson(`/api/v1/namespaces/${encodeURIComponent(s.metadata.namespace ?? '')}/services/${encodeURIComponent(s.metadata.name)}`)) as Manifest,
+    ),
+  );
+  const byName = (a: Manifest, b: Manifest): number =>
+    `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`);
   say(`CLUSTERS (${clusters.length})`);
   say(clusters.length ? clusterTable([...clusters].sort(byName)) : '  none: skyfed join <name> --context <member-context>');
   say('');

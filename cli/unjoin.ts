@@ -25,7 +25,10 @@ async function removeFromFederation(fed: Kube, o: UnjoinOptions, say: Say): Prom
   const secret: Manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: o.name, namespace: CREDENTIALS_NAMESPACE } };
   for (const m of [cluster, secret]) {
     const have = await fed.read(m);
-    if (!have) { say(`absent        ${describe(m)} (federation)`); continue; }
+    if (!have) {
+      say(`absent        ${describe(m)} (federation)`);
+      continue;
+    }
     if (m.kind === 'Secret' && have.metadata.labels?.[JOIN_LABEL] !== JOIN_LABEL_VALUE) {
       say(`kept          ${describe(m)} (federation; not made by skyfed join)`);
       continue;
@@ -49,7 +52,12 @@ async function deleteServices(member: Kube, o: UnjoinOptions, say: Say): Promise
   const managed = await member.list('v1', 'Service', `${MANAGED_BY}=skyfed`);
   for (const s of managed) {
     if (!s.metadata.annotations?.[FEDERATED_SERVICE]) continue; // the label alone does not prove the Service is ours
-    if (!o.dryRun) await member.remove({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.metadata.name, ...(s.metadata.namespace ? { namespace: s.metadata.namespace } : {}) } });
+    if (!o.dryRun)
+      await member.remove({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: s.metadata.name, ...(s.metadata.namespace ? { namespace: s.metadata.namespace } : {}) },
+      });
     say(`${o.dryRun ? 'would delete' : 'deleted'}  Service ${s.metadata.namespace ?? ''}/${s.metadata.name}`);
   }
 }
@@ -61,8 +69,14 @@ export async function unjoin(member: Kube, fed: Kube, o: UnjoinOptions, say: Say
   const all = memberObjects({ ...o, inClusterDns: true }).reverse();
   for (const m of all) {
     const have = await member.read(m);
-    if (!have) { if (m.kind !== 'Role' && m.kind !== 'RoleBinding') say(`absent        ${describe(m)}`); continue; }
-    if (have.metadata.labels?.[JOIN_LABEL] !== JOIN_LABEL_VALUE) { say(`kept          ${describe(m)} (not made by skyfed join)`); continue; }
+    if (!have) {
+      if (m.kind !== 'Role' && m.kind !== 'RoleBinding') say(`absent        ${describe(m)}`);
+      continue;
+    }
+    if (have.metadata.labels?.[JOIN_LABEL] !== JOIN_LABEL_VALUE) {
+      say(`kept          ${describe(m)} (not made by skyfed join)`);
+      continue;
+    }
     if (!o.dryRun) await member.remove(m);
     say(`${o.dryRun ? 'would delete' : 'deleted'}  ${describe(m)}`);
   }

@@ -15,10 +15,16 @@ function register(h: Handlers): { http: string[]; events: string[] } {
   for (const t of TARGETS) {
     if (t.kind === 'http') {
       const f = h.http[t.name];
-      if (f) { ff.http(t.name, f); done.http.push(t.name); }
+      if (f) {
+        ff.http(t.name, f);
+        done.http.push(t.name);
+      }
     } else {
       const f = h.events[t.name];
-      if (f) { ff.cloudEvent(t.name, f); done.events.push(t.name); }
+      if (f) {
+        ff.cloudEvent(t.name, f);
+        done.events.push(t.name);
+      }
     }
   }
   return done;

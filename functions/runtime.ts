@@ -77,8 +77,20 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
   const sweepStates = new FirestoreSweepStateStore(db);
   const guard = addressGuard(config.dialAllow);
   // Kept per cluster registration (shared/members/client-cache.ts), so events reuse TLS connections.
-  const clientFor: MemberClientFactory = memberClientCache((cluster: Cluster) => openCredentials(store, kek, cluster).then((creds) =>
-    new KubeMemberClient({ cluster: cluster.metadata.name ?? '', server: creds.server, kubeconfig: creds.kubeconfig, timeoutMs: config.memberTimeoutMs, guard })), CLIENT_TTL_MS);
+  const clientFor: MemberClientFactory = memberClientCache(
+    (cluster: Cluster) =>
+      openCredentials(store, kek, cluster).then(
+        (creds) =>
+          new KubeMemberClient({
+            cluster: cluster.metadata.name ?? '',
+            server: creds.server,
+            kubeconfig: creds.kubeconfig,
+            timeoutMs: config.memberTimeoutMs,
+            guard,
+          }),
+      ),
+    CLIENT_TTL_MS,
+  );
   let clusterCache: { at: number; clusters: Promise<Cluster[]> } | undefined;
   const clusters = (): Promise<Cluster[]> => {
     if (!clusterCache || Date.now() - clusterCache.at > 1000) {
@@ -101,5 +113,19 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
     return r;
   };
   const catalog = new ServiceCatalog(new FirestoreShardedMap(db, CATALOG_COLLECTION, CATALOG_SHARDS));
-  return { config, db, store, kek, shards, catalog, breakers: new FirestoreBreakerStore(db), clientFor, presentService: present, sweepTrigger, events, dialGuard: guard, logs };
+  return {
+    config,
+    db,
+    store,
+    kek,
+    shards,
+    catalog,
+    breakers: new FirestoreBreakerStore(db),
+    clientFor,
+    presentService: present,
+    sweepTrigger,
+    events,
+    dialGuard: guard,
+    logs,
+  };
 }

@@ -31,7 +31,10 @@ export interface Demo {
 }
 
 export async function startDemoClusters(n: number, stateDir: string, upstreamDnsPort?: number, lbNet = 20): Promise<Demo> {
-  const specs = Array.from({ length: n }, (_, i) => SEED[i] ?? { name: `gce-extra-${i + 1}`, region: 'us-west1', zones: [`us-west1-${String.fromCharCode(97 + (i % 3))}`] });
+  const specs = Array.from(
+    { length: n },
+    (_, i) => SEED[i] ?? { name: `gce-extra-${i + 1}`, region: 'us-west1', zones: [`us-west1-${String.fromCharCode(97 + (i % 3))}`] },
+  );
   const dir = join(stateDir, 'demo');
   mkdirSync(join(dir, 'clusters'), { recursive: true });
   const members = await Promise.all(specs.map((s, i) => startPersistentCluster(i, { ...s, lbDelayMs: 500, lbNet }, join(dir, 'sim', `${s.name}.json`))));
@@ -39,11 +42,26 @@ export async function startDemoClusters(n: number, stateDir: string, upstreamDns
   const contexts: ContextEntry[] = [];
   for (const c of fleet.clusters) {
     writeFileSync(join(dir, `${c.name}.kubeconfig`), c.kubeconfig(), { mode: 0o600 });
-    writeFileSync(join(dir, 'clusters', `${c.name}.yaml`), [
-      'apiVersion: federation/v1beta1', 'kind: Cluster', 'metadata:', `  name: ${c.name}`, '  labels:', '    cloud: gce', 'spec:',
-      '  serverAddressByClientCIDRs:', '  - clientCIDR: 0.0.0.0/0', `    serverAddress: ${c.url}`, '  secretRef:', `    name: ${c.name}`,
-      '  dns:', '    manageCoreDNS: true', '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'clusters', `${c.name}.yaml`),
+      [
+        'apiVersion: federation/v1beta1',
+        'kind: Cluster',
+        'metadata:',
+        `  name: ${c.name}`,
+        '  labels:',
+        '    cloud: gce',
+        'spec:',
+        '  serverAddressByClientCIDRs:',
+        '  - clientCIDR: 0.0.0.0/0',
+        `    serverAddress: ${c.url}`,
+        '  secretRef:',
+        `    name: ${c.name}`,
+        '  dns:',
+        '    manageCoreDNS: true',
+        '',
+      ].join('\n'),
+    );
     contexts.push({ context: c.name, server: c.url, caPem: c.caPem, token: c.token });
   }
   const clusterDns = new Map<string, ClusterDns>();

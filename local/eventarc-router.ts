@@ -46,7 +46,10 @@ function forwardHeaders(req: IncomingMessage, bodyLength: number): Record<string
 }
 
 function reply(res: ServerResponse, status: number, text: string): void {
-  if (res.headersSent) { res.end(); return; }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
   res.end(text + '\n');
 }
@@ -70,21 +73,30 @@ export async function startEventarcRouter(opts: RouterOptions = {}): Promise<Eve
       const target = routes.get(key(project, triggerId));
       if (!target) {
         log.warn(`eventarc router: no route for project ${project} trigger ${triggerId}; event dropped`, {
-          project, triggerId, ceId: req.headers['ce-id'], ceSubject: req.headers['ce-subject'],
+          project,
+          triggerId,
+          ceId: req.headers['ce-id'],
+          ceSubject: req.headers['ce-subject'],
         });
         return reply(res, 404, `no route for project ${project} trigger ${triggerId}`);
       }
-      const upstream = httpRequest(target, {
-        method: req.method, headers: forwardHeaders(req, body.length), timeout: timeoutMs,
-      }, (up) => {
-        const headers: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
-        res.writeHead(up.statusCode ?? 502, headers);
-        up.pipe(res);
-        if ((up.statusCode ?? 502) >= 300) {
-          log.warn('eventarc router: function rejected delivery', { project, triggerId, status: up.statusCode, ceId: req.headers['ce-id'] });
-        }
-      });
+      const upstream = httpRequest(
+        target,
+        {
+          method: req.method,
+          headers: forwardHeaders(req, body.length),
+          timeout: timeoutMs,
+        },
+        (up) => {
+          const headers: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+          res.writeHead(up.statusCode ?? 502, headers);
+          up.pipe(res);
+          if ((up.statusCode ?? 502) >= 300) {
+            log.warn('eventarc router: function rejected delivery', { project, triggerId, status: up.statusCode, ceId: req.headers['ce-id'] });
+          }
+        },
+      );
       upstream.on('timeout', () => upstream.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       upstream.on('error', (e) => {
         log.error('eventarc router: delivery failed', { project, triggerId, url: target.href, error: e.message });
@@ -102,10 +114,13 @@ export async function startEventarcRouter(opts: RouterOptions = {}): Promise<Eve
 
   return {
     port,
-    route(project, triggerId, url) { routes.set(key(project, triggerId), new URL(url)); },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    route(project, triggerId, url) {
+      routes.set(key(project, triggerId), new URL(url));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -14,7 +14,7 @@ const SCRIPT_IN_SDK = join('platform', 'cloud-firestore-emulator', 'cloud_firest
 export const FIRESTORE_EMULATOR_INSTALL_HELP = [
   'Install the Cloud Firestore emulator, which needs Java 17 or later on PATH:',
   '  gcloud from Debian/Ubuntu packages (apt):  apt-get install google-cloud-cli-firestore-emulator openjdk-17-jre-headless',
-  '  gcloud from Google\'s installer/archive:    gcloud components install cloud-firestore-emulator',
+  "  gcloud from Google's installer/archive:    gcloud components install cloud-firestore-emulator",
   'or set SKYFED_FIRESTORE_EMULATOR to the path of its cloud_firestore_emulator script.',
 ].join('\n');
 
@@ -45,9 +45,12 @@ function gcloudSdkRoot(): string | undefined {
   if (!gcloudInfoRoot) {
     let root: string | undefined;
     try {
-      root = execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], {
-        encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim() || undefined;
+      root =
+        execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], {
+          encoding: 'utf8',
+          timeout: 30_000,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim() || undefined;
     } catch {
       root = undefined;
     }
@@ -79,8 +82,7 @@ export function locateFirestoreEmulator(env: NodeJS.ProcessEnv = process.env, op
   const configured = env['SKYFED_FIRESTORE_EMULATOR'];
   if (configured) {
     if (existsSync(configured)) return configured;
-    throw new FirestoreEmulatorNotFoundError(
-      `SKYFED_FIRESTORE_EMULATOR=${configured} does not exist.\n${FIRESTORE_EMULATOR_INSTALL_HELP}`);
+    throw new FirestoreEmulatorNotFoundError(`SKYFED_FIRESTORE_EMULATOR=${configured} does not exist.\n${FIRESTORE_EMULATOR_INSTALL_HELP}`);
   }
   if (!opts.sdkRoot) {
     const beside = sdkRootBesideGcloud(env);
@@ -89,7 +91,8 @@ export function locateFirestoreEmulator(env: NodeJS.ProcessEnv = process.env, op
   const root = (opts.sdkRoot ?? gcloudSdkRoot)();
   if (!root) {
     throw new FirestoreEmulatorNotFoundError(
-      `Cloud Firestore emulator not found: gcloud is not installed (or \`gcloud info\` failed).\n${FIRESTORE_EMULATOR_INSTALL_HELP}`);
+      `Cloud Firestore emulator not found: gcloud is not installed (or \`gcloud info\` failed).\n${FIRESTORE_EMULATOR_INSTALL_HELP}`,
+    );
   }
   const script = join(root, SCRIPT_IN_SDK);
   if (existsSync(script)) return script;
@@ -135,7 +138,11 @@ function groupAlive(pgid: number): boolean {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let stat: string;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
   }
@@ -147,16 +154,14 @@ function groupAlive(pgid: number): boolean {
  * watchdog waits for end-of-file on stdin, a pipe only this process holds, which the kernel closes
  * when it exits, even by SIGKILL, and then kills the whole group. stop() signals the group directly.
  */
-const GROUP_WATCHDOG = [
-  'exec 3<&0',
-  '{ read -r _ <&3; kill -KILL 0; } &',
-  '"$0" "$@" 3<&- </dev/null &',
-  'emulator=$!',
-  'wait "$emulator"',
-].join('\n');
+const GROUP_WATCHDOG = ['exec 3<&0', '{ read -r _ <&3; kill -KILL 0; } &', '"$0" "$@" 3<&- </dev/null &', 'emulator=$!', 'wait "$emulator"'].join('\n');
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try { process.kill(-pgid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 async function waitGone(pgid: number, ms: number): Promise<boolean> {
@@ -190,7 +195,7 @@ export async function startFirestoreEmulator(opts: StartOptions = {}): Promise<F
   const fixedPort = opts.port && opts.port > 0 ? opts.port : undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      const port = fixedPort ?? await freePort();
+      const port = fixedPort ?? (await freePort());
       return await startOnce(script, port, env, opts, t0);
     } catch (e) {
       if (fixedPort !== undefined || attempt >= 3 || !(e instanceof FirestoreEmulatorStartError) || !e.portInUse) throw e;
@@ -199,17 +204,27 @@ export async function startFirestoreEmulator(opts: StartOptions = {}): Promise<F
 }
 
 async function startOnce(script: string, port: number, env: NodeJS.ProcessEnv, opts: StartOptions, t0: number): Promise<FirestoreEmulator> {
-  const args = ['start', '--host=127.0.0.1', `--port=${port}`,
+  const args = [
+    'start',
+    '--host=127.0.0.1',
+    `--port=${port}`,
     ...(opts.functionsEmulator ? [`--functions_emulator=${opts.functionsEmulator}`] : []),
-    ...(opts.importData ? [`--import-data=${opts.importData}`] : [])];
+    ...(opts.importData ? [`--import-data=${opts.importData}`] : []),
+  ];
   // detached: own process group, so `kill(-pid)` reaches the java process the script starts.
   const child = spawn('/bin/bash', ['-c', GROUP_WATCHDOG, script, ...args], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (e) => reject(new FirestoreEmulatorStartError(`could not run ${script}: ${e.message}`, { cause: e })));
-    child.once('exit', (code, signal) => reject(new FirestoreEmulatorStartError(
-      `Firestore emulator exited (${signal ?? `code ${String(code)}`}) before it was ready `
-      + `(it needs Java 17 or later on PATH); its output:\n${tail.trim()}`, { portInUse: /BindException|already in use/i.test(tail) })));
+    child.once('exit', (code, signal) =>
+      reject(
+        new FirestoreEmulatorStartError(
+          `Firestore emulator exited (${signal ?? `code ${String(code)}`}) before it was ready ` +
+            `(it needs Java 17 or later on PATH); its output:\n${tail.trim()}`,
+          { portInUse: /BindException|already in use/i.test(tail) },
+        ),
+      ),
+    );
   });
   exited.catch(() => undefined);
   const pgid = child.pid;
@@ -221,13 +236,18 @@ async function startOnce(script: string, port: number, env: NodeJS.ProcessEnv, o
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   let ready = false;
   let resolveReady: () => void = () => undefined;
-  const readyPromise = new Promise<void>((resolve) => { resolveReady = resolve; });
+  const readyPromise = new Promise<void>((resolve) => {
+    resolveReady = resolve;
+  });
   // Both pipes must be drained for the emulator's whole life, or it blocks once a pipe buffer fills.
   const onOutput = (chunk: Buffer): void => {
     log?.write(chunk);
     if (ready) return;
     tail = (tail + chunk.toString('utf8')).slice(-8000);
-    if (tail.includes(READY_LINE)) { ready = true; resolveReady(); }
+    if (tail.includes(READY_LINE)) {
+      ready = true;
+      resolveReady();
+    }
   };
   child.stdout.on('data', onOutput);
   child.stderr.on('data', onOutput);
@@ -235,8 +255,10 @@ async function startOnce(script: string, port: number, env: NodeJS.ProcessEnv, o
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FirestoreEmulatorStartError(
-      `Firestore emulator not ready after ${timeoutMs} ms on port ${port}:\n${tail.trim()}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new FirestoreEmulatorStartError(`Firestore emulator not ready after ${timeoutMs} ms on port ${port}:\n${tail.trim()}`)),
+      timeoutMs,
+    );
   });
 
   let stopped: Promise<void> | undefined;
@@ -282,8 +304,8 @@ async function emulatorRequest(method: string, url: string, body?: unknown): Pro
 
 /** Registers an Eventarc trigger with the emulator. Re-registering the same id is harmless; there is no unregister. */
 export async function registerTrigger(t: TriggerRegistration): Promise<void> {
-  const url = `http://${t.emulatorHost}/emulator/v1/projects/${encodeURIComponent(t.project)}/eventarcTrigger`
-    + `?eventarcTriggerId=${encodeURIComponent(t.triggerId)}`;
+  const url =
+    `http://${t.emulatorHost}/emulator/v1/projects/${encodeURIComponent(t.project)}/eventarcTrigger` + `?eventarcTriggerId=${encodeURIComponent(t.triggerId)}`;
   await emulatorRequest('POST', url, {
     eventType: t.eventType,
     database: t.database ?? '(default)',

@@ -9,8 +9,17 @@ import { dirname, join } from 'node:path';
 
 export const LISTEN_HOST = '127.0.0.1';
 
-interface FrameworkOptions { port: string; target: string; sourceLocation: string; signatureType: string }
-interface HttpServer { listen(port: number, host: string, cb: () => void): HttpServer; setTimeout(ms: number): HttpServer; once(e: 'error', l: (err: Error) => void): void }
+interface FrameworkOptions {
+  port: string;
+  target: string;
+  sourceLocation: string;
+  signatureType: string;
+}
+interface HttpServer {
+  listen(port: number, host: string, cb: () => void): HttpServer;
+  setTimeout(ms: number): HttpServer;
+  once(e: 'error', l: (err: Error) => void): void;
+}
 
 async function main(): Promise<void> {
   const fw = dirname(require.resolve('@google-cloud/functions-framework'));
@@ -31,11 +40,16 @@ async function main(): Promise<void> {
   }
   options.signatureType = loaded.signatureType;
   const srv = server.getServer(loaded.userFunction, options);
-  srv.once('error', (e) => { process.stderr.write(`${e.message}\n`); process.exit(1); });
-  srv.listen(Number(options.port), LISTEN_HOST, () => {
-    new ErrorHandler(srv).register();
-    process.stdout.write(`Serving function ${options.target} (${loaded.signatureType}) on http://${LISTEN_HOST}:${options.port}/\n`);
-  }).setTimeout(0);
+  srv.once('error', (e) => {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  });
+  srv
+    .listen(Number(options.port), LISTEN_HOST, () => {
+      new ErrorHandler(srv).register();
+      process.stdout.write(`Serving function ${options.target} (${loaded.signatureType}) on http://${LISTEN_HOST}:${options.port}/\n`);
+    })
+    .setTimeout(0);
 }
 
 if (require.main === module) void main();

@@ -24,7 +24,17 @@ export async function startHttpsFront(tls: TlsMaterial, targetPort: number, port
     upstream.on('error', () => {
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', message: 'the api function is not answering', code: 503 }));
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            reason: 'ServiceUnavailable',
+            message: 'the api function is not answering',
+            code: 503,
+          }),
+        );
       } else res.destroy();
     });
     req.pipe(upstream);
@@ -35,9 +45,10 @@ export async function startHttpsFront(tls: TlsMaterial, targetPort: number, port
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

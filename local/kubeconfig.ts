@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { parse, stringify } from 'yaml';
 
-interface Named { name: string; [k: string]: unknown }
+interface Named {
+  name: string;
+  [k: string]: unknown;
+}
 interface KubeconfigDoc {
   apiVersion?: string;
   kind?: string;
@@ -37,7 +40,8 @@ export function mergeContext(existing: KubeconfigDoc | undefined, ctx: ContextEn
   const doc: KubeconfigDoc = { apiVersion: 'v1', kind: 'Config', ...(existing ?? {}) };
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
   doc.clusters = upsert(doc.clusters, {
-    name: ctx.context, cluster: { server: ctx.server, ...(ctx.caPem ? { 'certificate-authority-data': b64(ctx.caPem) } : {}) },
+    name: ctx.context,
+    cluster: { server: ctx.server, ...(ctx.caPem ? { 'certificate-authority-data': b64(ctx.caPem) } : {}) },
   });
   doc.users = upsert(doc.users, {
     name: ctx.context,

@@ -19,7 +19,10 @@ export async function waitForPort(port: number, timeoutMs: number, host = '127.0
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host, port }, () => { s.destroy(); resolve(true); });
+      const s = connect({ host, port }, () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (ok) return;
@@ -32,7 +35,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -51,12 +57,23 @@ function functionHost(): string {
  * keeps dying within a minute), as Cloud Functions replaces a crashed instance.
  */
 export async function startFunction(opts: {
-  target: string; port: number; sourceDir: string; env: Record<string, string>; logDir: string; signature?: 'http' | 'cloudevent';
+  target: string;
+  port: number;
+  sourceDir: string;
+  env: Record<string, string>;
+  logDir: string;
+  signature?: 'http' | 'cloudevent';
   onRestart?: (target: string, code: number | null, signal: string | null) => void;
 }): Promise<FunctionProcess & { readonly pid: () => number | undefined; readonly restarts: () => number }> {
   const guard = join(__dirname, 'orphan-guard.js');
-  const args = [...(existsSync(guard) ? ['-r', guard] : []), functionHost(), `--target=${opts.target}`, `--port=${opts.port}`, `--source=${opts.sourceDir}`,
-    ...(opts.signature ? [`--signature-type=${opts.signature}`] : [])];
+  const args = [
+    ...(existsSync(guard) ? ['-r', guard] : []),
+    functionHost(),
+    `--target=${opts.target}`,
+    `--port=${opts.port}`,
+    `--source=${opts.sourceDir}`,
+    ...(opts.signature ? [`--signature-type=${opts.signature}`] : []),
+  ];
   const logFile = join(opts.logDir, `${opts.target}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   let child: ChildProcess;
@@ -78,18 +95,32 @@ export async function startFunction(opts: {
       backoffMs = Date.now() - lastStart > 60_000 ? 500 : Math.min(backoffMs * 2, 10_000);
       log.write(`\n[skyfed] function ${opts.target} exited (${signal ?? `code ${String(code)}`}); starting it again in ${backoffMs} ms\n`);
       opts.onRestart?.(opts.target, code, signal);
-      setTimeout(() => { if (!stopping) { child = spawnOne(); watch(child); } }, backoffMs).unref();
+      setTimeout(() => {
+        if (!stopping) {
+          child = spawnOne();
+          watch(child);
+        }
+      }, backoffMs).unref();
     });
   };
   child = spawnOne();
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${logFile}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`function ${opts.target} exited with code ${String(code)}; see ${logFile}`))),
+  );
   await Promise.race([waitForPort(opts.port, 180_000), exited]);
   exited.catch(() => undefined);
   watch(child);
   return {
-    target: opts.target, port: opts.port, url: `http://127.0.0.1:${opts.port}`,
-    pid: () => child.pid, restarts: () => restarts,
-    stop: async () => { stopping = true; await stopChild(child); log.end(); },
+    target: opts.target,
+    port: opts.port,
+    url: `http://127.0.0.1:${opts.port}`,
+    pid: () => child.pid,
+    restarts: () => restarts,
+    stop: async () => {
+      stopping = true;
+      await stopChild(child);
+      log.end();
+    },
   };
 }
 

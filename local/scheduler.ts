@@ -35,9 +35,18 @@ export async function startLocalScheduler(jobs: readonly LocalJob[], log: (line:
     }
     s.running = true;
     s.runs++;
-    fetch(s.job.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Google-Cloud-Scheduler' }, body: '{}', signal: AbortSignal.timeout(300_000) })
-      .then(async (r) => { if (!r.ok) log(`scheduler: ${name} answered ${r.status}: ${(await r.text()).slice(0, 200)}`); })
-      .catch((e: Error) => { if (!closed) log(`scheduler: ${name} failed: ${e.message}`); })
+    fetch(s.job.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Google-Cloud-Scheduler' },
+      body: '{}',
+      signal: AbortSignal.timeout(300_000),
+    })
+      .then(async (r) => {
+        if (!r.ok) log(`scheduler: ${name} answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
+      })
+      .catch((e: Error) => {
+        if (!closed) log(`scheduler: ${name} failed: ${e.message}`);
+      })
       .finally(() => {
         s.running = false;
         if (s.again) {
@@ -63,14 +72,21 @@ export async function startLocalScheduler(jobs: readonly LocalJob[], log: (line:
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    start: () => { if (timers.length === 0) timers = jobs.map((j) => setInterval(() => run(j.name), j.intervalMs)); },
-    runNow: (n) => { if (!state.has(n)) return false; run(n); return true; },
+    start: () => {
+      if (timers.length === 0) timers = jobs.map((j) => setInterval(() => run(j.name), j.intervalMs));
+    },
+    runNow: (n) => {
+      if (!state.has(n)) return false;
+      run(n);
+      return true;
+    },
     runs: (n) => state.get(n)?.runs ?? 0,
-    close: () => new Promise<void>((r) => {
-      closed = true;
-      timers.forEach(clearInterval);
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        closed = true;
+        timers.forEach(clearInterval);
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

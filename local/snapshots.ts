@@ -27,7 +27,8 @@ export function latestSnapshot(dir: string): string | undefined {
 async function exportOnce(emulatorHost: string, project: string, dir: string, timeoutMs: number): Promise<void> {
   const name = `s${Date.now()}${String(process.hrtime()[1] % 1000).padStart(3, '0')}`;
   const res = await fetch(`http://${emulatorHost}/emulator/v1/projects/${encodeURIComponent(project)}:export`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ database: `projects/${project}/databases/(default)`, export_directory: dir, export_name: name }),
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -48,12 +49,23 @@ export function startSnapshots(o: { emulatorHost: string; project: string; dir: 
   let running: Promise<void> | undefined;
   const run = (): Promise<void> => {
     running ??= exportOnce(o.emulatorHost, o.project, o.dir, 10_000)
-      .then(() => { exports++; lastAt = Date.now(); lastError = undefined; })
-      .catch((e: Error) => { if (lastError !== e.message) o.onError?.(e); lastError = e.message; })
-      .finally(() => { running = undefined; });
+      .then(() => {
+        exports++;
+        lastAt = Date.now();
+        lastError = undefined;
+      })
+      .catch((e: Error) => {
+        if (lastError !== e.message) o.onError?.(e);
+        lastError = e.message;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
-  const timer = setInterval(() => { void run(); }, o.intervalMs);
+  const timer = setInterval(() => {
+    void run();
+  }, o.intervalMs);
   timer.unref();
   return {
     final: async () => {

@@ -77,45 +77,70 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
     stoppers.push(() => router.close());
     const snapshotDir = join(stateDir, 'firestore');
     const restored = latestSnapshot(snapshotDir);
-    const emulator = await startFirestoreEmulator({ port: 0, functionsEmulator: `127.0.0.1:${router.port}`, logFile: join(logDir, 'firestore-emulator.log'), ...(restored ? { importData: restored } : {}) });
+    const emulator = await startFirestoreEmulator({
+      port: 0,
+      functionsEmulator: `127.0.0.1:${router.port}`,
+      logFile: join(logDir, 'firestore-emulator.log'),
+      ...(restored ? { importData: restored } : {}),
+    });
     stoppers.push(() => emulator.stop());
     say(`firestore emulator  ${emulator.host}  (project ${o.projectId}; ${restored ? `restored from ${restored}` : 'empty'})`);
-    const snapshots = startSnapshots({ emulatorHost: emulator.host, project: o.projectId, dir: snapshotDir, intervalMs: o.snapshotIntervalMs ?? 2000, onError: (e) => say(`state export failed: ${e.message}`) });
+    const snapshots = startSnapshots({
+      emulatorHost: emulator.host,
+      project: o.projectId,
+      dir: snapshotDir,
+      intervalMs: o.snapshotIntervalMs ?? 2000,
+      onError: (e) => say(`state export failed: ${e.message}`),
+    });
     // Runs before the emulator stops (stoppers run in reverse) and after the functions have stopped writing.
     stoppers.push(() => snapshots.final());
     say(`state               ${snapshotDir} (exported every ${(o.snapshotIntervalMs ?? 2000) / 1000} s and on stop; --fresh starts empty)`);
 
     const env: Record<string, string> = {
-      SKYFED_PROJECT: o.projectId, GOOGLE_CLOUD_PROJECT: o.projectId, FIRESTORE_EMULATOR_HOST: emulator.host,
-      METADATA_SERVER_DETECTION: 'none', SKYFED_API_TOKENS: `${token}=local-admin:admin,${viewToken}=local-viewer:view`,
-      SKYFED_KEY_FILE: join(stateDir, 'kek.key'), SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
+      SKYFED_PROJECT: o.projectId,
+      GOOGLE_CLOUD_PROJECT: o.projectId,
+      FIRESTORE_EMULATOR_HOST: emulator.host,
+      METADATA_SERVER_DETECTION: 'none',
+      SKYFED_API_TOKENS: `${token}=local-admin:admin,${viewToken}=local-viewer:view`,
+      SKYFED_KEY_FILE: join(stateDir, 'kek.key'),
+      SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
       SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
       ...(o.extraEnv ?? {}),
     };
     const ports = new Map<string, number>();
     for (const t of TARGETS) ports.set(t.name, await freePort());
     const jobName = (t: string): string => `projects/${o.projectId}/locations/local/jobs/${t}`;
-    const scheduler = await startLocalScheduler(TARGETS.filter((t) => t.kind === 'http' && t.scheduled).map((t) => ({
-      name: jobName(t.name), url: `http://127.0.0.1:${String(ports.get(t.name))}/`,
-      intervalMs: t.name === 'healthSweep' ? o.sweepIntervalMs : o.reconcileIntervalMs,
-    })), say);
+    const scheduler = await startLocalScheduler(
+      TARGETS.filter((t) => t.kind === 'http' && t.scheduled).map((t) => ({
+        name: jobName(t.name),
+        url: `http://127.0.0.1:${String(ports.get(t.name))}/`,
+        intervalMs: t.name === 'healthSweep' ? o.sweepIntervalMs : o.reconcileIntervalMs,
+      })),
+      say,
+    );
     stoppers.push(() => scheduler.close());
     env['SKYFED_SWEEP_JOB'] = jobName('healthSweep');
     env['SKYFED_SCHEDULER_ENDPOINT'] = scheduler.endpoint;
-    const functions = await Promise.all(TARGETS.map(async (t) => {
-      const fn = await startFunction({
-        target: t.name, port: ports.get(t.name) as number, sourceDir: o.sourceDir, env, logDir,
-        signature: t.kind === 'http' ? 'http' : 'cloudevent',
-        onRestart: (name, code, signal) => say(`function ${name} exited (${signal ?? `code ${String(code)}`}); restarting it`),
-      });
-      stoppers.push(() => fn.stop());
-      if (t.kind === 'firestore') {
-        await registerTrigger({ emulatorHost: emulator.host, project: o.projectId, triggerId: t.name, document: t.document, eventType: t.eventType });
-        router.route(o.projectId, t.name, fn.url);
-      }
-      say(`function ${t.name.padEnd(17)} ${fn.url}${t.kind === 'firestore' ? `  ← ${t.document}` : ''}`);
-      return fn;
-    }));
+    const functions = await Promise.all(
+      TARGETS.map(async (t) => {
+        const fn = await startFunction({
+          target: t.name,
+          port: ports.get(t.name) as number,
+          sourceDir: o.sourceDir,
+          env,
+          logDir,
+          signature: t.kind === 'http' ? 'http' : 'cloudevent',
+          onRestart: (name, code, signal) => say(`function ${name} exited (${signal ?? `code ${String(code)}`}); restarting it`),
+        });
+        stoppers.push(() => fn.stop());
+        if (t.kind === 'firestore') {
+          await registerTrigger({ emulatorHost: emulator.host, project: o.projectId, triggerId: t.name, document: t.document, eventType: t.eventType });
+          router.route(o.projectId, t.name, fn.url);
+        }
+        say(`function ${t.name.padEnd(17)} ${fn.url}${t.kind === 'firestore' ? `  ← ${t.document}` : ''}`);
+        return fn;
+      }),
+    );
     process.env['FIRESTORE_EMULATOR_HOST'] = emulator.host;
     const db = new Firestore({ projectId: o.projectId });
     stoppers.push(() => db.terminate());
@@ -135,7 +160,10 @@ export async function startStack(o: StackOptions, say: (line: string) => void = 
       stoppers.push(() => demo.stop());
       contexts = [...contexts, ...demo.contexts];
       for (const c of demo.fleet.clusters) say(`demo cluster        ${c.name.padEnd(18)} ${c.url}  (kubectl --context=${c.name})`);
-      for (const [name, d] of demo.clusterDns) say(`demo cluster DNS    ${name.padEnd(18)} 127.0.0.1:${d.port}  (dig @127.0.0.1 -p ${d.port} nginx.mynamespace.${env['SKYFED_FEDERATION'] ?? 'myfederation'}.svc.cluster.local)`);
+      for (const [name, d] of demo.clusterDns)
+        say(
+          `demo cluster DNS    ${name.padEnd(18)} 127.0.0.1:${d.port}  (dig @127.0.0.1 -p ${d.port} nginx.mynamespace.${env['SKYFED_FEDERATION'] ?? 'myfederation'}.svc.cluster.local)`,
+        );
       say(`demo files          ${demo.dir}/<cluster>.kubeconfig, ${demo.dir}/clusters/<cluster>.yaml`);
     }
     writeContexts(o.kubeconfig, contexts);
@@ -185,8 +213,11 @@ async function main(): Promise<void> {
     },
   });
   const opts: StackOptions = {
-    apiPort: Number(values.port), projectId: values.project, stateDir: values['state-dir'],
-    kubeconfig: values.kubeconfig ?? defaultKubeconfig(process.env), context: values.context,
+    apiPort: Number(values.port),
+    projectId: values.project,
+    stateDir: values['state-dir'],
+    kubeconfig: values.kubeconfig ?? defaultKubeconfig(process.env),
+    context: values.context,
     sourceDir: resolve(__dirname, '..', '..'),
     sweepIntervalMs: duration('--sweep-interval', values['sweep-interval']),
     reconcileIntervalMs: duration('--reconcile-interval', values['reconcile-interval']),
@@ -196,7 +227,9 @@ async function main(): Promise<void> {
     snapshotIntervalMs: duration('--snapshot-interval', values['snapshot-interval']),
     demoLbNet: count('--demo-lb-net', values['demo-lb-net'], 1, 200),
   };
-  const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+  const say = (l: string): void => {
+    process.stdout.write(`${l}\n`);
+  };
   say('skyfed local stack starting…');
   const stack = await startStack(opts, say);
   say(`ready: kubectl --context=${opts.context} get clusters`);
@@ -205,7 +238,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    void stack.stop().then(() => { say('stopped'); process.exit(0); });
+    void stack.stop().then(() => {
+      say('stopped');
+      process.exit(0);
+    });
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

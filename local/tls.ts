@@ -20,7 +20,11 @@ function serial(): string {
 
 /** RSA keys from Node's native generator (node-forge's pure-JS one takes seconds per key). */
 function rsaKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey };
 }
 
@@ -30,7 +34,10 @@ function newCert(subjectCn: string, publicKey: forge.pki.PublicKey, years: numbe
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600 * 1000);
-  cert.setSubject([{ name: 'commonName', value: subjectCn }, { name: 'organizationName', value: 'skyfed local' }]);
+  cert.setSubject([
+    { name: 'commonName', value: subjectCn },
+    { name: 'organizationName', value: 'skyfed local' },
+  ]);
   return cert;
 }
 
@@ -39,7 +46,10 @@ export function generateTls(hosts: readonly string[] = ['127.0.0.1', 'localhost'
   const caKeys = rsaKeys();
   const ca = newCert('skyfed-local-ca', caKeys.publicKey, 10);
   ca.setIssuer(ca.subject.attributes);
-  ca.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]);
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+  ]);
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
 
   const keys = rsaKeys();

@@ -126,7 +126,9 @@ function extract(dir, jsii, type, kind, prefix) {
     const m = new RegExp(`\\n(\\w+)\\.tfResourceType = "${type}";`).exec(js);
     if (!m) continue;
     const className = m[1];
-    const cls = Object.values(jsii.types).find((t) => t.kind === 'class' && t.name === className && t.base === base && t.locationInModule?.filename === `src/${folder}/index.ts`);
+    const cls = Object.values(jsii.types).find(
+      (t) => t.kind === 'class' && t.name === className && t.base === base && t.locationInModule?.filename === `src/${folder}/index.ts`,
+    );
     if (!cls) continue;
     const ctx = { js, types: jsii.types, ns: `${jsii.name}.${cls.namespace}` };
     const body = section(js, `class ${className} `);
@@ -138,7 +140,9 @@ function extract(dir, jsii, type, kind, prefix) {
 
 async function main() {
   const used = await usedTypes();
-  const versionsTf = readFileSync(join(ROOT, 'terraform/versions.tf'), 'utf8') + (existsSync(join(ROOT, 'terraform/aws/versions.tf')) ? readFileSync(join(ROOT, 'terraform/aws/versions.tf'), 'utf8') : '');
+  const versionsTf =
+    readFileSync(join(ROOT, 'terraform/versions.tf'), 'utf8') +
+    (existsSync(join(ROOT, 'terraform/aws/versions.tf')) ? readFileSync(join(ROOT, 'terraform/aws/versions.tf'), 'utf8') : '');
   const tmp = mkdtempSync(join(tmpdir(), 'tfschema-'));
   try {
     for (const [local, p] of Object.entries(PROVIDERS)) {
@@ -149,14 +153,35 @@ async function main() {
       if (!new RegExp(`${local}\\s*=\\s*\\{[^}]*version\\s*=\\s*"=?\\s*${p.version.replace(/\./g, '\\.')}"`).test(versionsTf)) {
         throw new Error(`versions.tf does not pin ${local} to ${p.version}`);
       }
-      const tgz = execFileSync('npm', ['pack', `${p.pkg}@${p.pkgVersion}`, '--silent', '--pack-destination', tmp], { encoding: 'utf8' }).trim().split('\n').pop();
+      const tgz = execFileSync('npm', ['pack', `${p.pkg}@${p.pkgVersion}`, '--silent', '--pack-destination', tmp], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop();
       const dir = join(tmp, local);
       execFileSync('mkdir', ['-p', dir]);
-      execFileSync('tar', ['xzf', join(tmp, tgz), '-C', dir, '--strip-components=1', '--wildcards', 'package/.jsii', 'package/package.json', 'package/lib/*/index.js']);
+      execFileSync('tar', [
+        'xzf',
+        join(tmp, tgz),
+        '-C',
+        dir,
+        '--strip-components=1',
+        '--wildcards',
+        'package/.jsii',
+        'package/package.json',
+        'package/lib/*/index.js',
+      ]);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      if (pkg.cdktf?.provider?.version !== p.version) throw new Error(`${p.pkg}@${p.pkgVersion} is for ${local} ${pkg.cdktf?.provider?.version}, not ${p.version}`);
+      if (pkg.cdktf?.provider?.version !== p.version)
+        throw new Error(`${p.pkg}@${p.pkgVersion} is for ${local} ${pkg.cdktf?.provider?.version}, not ${p.version}`);
       const jsii = JSON.parse(readFileSync(join(dir, '.jsii'), 'utf8'));
-      const out = { provider: p.source, provider_schema: extract(dir, jsii, local, 'provider', prefix), version: p.version, extracted_from: `${p.pkg}@${p.pkgVersion}`, resource_schemas: {}, data_source_schemas: {} };
+      const out = {
+        provider: p.source,
+        provider_schema: extract(dir, jsii, local, 'provider', prefix),
+        version: p.version,
+        extracted_from: `${p.pkg}@${p.pkgVersion}`,
+        resource_schemas: {},
+        data_source_schemas: {},
+      };
       for (const t of resources) {
         const s = extract(dir, jsii, t, 'resource', prefix);
         if (s) out.resource_schemas[t] = s; // an unknown type is left out: the check reports it
@@ -166,7 +191,9 @@ async function main() {
         if (s) out.data_source_schemas[t] = s;
       }
       writeFileSync(join(OUT, `${local}.json`), `${JSON.stringify(out, null, 1)}\n`);
-      console.log(`${local} ${p.version}: ${Object.keys(out.resource_schemas).length} resource types, ${Object.keys(out.data_source_schemas).length} data types`);
+      console.log(
+        `${local} ${p.version}: ${Object.keys(out.resource_schemas).length} resource types, ${Object.keys(out.data_source_schemas).length} data types`,
+      );
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -8,8 +8,18 @@ import type { StatusReason } from './k8s/status';
 
 /** Why a call to a member cluster's API failed (shared/members/port.ts). */
 export type MemberErrorReason =
-  | 'Unreachable' | 'Timeout' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'AlreadyExists'
-  | 'Invalid' | 'ServerError' | 'Throttled' | 'BadCredentials' | 'Other';
+  | 'Unreachable'
+  | 'Timeout'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Conflict'
+  | 'AlreadyExists'
+  | 'Invalid'
+  | 'ServerError'
+  | 'Throttled'
+  | 'BadCredentials'
+  | 'Other';
 
 /** Why the store failed (shared/store/errors.ts). */
 export type StoreErrorReason = 'StoreUnavailable' | 'StoreTimeout' | 'StoreContention' | 'DocumentTooLarge';
@@ -31,12 +41,15 @@ export type ConfigErrorReason = 'BadConfiguration';
 
 /** Every reason a SkyfedError can give; API errors give the Kubernetes Status reason they answer with. */
 export type Reason =
-  | MemberErrorReason | StoreErrorReason | DnsErrorReason | DnsNameErrorReason | ChangeRejectedReason
-  | InputErrorReason | ConfigErrorReason | StatusReason;
+  MemberErrorReason | StoreErrorReason | DnsErrorReason | DnsNameErrorReason | ChangeRejectedReason | InputErrorReason | ConfigErrorReason | StatusReason;
 
 export class SkyfedError<R extends Reason = Reason> extends Error {
   override readonly name: string = 'SkyfedError';
-  constructor(readonly reason: R, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: R,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

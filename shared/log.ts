@@ -13,11 +13,19 @@ export interface Logger {
 /** Where finished lines go: standard output in production, a list in tests. */
 export type LogSink = (line: string) => void;
 
-export const stdoutSink: LogSink = (l) => { process.stdout.write(l + '\n'); };
+export const stdoutSink: LogSink = (l) => {
+  process.stdout.write(l + '\n');
+};
 
-export function jsonLogger(component: string, write: LogSink = stdoutSink, context: () => Readonly<Record<string, unknown>> | undefined = () => undefined): Logger {
-  const emit = (severity: string) => (message: string, fields: Record<string, unknown> = {}): void =>
-    write(JSON.stringify({ severity, component, message, ...context(), ...fields }));
+export function jsonLogger(
+  component: string,
+  write: LogSink = stdoutSink,
+  context: () => Readonly<Record<string, unknown>> | undefined = () => undefined,
+): Logger {
+  const emit =
+    (severity: string) =>
+    (message: string, fields: Record<string, unknown> = {}): void =>
+      write(JSON.stringify({ severity, component, message, ...context(), ...fields }));
   return { info: emit('INFO'), warn: emit('WARNING'), error: emit('ERROR') };
 }
 

@@ -38,7 +38,9 @@ function refuse(req: Request, res: Response, err: unknown): void {
   if (e.details?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
   res.setHeader('Connection', 'close');
   res.status(e.code).type('application/json').send(JSON.stringify(status));
-  res.once('finish', () => { if (!req.complete) req.socket.destroySoon(); });
+  res.once('finish', () => {
+    if (!req.complete) req.socket.destroySoon();
+  });
 }
 
 function gated(gate: BodyGate): Middleware {
@@ -53,11 +55,14 @@ function gated(gate: BodyGate): Middleware {
     }
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (!hasBody) return next();
-    readBody(req, gate.limit).then((buf) => {
-      r.rawBody = buf;
-      r.body = undefined;
-      next();
-    }, (e: unknown) => refuse(req, res, e));
+    readBody(req, gate.limit).then(
+      (buf) => {
+        r.rawBody = buf;
+        r.body = undefined;
+        next();
+      },
+      (e: unknown) => refuse(req, res, e),
+    );
   };
 }
 

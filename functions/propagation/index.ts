@@ -14,11 +14,18 @@ import { Runtime } from '../runtime';
 export function controllerDeps(rt: Runtime, log: Logger): ControllerDeps {
   const { breaker, memberTimeoutMs } = rt.config;
   return {
-    store: rt.store, shards: rt.shards, catalog: rt.catalog, clientFor: rt.clientFor, log, concurrency: rt.config.concurrency, now: () => new Date(),
+    store: rt.store,
+    shards: rt.shards,
+    catalog: rt.catalog,
+    clientFor: rt.clientFor,
+    log,
+    concurrency: rt.config.concurrency,
+    now: () => new Date(),
     events: rt.events('skyfed-propagation'),
     inCluster: { federation: rt.config.federationName, suffix: rt.config.dnsSuffix, ttl: rt.config.dns.ttl },
     // A half-open probe runs a whole pipeline (health, observe, apply): a few calls in a row.
-    breakers: rt.breakers, breaker: { ...breaker, probeLeaseMs: 6 * memberTimeoutMs },
+    breakers: rt.breakers,
+    breaker: { ...breaker, probeLeaseMs: 6 * memberTimeoutMs },
   };
 }
 
@@ -42,7 +49,12 @@ export function onServiceWritten(rt: Runtime): Handler {
     if (target?.resource !== 'services' || !target.key.namespace) return;
     const report = await onServiceChanged(deps, target.key.namespace, target.key.name);
     await rt.sweepTrigger.requestSweep(`service ${target.key.namespace}/${target.key.name} ${change.kind}`);
-    deps.log.info('service reconciled', { service: `${target.key.namespace}/${target.key.name}`, kind: change.kind, writes: report.writes, errors: report.errors });
+    deps.log.info('service reconciled', {
+      service: `${target.key.namespace}/${target.key.name}`,
+      kind: change.kind,
+      writes: report.writes,
+      errors: report.errors,
+    });
   });
 }
 

@@ -36,15 +36,30 @@ export function dnsProviderFor(rt: Runtime): DnsProvider {
 export function sweepDeps(rt: Runtime, dns: DnsProvider = dnsProviderFor(rt)): SweepDeps {
   const c = rt.config;
   return {
-    store: rt.store, catalog: rt.catalog, health: new FirestoreHealthStore(rt.db), presentation: new FirestoreSweepStateStore(rt.db),
-    digests: new FirestoreShardedMap(rt.db, DIGEST_COLLECTION, DIGEST_SHARDS), clientFor: rt.clientFor, dns, probe: tcpOrHttpProbe,
-    guard: rt.dialGuard, memberIndex: rt.shards, ledger: new FirestoreLedgerStore(rt.db),
+    store: rt.store,
+    catalog: rt.catalog,
+    health: new FirestoreHealthStore(rt.db),
+    presentation: new FirestoreSweepStateStore(rt.db),
+    digests: new FirestoreShardedMap(rt.db, DIGEST_COLLECTION, DIGEST_SHARDS),
+    clientFor: rt.clientFor,
+    dns,
+    probe: tcpOrHttpProbe,
+    guard: rt.dialGuard,
+    memberIndex: rt.shards,
+    ledger: new FirestoreLedgerStore(rt.db),
     resolveHost: async (h) => (await lookup(h, { all: true })).map((a) => a.address),
-    log: rt.logs.logger('healthSweep'), now: () => new Date(), events: rt.events('skyfed-sweep'),
+    log: rt.logs.logger('healthSweep'),
+    now: () => new Date(),
+    events: rt.events('skyfed-sweep'),
     config: {
-      federation: c.federationName, suffix: c.dnsSuffix, ttl: c.dns.ttl, probeTimeoutMs: c.sweep.probeTimeoutMs,
-      concurrency: c.sweep.concurrency, thresholds: { failureThreshold: c.sweep.failureThreshold, successThreshold: c.sweep.successThreshold },
-      maxDeletes: c.dns.maxDeletesPerSweep, activeProbes: c.sweep.activeProbes,
+      federation: c.federationName,
+      suffix: c.dnsSuffix,
+      ttl: c.dns.ttl,
+      probeTimeoutMs: c.sweep.probeTimeoutMs,
+      concurrency: c.sweep.concurrency,
+      thresholds: { failureThreshold: c.sweep.failureThreshold, successThreshold: c.sweep.successThreshold },
+      maxDeletes: c.dns.maxDeletesPerSweep,
+      activeProbes: c.sweep.activeProbes,
     },
   };
 }
@@ -66,15 +81,16 @@ export async function sweepRounds(deps: SweepDeps, rounds: number, intervalMs: n
  */
 export function healthSweep(rt: Runtime): (req: Request, res: Response) => Promise<void> {
   const deps = sweepDeps(rt);
-  return (req, res) => rt.logs.within(httpInvocation(req.headers, rt.config.projectId), async () => {
-    if (req.query['dryRun'] === 'true') {
-      const report = await sweep({ ...deps, config: { ...deps.config, dryRun: true } });
-      deps.log.info('dry-run sweep', { plan: report.plan.length });
-      res.status(200).json({ dryRun: true, rounds: [report] });
-      return;
-    }
-    const reports = await sweepRounds(deps, rt.config.sweep.rounds, rt.config.sweep.roundIntervalMs);
-    deps.log.info('sweep done', { rounds: reports });
-    res.status(200).json({ rounds: reports });
-  });
+  return (req, res) =>
+    rt.logs.within(httpInvocation(req.headers, rt.config.projectId), async () => {
+      if (req.query['dryRun'] === 'true') {
+        const report = await sweep({ ...deps, config: { ...deps.config, dryRun: true } });
+        deps.log.info('dry-run sweep', { plan: report.plan.length });
+        res.status(200).json({ dryRun: true, rounds: [report] });
+        return;
+      }
+      const reports = await sweepRounds(deps, rt.config.sweep.rounds, rt.config.sweep.roundIntervalMs);
+      deps.log.info('sweep done', { rounds: reports });
+      res.status(200).json({ rounds: reports });
+    });
 }

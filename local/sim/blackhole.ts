@@ -31,18 +31,23 @@ export async function openBlackHole(targets: readonly { ip: string; port: number
   if (targets.length === 0) return { close: async () => undefined };
   const child: ChildProcess = spawn('python3', ['-c', SCRIPT, ...targets.map((t) => `${t.ip}:${t.port}`)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('error', (e) => reject(new Error(`black hole needs python3: ${e.message}`)));
     child.once('exit', (code) => reject(new Error(`black hole exited (${String(code)}): ${err.trim()}`)));
-    child.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    });
   });
   child.removeAllListeners('exit');
   return {
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
   };
 }

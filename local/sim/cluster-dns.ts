@@ -29,11 +29,24 @@ const abs = (n: string): string => `${bare(n).toLowerCase()}.`;
 
 function zonesOf(cluster: FakeCluster): ParsedZone[] {
   const cm = cluster.configMap('kube-system', 'skyfed-dns');
-  return Object.entries(cm?.data ?? {}).filter(([k]) => k.startsWith('db.')).map(([, text]) => parseZoneFile(text));
+  return Object.entries(cm?.data ?? {})
+    .filter(([k]) => k.startsWith('db.'))
+    .map(([, text]) => parseZoneFile(text));
 }
 
 function toAnswer(r: ZoneRecord): packet.Answer {
-  return { name: bare(r.name), type: r.type, ttl: r.ttl, class: 'IN', data: typeof r.data === 'string' ? (r.type === 'A' || r.type === 'AAAA' ? r.data : bare(r.data)) : { ...r.data, mname: bare(r.data.mname), rname: bare(r.data.rname) } } as packet.Answer;
+  return {
+    name: bare(r.name),
+    type: r.type,
+    ttl: r.ttl,
+    class: 'IN',
+    data:
+      typeof r.data === 'string'
+        ? r.type === 'A' || r.type === 'AAAA'
+          ? r.data
+          : bare(r.data)
+        : { ...r.data, mname: bare(r.data.mname), rname: bare(r.data.rname) },
+  } as packet.Answer;
 }
 
 async function forward(upstream: ClusterDnsOptions['upstream'], name: string, type: string): Promise<{ rcode: Rcode; answers: packet.Answer[] }> {
@@ -42,8 +55,19 @@ async function forward(upstream: ClusterDnsOptions['upstream'], name: string, ty
   try {
     const reply = await new Promise<packet.Packet>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('upstream time-out')), 1000);
-      sock.on('message', (m) => { clearTimeout(timer); try { resolve(packet.decode(m)); } catch (e) { reject(e); } });
-      sock.send(packet.encode({ type: 'query', id: 1, flags: packet.RECURSION_DESIRED, questions: [{ name, type: type as packet.RecordType }] }), upstream.port, upstream.host);
+      sock.on('message', (m) => {
+        clearTimeout(timer);
+        try {
+          resolve(packet.decode(m));
+        } catch (e) {
+          reject(e);
+        }
+      });
+      sock.send(
+        packet.encode({ type: 'query', id: 1, flags: packet.RECURSION_DESIRED, questions: [{ name, type: type as packet.RecordType }] }),
+        upstream.port,
+        upstream.host,
+      );
     });
     const rcode = (reply as { rcode?: string }).rcode as Rcode | undefined;
     return { rcode: rcode && rcode in RCODES ? rcode : 'NOERROR', answers: reply.answers ?? [] };
@@ -55,7 +79,12 @@ async function forward(upstream: ClusterDnsOptions['upstream'], name: string, ty
 }
 
 /** Answers one question the way CoreDNS would, chasing CNAMEs across zones and upstream. */
-async function resolve(cluster: FakeCluster, o: ClusterDnsOptions, qname: string, qtype: string): Promise<{ rcode: Rcode; answers: packet.Answer[]; authorities: packet.Answer[] }> {
+async function resolve(
+  cluster: FakeCluster,
+  o: ClusterDnsOptions,
+  qname: string,
+  qtype: string,
+): Promise<{ rcode: Rcode; answers: packet.Answer[]; authorities: packet.Answer[] }> {
   const domain = abs(cluster.opts.clusterDomain ?? 'cluster.local');
   const zones = zonesOf(cluster);
   const answers: packet.Answer[] = [];
@@ -92,7 +121,11 @@ async function resolve(cluster: FakeCluster, o: ClusterDnsOptions, qname: string
 
 async function answer(cluster: FakeCluster, o: ClusterDnsOptions, msg: Buffer): Promise<Buffer | undefined> {
   let q: packet.Packet;
-  try { q = packet.decode(msg); } catch { return undefined; }
+  try {
+    q = packet.decode(msg);
+  } catch {
+    return undefined;
+  }
   const question = q.questions?.[0];
   const base = { id: q.id ?? 0, type: 'response' as const, questions: q.questions ?? [] };
   const flags = packet.RECURSION_AVAILABLE | ((q.flags ?? 0) & packet.RECURSION_DESIRED);
@@ -120,13 +153,24 @@ export async function startClusterDns(cluster: FakeCluster, o: ClusterDnsOptions
       }
     });
   });
-  await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(o.port ?? 0, host, () => res()); });
+  await new Promise<void>((res, rej) => {
+    tcp.once('error', rej);
+    tcp.listen(o.port ?? 0, host, () => res());
+  });
   const port = (tcp.address() as { port: number }).port;
   const udp = createSocket('udp4');
   udp.on('message', (msg, rinfo) => {
-    void answer(cluster, o, msg).then((out) => { if (out) udp.send(out, rinfo.port, rinfo.address); }, () => undefined);
+    void answer(cluster, o, msg).then(
+      (out) => {
+        if (out) udp.send(out, rinfo.port, rinfo.address);
+      },
+      () => undefined,
+    );
   });
-  await new Promise<void>((res, rej) => { udp.once('error', rej); udp.bind(port, host, () => res()); });
+  await new Promise<void>((res, rej) => {
+    udp.once('error', rej);
+    udp.bind(port, host, () => res());
+  });
   return {
     port,
     close: async () => {

@@ -65,30 +65,52 @@ export class FakeCluster {
   readonly tls: TlsMaterial;
   lbCounter = 0;
 
-  constructor(readonly index: number, readonly opts: FakeClusterOptions) {
+  constructor(
+    readonly index: number,
+    readonly opts: FakeClusterOptions,
+  ) {
     this.state = new ClusterState(index, opts.readyEndpoints ?? 2);
     this.configs = new ConfigObjects(() => this.state.bump(), this.state.namespaces);
     this.token = opts.identity?.token ?? randomBytes(16).toString('hex');
     this.tls = opts.identity?.tls ?? generateTls(['127.0.0.1', 'localhost']);
-    this.objects = new ObjectTable(() => this.state.bump(), (ns) => this.state.namespaces.has(ns), () => this.tls.caPem);
+    this.objects = new ObjectTable(
+      () => this.state.bump(),
+      (ns) => this.state.namespaces.has(ns),
+      () => this.tls.caPem,
+    );
     this.nodes = new Nodes(opts, () => String(this.state.rv));
   }
 
-  get name(): string { return this.opts.name; }
-  get url(): string { return `https://127.0.0.1:${this.port}`; }
-  get caPem(): string { return this.tls.caPem; }
+  get name(): string {
+    return this.opts.name;
+  }
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+  get caPem(): string {
+    return this.tls.caPem;
+  }
 
   async start(): Promise<void> {
     // A client that gives up mid-request (time-outs do) aborts the body read: drop that request quietly.
-    this.server = createServer({ cert: this.tls.certPem, key: this.tls.keyPem, keepAlive: true }, (req, res) => { this.handle(req, res).catch(() => res.destroy()); });
-    this.server.on('connection', (s: Socket) => { this.connectionCount++; this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.server = createServer({ cert: this.tls.certPem, key: this.tls.keyPem, keepAlive: true }, (req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    this.server.on('connection', (s: Socket) => {
+      this.connectionCount++;
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
     await this.listen(this.opts.identity?.port ?? 0);
   }
 
   private listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => { this.port = (this.server.address() as AddressInfo).port; resolve(); });
+      this.server.listen(port, '127.0.0.1', () => {
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
     });
   }
 
@@ -101,7 +123,10 @@ export class FakeCluster {
     const was = this.fault.mode;
     this.fault = { mode: f.mode, delayMs: f.delayMs ?? 0 };
     if (f.mode === 'refused' && was !== 'refused') {
-      await new Promise<void>((r) => { this.server.close(() => r()); for (const s of this.sockets) s.destroy(); });
+      await new Promise<void>((r) => {
+        this.server.close(() => r());
+        for (const s of this.sockets) s.destroy();
+      });
     }
     if (was === 'refused' && f.mode !== 'refused') await this.listen(this.port);
   }
@@ -114,9 +139,18 @@ export class FakeCluster {
     const o = this.configs.configMaps.get(`${ns}/${name}`);
     return o ? structuredClone(o) : undefined;
   }
-  deleteServiceByHand(ns: string, name: string): void { this.state.remove(ns, name); this.closeLb(`${ns}/${name}`); }
-  createServiceByHand(ns: string, body: Obj): Obj { this.state.namespaces.add(ns); return this.state.create(ns, body); }
-  setReadyEndpoints(ns: string, name: string, n: number): void { this.state.ready.set(`${ns}/${name}`, n); this.slices.reset(`${ns}/${name}`); }
+  deleteServiceByHand(ns: string, name: string): void {
+    this.state.remove(ns, name);
+    this.closeLb(`${ns}/${name}`);
+  }
+  createServiceByHand(ns: string, body: Obj): Obj {
+    this.state.namespaces.add(ns);
+    return this.state.create(ns, body);
+  }
+  setReadyEndpoints(ns: string, name: string, n: number): void {
+    this.state.ready.set(`${ns}/${name}`, n);
+    this.slices.reset(`${ns}/${name}`);
+  }
   /** Member writes (create/update/delete of Services and namespaces) received so far. */
   writeCount(): number {
     return [...this.requests].filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k)).reduce((n, [, v]) => n + v, 0);
@@ -152,15 +186,22 @@ export class FakeCluster {
     if (n !== undefined) this.setReadyEndpoints(o.metadata.namespace ?? '', o.metadata.name ?? '', n);
   }
 
-  private changed(): void { this.opts.onChange?.(); }
+  private changed(): void {
+    this.opts.onChange?.();
+  }
 
   private async openListeners(ip: string, svc: Obj | undefined): Promise<NetServer[]> {
     if (this.opts.lbListen === false || !svc) return [];
-    return Promise.all(tcpPorts(svc).map((port) => new Promise<NetServer>((resolve) => {
-      const l = createTcpServer((s) => s.end());
-      l.on('error', () => resolve(l));
-      l.listen(port, ip, () => resolve(l));
-    })));
+    return Promise.all(
+      tcpPorts(svc).map(
+        (port) =>
+          new Promise<NetServer>((resolve) => {
+            const l = createTcpServer((s) => s.end());
+            l.on('error', () => resolve(l));
+            l.listen(port, ip, () => resolve(l));
+          }),
+      ),
+    );
   }
 
   private closeLb(key: string): void {
@@ -174,7 +215,10 @@ export class FakeCluster {
   /** Assigns ingress to LoadBalancer Services after the configured delay (and withdraws it from others). */
   private provision(o: Obj): void {
     const key = `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-    if (o.spec?.['type'] !== 'LoadBalancer') { this.closeLb(key); return; }
+    if (o.spec?.['type'] !== 'LoadBalancer') {
+      this.closeLb(key);
+      return;
+    }
     if (this.lbs.has(key)) return;
     const n = ++this.lbCounter;
     const ip = `127.${(this.opts.lbNet ?? 20) + this.index}.${(n >> 8) & 255}.${n & 255}`;
@@ -189,7 +233,10 @@ export class FakeCluster {
       void (lb.mode === 'ok' ? this.openListeners(ip, this.state.services.get(key)) : Promise.resolve([])).then(async (ls) => {
         lb.listeners = ls;
         const svc = this.state.services.get(key);
-        if (!svc || this.lbs.get(key) !== lb) { ls.forEach((l) => l.close()); return; }
+        if (!svc || this.lbs.get(key) !== lb) {
+          ls.forEach((l) => l.close());
+          return;
+        }
         svc.status = { loadBalancer: { ingress: [this.opts.lbHostname ? { hostname: `lb-${n}.${this.name}.elb.fake` } : { ip, ipMode: 'VIP' }] } };
         svc.metadata.resourceVersion = this.state.bump();
         if (mode !== 'ok') await this.setLoadBalancerMode(key, mode);
@@ -198,7 +245,9 @@ export class FakeCluster {
     }, delayMs).unref();
   }
 
-  private count(key: string): void { this.requests.set(key, (this.requests.get(key) ?? 0) + 1); }
+  private count(key: string): void {
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const f = this.fault;
@@ -215,20 +264,32 @@ export class FakeCluster {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const send = (code: number, body: unknown): void => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+    const send = (code: number, body: unknown): void => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
     try {
       if (f.mode === '5xx') throw new KubeError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
       const url = new URL(req.url ?? '/', 'https://x');
-      if (url.pathname === '/readyz' || url.pathname === '/healthz' || url.pathname === '/livez') { res.writeHead(200); res.end('ok'); return; }
+      if (url.pathname === '/readyz' || url.pathname === '/healthz' || url.pathname === '/livez') {
+        res.writeHead(200);
+        res.end('ok');
+        return;
+      }
       const caller = f.mode === 'expiredToken' ? undefined : authenticate(bearer, this.token, this.objects);
       if (!caller) throw new KubeError(401, 'Unauthorized', 'Unauthorized');
       authorize(caller, attributesOf(req.method ?? 'GET', url), this.objects);
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: Obj | undefined;
-      try { body = raw && req.method !== 'PATCH' ? (JSON.parse(raw) as Obj) : undefined; } catch { throw new KubeError(400, 'BadRequest', 'the request body is not valid JSON'); }
+      try {
+        body = raw && req.method !== 'PATCH' ? (JSON.parse(raw) as Obj) : undefined;
+      } catch {
+        throw new KubeError(400, 'BadRequest', 'the request body is not valid JSON');
+      }
       const disco = req.method === 'GET' ? discovery(url.pathname) : undefined;
       if (disco) return send(200, disco);
-      let result = routeExtra(this.simContext(), req.method ?? 'GET', url, body, raw, req.headers['content-type']) ?? this.route(req.method ?? 'GET', url, body);
+      let result =
+        routeExtra(this.simContext(), req.method ?? 'GET', url, body, raw, req.headers['content-type']) ?? this.route(req.method ?? 'GET', url, body);
       if (req.method !== 'GET') this.changed();
       const wantsTable = (req.headers.accept ?? '').includes('as=Table');
       if (wantsTable && result.kind === 'services' && req.method === 'GET') result = { ...result, body: serviceRows([result.body as Obj], '1') };
@@ -244,13 +305,20 @@ export class FakeCluster {
   private route(method: string, url: URL, body: Obj | undefined): { code: number; body: unknown; kind: string } {
     const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
     const sel = url.searchParams.get('labelSelector') ?? undefined;
-    const list = (kind: string, items: Obj[]) => ({ code: 200, body: { kind, apiVersion: kind === 'EndpointSliceList' ? 'discovery.k8s.io/v1' : 'v1', metadata: { resourceVersion: this.state.bump() }, items }, kind });
+    const list = (kind: string, items: Obj[]) => ({
+      code: 200,
+      body: { kind, apiVersion: kind === 'EndpointSliceList' ? 'discovery.k8s.io/v1' : 'v1', metadata: { resourceVersion: this.state.bump() }, items },
+      kind,
+    });
     if (method === 'GET' && url.pathname === '/version') {
       const v = this.opts.version ?? 'v1.30.2';
       return { code: 200, body: { major: '1', minor: v.split('.')[1], gitVersion: v, platform: 'linux/amd64' }, kind: 'version' };
     }
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'services' && method === 'GET') {
-      return list('ServiceList', [...this.state.services.values()].filter((s) => matchesSelector(sel, s.metadata.labels)));
+      return list(
+        'ServiceList',
+        [...this.state.services.values()].filter((s) => matchesSelector(sel, s.metadata.labels)),
+      );
     }
     if (p[0] === 'apis' && p[1] === 'discovery.k8s.io' && method === 'GET') {
       const ns = p[3] === 'namespaces' ? p[4] : undefined;
@@ -260,14 +328,30 @@ export class FakeCluster {
     if (p[0] === 'api' && p[1] === 'v1' && p[2] === 'namespaces' && p[4] === 'services') {
       const ns = p[3] as string;
       const name = p[5];
-      if (!name && method === 'GET') return list('ServiceList', [...this.state.services.values()].filter((s) => s.metadata.namespace === ns && matchesSelector(sel, s.metadata.labels)));
-      if (!name && method === 'POST' && body) { lbModeOf(body); endpointsOf(body); const o = this.state.create(ns, body); this.serviceWritten(o); return { code: 201, body: o, kind: 'services' }; }
+      if (!name && method === 'GET')
+        return list(
+          'ServiceList',
+          [...this.state.services.values()].filter((s) => s.metadata.namespace === ns && matchesSelector(sel, s.metadata.labels)),
+        );
+      if (!name && method === 'POST' && body) {
+        lbModeOf(body);
+        endpointsOf(body);
+        const o = this.state.create(ns, body);
+        this.serviceWritten(o);
+        return { code: 201, body: o, kind: 'services' };
+      }
       if (name && method === 'GET') {
         const o = this.state.services.get(`${ns}/${name}`);
         if (!o) throw new KubeError(404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
         return { code: 200, body: o, kind: 'services' };
       }
-      if (name && method === 'PUT' && body) { lbModeOf(body); endpointsOf(body); const o = this.state.replace(ns, name, body); this.serviceWritten(o); return { code: 200, body: o, kind: 'services' }; }
+      if (name && method === 'PUT' && body) {
+        lbModeOf(body);
+        endpointsOf(body);
+        const o = this.state.replace(ns, name, body);
+        this.serviceWritten(o);
+        return { code: 200, body: o, kind: 'services' };
+      }
       if (name && method === 'DELETE') {
         const pre = (body as unknown as { preconditions?: { resourceVersion?: string } } | undefined)?.preconditions?.resourceVersion;
         const o = this.state.remove(ns, name, pre);
@@ -282,9 +366,18 @@ export class FakeCluster {
 
   private simContext(): SimContext {
     return {
-      state: this.state, objects: this.objects, nodes: this.nodes, slices: this.slices,
-      serviceWritten: (o) => { lbModeOf(o); endpointsOf(o); this.serviceWritten(o); },
-      namespaceDeleted: (ns) => { for (const key of [...this.lbs.keys()]) if (key.startsWith(`${ns}/`)) this.closeLb(key); },
+      state: this.state,
+      objects: this.objects,
+      nodes: this.nodes,
+      slices: this.slices,
+      serviceWritten: (o) => {
+        lbModeOf(o);
+        endpointsOf(o);
+        this.serviceWritten(o);
+      },
+      namespaceDeleted: (ns) => {
+        for (const key of [...this.lbs.keys()]) if (key.startsWith(`${ns}/`)) this.closeLb(key);
+      },
     };
   }
 
@@ -301,5 +394,7 @@ function tcpPorts(svc: Obj | undefined): number[] {
 
 /** While `demo.skyfed.io/api=down`: the paths kubectl needs to set it back (discovery, OpenAPI, nodes). */
 function kubectlWayBack(path: string): boolean {
-  return /^\/(api|api\/v1|apis|apis\/[^/]+\/[^/]+)$/.test(path) || path.startsWith('/openapi/') || path === '/api/v1/nodes' || path.startsWith('/api/v1/nodes/');
+  return (
+    /^\/(api|api\/v1|apis|apis\/[^/]+\/[^/]+)$/.test(path) || path.startsWith('/openapi/') || path === '/api/v1/nodes' || path.startsWith('/api/v1/nodes/')
+  );
 }

@@ -36,17 +36,23 @@ export const KUBEADM_COREFILE = `.:53 {
 
 function corednsDeployment(): Obj {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
     spec: {
-      replicas: 2, selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      replicas: 2,
+      selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
       template: {
         metadata: { labels: { 'k8s-app': 'kube-dns' } },
         spec: {
-          containers: [{
-            name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.11.1', args: ['-conf', '/etc/coredns/Corefile'],
-            volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
-          }],
+          containers: [
+            {
+              name: 'coredns',
+              image: 'registry.k8s.io/coredns/coredns:v1.11.1',
+              args: ['-conf', '/etc/coredns/Corefile'],
+              volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+            },
+          ],
           volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
         },
       },
@@ -58,15 +64,31 @@ export class ConfigObjects {
   readonly configMaps = new Map<string, Stored>();
   readonly deployments = new Map<string, Obj>();
 
-  constructor(private readonly bump: () => string, private readonly namespaces: ReadonlySet<string>) {
-    this.put(this.configMaps, 'kube-system', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: KUBEADM_COREFILE } } as Stored);
+  constructor(
+    private readonly bump: () => string,
+    private readonly namespaces: ReadonlySet<string>,
+  ) {
+    this.put(this.configMaps, 'kube-system', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'coredns', namespace: 'kube-system' },
+      data: { Corefile: KUBEADM_COREFILE },
+    } as Stored);
     this.put(this.deployments, 'kube-system', corednsDeployment());
   }
 
   private put<T extends Obj>(map: Map<string, T>, ns: string, body: T, old?: T): T {
     const o = structuredClone(body);
-    o.metadata = { ...o.metadata, namespace: ns, uid: old?.metadata['uid'] ?? randomUUID(), resourceVersion: this.bump(), creationTimestamp: old?.metadata['creationTimestamp'] ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
-    if (o.kind === 'Deployment') o.metadata['generation'] = ((old?.metadata['generation'] as number | undefined) ?? 0) + (old && JSON.stringify(old.spec) === JSON.stringify(o.spec) ? 0 : 1);
+    o.metadata = {
+      ...o.metadata,
+      namespace: ns,
+      uid: old?.metadata['uid'] ?? randomUUID(),
+      resourceVersion: this.bump(),
+      creationTimestamp: old?.metadata['creationTimestamp'] ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    if (o.kind === 'Deployment')
+      o.metadata['generation'] =
+        ((old?.metadata['generation'] as number | undefined) ?? 0) + (old && JSON.stringify(old.spec) === JSON.stringify(o.spec) ? 0 : 1);
     map.set(`${ns}/${o.metadata.name ?? ''}`, o);
     return o;
   }
@@ -103,12 +125,17 @@ export class ConfigObjects {
     const missing = (): KubeError => new KubeError(404, 'NotFound', `${resource} "${name ?? ''}" not found`, { name, kind: resource });
     if (!name && method === 'GET') {
       const items = [...map].filter(([k]) => k.startsWith(`${ns}/`)).map(([, v]) => v);
-      return { code: 200, body: { kind: `${kind}List`, apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', metadata: { resourceVersion: this.bump() }, items }, kind: `${kind}List` };
+      return {
+        code: 200,
+        body: { kind: `${kind}List`, apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', metadata: { resourceVersion: this.bump() }, items },
+        kind: `${kind}List`,
+      };
     }
     if (!name && method === 'POST' && body && kind === 'ConfigMap') {
       const o = body as Stored;
       this.validate(kind, o);
-      if (map.has(`${ns}/${o.metadata.name ?? ''}`)) throw new KubeError(409, 'AlreadyExists', `${resource} "${o.metadata.name ?? ''}" already exists`, { name: o.metadata.name, kind: resource });
+      if (map.has(`${ns}/${o.metadata.name ?? ''}`))
+        throw new KubeError(409, 'AlreadyExists', `${resource} "${o.metadata.name ?? ''}" already exists`, { name: o.metadata.name, kind: resource });
       return { code: 201, body: this.put(map, ns, { ...o, apiVersion: 'v1', kind }), kind: resource };
     }
     if (!name) return undefined;
@@ -121,15 +148,25 @@ export class ConfigObjects {
       if (!old) throw missing();
       const rv = body.metadata?.resourceVersion;
       if (rv && rv !== old.metadata.resourceVersion) {
-        throw new KubeError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: resource });
+        throw new KubeError(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          { name, kind: resource },
+        );
       }
       this.validate(kind, { ...(body as Stored), metadata: { ...body.metadata, name } });
-      return { code: 200, body: this.put(map, ns, { ...(body as Stored), apiVersion: old.apiVersion, kind, metadata: { ...body.metadata, name } }, old), kind: resource };
+      return {
+        code: 200,
+        body: this.put(map, ns, { ...(body as Stored), apiVersion: old.apiVersion, kind, metadata: { ...body.metadata, name } }, old),
+        kind: resource,
+      };
     }
     if (method === 'DELETE' && kind === 'ConfigMap') {
       if (!old) throw missing();
       const pre = (body as unknown as { preconditions?: { resourceVersion?: string } } | undefined)?.preconditions?.resourceVersion;
-      if (pre && pre !== old.metadata.resourceVersion) throw new KubeError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre}`, { name, kind: resource });
+      if (pre && pre !== old.metadata.resourceVersion)
+        throw new KubeError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre}`, { name, kind: resource });
       map.delete(key);
       return { code: 200, body: { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name, kind: resource } }, kind: resource };
     }

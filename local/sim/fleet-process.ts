@@ -37,7 +37,9 @@ export interface FleetAnswer {
 
 let fleet: FakeKubeFleet | undefined;
 const waits = new Set<{ id: number; key: string; clusters: readonly FakeCluster[] }>();
-const reply = (a: FleetAnswer): void => { process.send?.(a); };
+const reply = (a: FleetAnswer): void => {
+  process.send?.(a);
+};
 
 /** After any member write: answer the waits that are now satisfied. */
 function check(): void {
@@ -84,7 +86,9 @@ async function serve(r: FleetRequest): Promise<void> {
 }
 
 if (require.main === module) {
-  process.on('message', (r: FleetRequest) => { serve(r).catch((e: unknown) => reply({ id: r.id, error: e instanceof Error ? e.message : String(e) })); });
+  process.on('message', (r: FleetRequest) => {
+    serve(r).catch((e: unknown) => reply({ id: r.id, error: e instanceof Error ? e.message : String(e) }));
+  });
   // The parent went away: nothing left to serve.
   process.on('disconnect', () => process.exit(0));
 }

@@ -31,10 +31,18 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function patchBody(contentType: string | undefined, raw: string): Record<string, unknown> {
   const ct = (contentType ?? '').split(';')[0]?.trim();
   if (ct !== 'application/merge-patch+json' && ct !== 'application/strategic-merge-patch+json') {
-    throw new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`);
+    throw new KubeError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`,
+    );
   }
   let p: unknown;
-  try { p = JSON.parse(raw); } catch { throw new KubeError(400, 'BadRequest', 'error decoding patch: invalid JSON'); }
+  try {
+    p = JSON.parse(raw);
+  } catch {
+    throw new KubeError(400, 'BadRequest', 'error decoding patch: invalid JSON');
+  }
   if (!p || typeof p !== 'object' || Array.isArray(p)) throw new KubeError(400, 'BadRequest', 'a merge patch must be a JSON object');
   return p as Record<string, unknown>;
 }
@@ -44,7 +52,11 @@ export function lbModeOf(o: Obj): LbMode | undefined {
   const v = ann(o)[LB_ANNOTATION];
   if (v === undefined) return undefined;
   if (v === 'ok' || v === 'refuse' || v === 'blackhole') return v;
-  throw new KubeError(422, 'Invalid', `Service "${o.metadata.name ?? ''}" is invalid: metadata.annotations[${LB_ANNOTATION}]: Unsupported value: "${v}": supported values: "ok", "refuse", "blackhole"`);
+  throw new KubeError(
+    422,
+    'Invalid',
+    `Service "${o.metadata.name ?? ''}" is invalid: metadata.annotations[${LB_ANNOTATION}]: Unsupported value: "${v}": supported values: "ok", "refuse", "blackhole"`,
+  );
 }
 
 /** The ready-endpoint count a Service's annotation asks for, or undefined; a bad value is 422. */
@@ -52,7 +64,12 @@ export function endpointsOf(o: Obj): number | undefined {
   const v = ann(o)[ENDPOINTS_ANNOTATION];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n > 1000) throw new KubeError(422, 'Invalid', `Service "${o.metadata.name ?? ''}" is invalid: metadata.annotations[${ENDPOINTS_ANNOTATION}]: Invalid value: "${v}": a whole number from 0 to 1000`);
+  if (!/^\d+$/.test(v) || n > 1000)
+    throw new KubeError(
+      422,
+      'Invalid',
+      `Service "${o.metadata.name ?? ''}" is invalid: metadata.annotations[${ENDPOINTS_ANNOTATION}]: Invalid value: "${v}": a whole number from 0 to 1000`,
+    );
   return n;
 }
 
@@ -61,7 +78,10 @@ export class Nodes {
   /** name → annotations and extra labels the user set. */
   readonly meta = new Map<string, { annotations: Record<string, string>; labels: Record<string, string> }>();
 
-  constructor(private readonly opts: { zones?: readonly string[]; region?: string; topologyLabels?: 'topology' | 'legacy' | 'none' }, private readonly rv: () => string) {}
+  constructor(
+    private readonly opts: { zones?: readonly string[]; region?: string; topologyLabels?: 'topology' | 'legacy' | 'none' },
+    private readonly rv: () => string,
+  ) {}
 
   list(): Obj[] {
     const zones = this.opts.zones ?? [];
@@ -71,7 +91,17 @@ export class Nodes {
       const name = `node-${i}`;
       const extra = this.meta.get(name);
       const topo = lbl === 'none' ? {} : { ...(z ? { [`${pre}/zone`]: z } : {}), ...(this.opts.region ? { [`${pre}/region`]: this.opts.region } : {}) };
-      return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(extra?.labels ?? {}), ...topo }, annotations: { ...(extra?.annotations ?? {}) }, resourceVersion: this.rv() }, status: { conditions: [{ type: 'Ready', status: 'True' }] } } as Obj;
+      return {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name,
+          labels: { 'kubernetes.io/hostname': name, ...(extra?.labels ?? {}), ...topo },
+          annotations: { ...(extra?.annotations ?? {}) },
+          resourceVersion: this.rv(),
+        },
+        status: { conditions: [{ type: 'Ready', status: 'True' }] },
+      } as Obj;
     });
   }
 
@@ -85,7 +115,12 @@ export class Nodes {
     const merged = mergePatch(this.get(name), p) as Obj;
     const annotations = (merged.metadata['annotations'] as Record<string, string> | undefined) ?? {};
     const api = annotations[API_ANNOTATION];
-    if (api !== undefined && api !== 'up' && api !== 'down') throw new KubeError(422, 'Invalid', `Node "${name}" is invalid: metadata.annotations[${API_ANNOTATION}]: Unsupported value: "${api}": supported values: "down", "up"`);
+    if (api !== undefined && api !== 'up' && api !== 'down')
+      throw new KubeError(
+        422,
+        'Invalid',
+        `Node "${name}" is invalid: metadata.annotations[${API_ANNOTATION}]: Unsupported value: "${api}": supported values: "down", "up"`,
+      );
     const labels = { ...(merged.metadata.labels ?? {}) };
     this.meta.set(name, { annotations, labels });
     return this.get(name);
@@ -102,7 +137,10 @@ export class SliceEdits {
   readonly deleted = new Set<string>();
   readonly patched = new Map<string, Obj>();
 
-  reset(key: string): void { this.deleted.delete(key); this.patched.delete(key); }
+  reset(key: string): void {
+    this.deleted.delete(key);
+    this.patched.delete(key);
+  }
 
   /** Applies the edits to the slices the ready counts produce. */
   apply(generated: Obj[]): Obj[] {

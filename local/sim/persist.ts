@@ -29,10 +29,17 @@ interface Snapshot {
 
 export function snapshotOf(c: FakeCluster, port: number): Snapshot {
   return {
-    version: 1, port, token: c.token, tls: c.tls,
-    namespaces: [...c.state.namespaces], services: [...c.state.services.values()], ready: [...c.state.ready],
+    version: 1,
+    port,
+    token: c.token,
+    tls: c.tls,
+    namespaces: [...c.state.namespaces],
+    services: [...c.state.services.values()],
+    ready: [...c.state.ready],
     counters: { rv: c.state.rv, nextIp: c.state.nextIp, nextNodePort: c.state.nextNodePort, lbCounter: c.lbCounter },
-    objects: [...c.objects.items], namespaceLabels: [...c.objects.namespaceLabels], nodes: [...c.nodes.meta],
+    objects: [...c.objects.items],
+    namespaceLabels: [...c.objects.namespaceLabels],
+    nodes: [...c.nodes.meta],
     slices: { deleted: [...c.slices.deleted], patched: [...c.slices.patched] },
     lbs: [...c.lbs].map(([key, lb]) => ({ key, ip: lb.ip, mode: lb.mode })),
   };
@@ -78,7 +85,10 @@ export async function startPersistentCluster(index: number, opts: FakeClusterOpt
   let timer: NodeJS.Timeout | undefined;
   let cluster: FakeCluster | undefined = undefined;
   const flush = (): void => {
-    if (timer) { clearTimeout(timer); timer = undefined; }
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
     if (!cluster) return;
     const port = Number(new URL(cluster.url).port);
     if (!port) return;
@@ -87,7 +97,9 @@ export async function startPersistentCluster(index: number, opts: FakeClusterOpt
     writeFileSync(tmp, JSON.stringify(snapshotOf(cluster, port)), { mode: 0o600 });
     renameSync(tmp, file);
   };
-  const onChange = (): void => { timer ??= setTimeout(flush, 100); };
+  const onChange = (): void => {
+    timer ??= setTimeout(flush, 100);
+  };
   cluster = new FakeCluster(index, { ...opts, onChange, ...(prev ? { identity: { port: prev.port, token: prev.token, tls: prev.tls } } : {}) });
   if (prev) restore(cluster, prev);
   await startWithRetry(cluster, prev?.port);
@@ -104,7 +116,9 @@ async function startWithRetry(c: FakeCluster, port: number | undefined): Promise
       return;
     } catch (e) {
       if ((e as { code?: string }).code !== 'EADDRINUSE' || Date.now() > deadline) {
-        throw new Error(`demo cluster ${c.name} cannot get its address 127.0.0.1:${String(port)} back (${(e as Error).message}); start with --fresh to give it a new one`);
+        throw new Error(
+          `demo cluster ${c.name} cannot get its address 127.0.0.1:${String(port)} back (${(e as Error).message}); start with --fresh to give it a new one`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -33,17 +33,39 @@ export function attributesOf(method: string, url: URL): RequestAttributes {
   const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
   let group: string;
   let rest: string[];
-  if (p[0] === 'api' && p[1] === 'v1' && p.length > 2) { group = ''; rest = p.slice(2); }
-  else if (p[0] === 'apis' && p.length > 3) { group = p[1] as string; rest = p.slice(3); }
-  else return { verb: method.toLowerCase(), group: '', resource: '', path: url.pathname };
+  if (p[0] === 'api' && p[1] === 'v1' && p.length > 2) {
+    group = '';
+    rest = p.slice(2);
+  } else if (p[0] === 'apis' && p.length > 3) {
+    group = p[1] as string;
+    rest = p.slice(3);
+  } else return { verb: method.toLowerCase(), group: '', resource: '', path: url.pathname };
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length > 2) { namespace = rest[1]; rest = rest.slice(2); }
+  if (rest[0] === 'namespaces' && rest.length > 2) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
   const [resource = '', name, subresource] = rest;
   if (resource === 'namespaces' && name) namespace = name;
   const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-  const verb = method === 'GET' ? (name ? 'get' : watch ? 'watch' : 'list')
-    : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch'
-      : method === 'DELETE' ? (name ? 'delete' : 'deletecollection') : method.toLowerCase();
+  const verb =
+    method === 'GET'
+      ? name
+        ? 'get'
+        : watch
+          ? 'watch'
+          : 'list'
+      : method === 'POST'
+        ? 'create'
+        : method === 'PUT'
+          ? 'update'
+          : method === 'PATCH'
+            ? 'patch'
+            : method === 'DELETE'
+              ? name
+                ? 'delete'
+                : 'deletecollection'
+              : method.toLowerCase();
   return { verb, group, resource, ...(subresource ? { subresource } : {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
 }
 
@@ -52,7 +74,11 @@ export function authenticate(token: string | undefined, adminToken: string, obje
   if (token === adminToken) return { user: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
   const sa = objects.serviceAccountFor(token);
   if (!sa) return undefined;
-  return { user: `system:serviceaccount:${sa.namespace}:${sa.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${sa.namespace}`, 'system:authenticated'], serviceAccount: sa };
+  return {
+    user: `system:serviceaccount:${sa.namespace}:${sa.name}`,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${sa.namespace}`, 'system:authenticated'],
+    serviceAccount: sa,
+  };
 }
 
 type Rule = { verbs?: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] };
@@ -71,14 +97,15 @@ function ruleAllows(r: Rule, a: RequestAttributes): boolean {
 function subjectIs(s: Subject, c: Caller, bindingNamespace: string | undefined): boolean {
   if (s.kind === 'User') return s.name === c.user;
   if (s.kind === 'Group') return !!s.name && c.groups.includes(s.name);
-  if (s.kind === 'ServiceAccount') return !!c.serviceAccount && s.name === c.serviceAccount.name && (s.namespace ?? bindingNamespace) === c.serviceAccount.namespace;
+  if (s.kind === 'ServiceAccount')
+    return !!c.serviceAccount && s.name === c.serviceAccount.name && (s.namespace ?? bindingNamespace) === c.serviceAccount.namespace;
   return false;
 }
 
 const byKind = (kind: string): Kind => KINDS.find((k) => k.kind === kind) as Kind;
 
 function rulesOf(role: Obj | undefined): Rule[] {
-  return ((role as unknown as { rules?: Rule[] } | undefined)?.rules) ?? [];
+  return (role as unknown as { rules?: Rule[] } | undefined)?.rules ?? [];
 }
 
 /** Throws 403 Forbidden unless the caller may do what the request asks. */
@@ -94,14 +121,23 @@ export function authorize(c: Caller, a: RequestAttributes, objects: ObjectTable)
     for (const b of objects.list(byKind('RoleBinding'), a.namespace)) {
       const body = b as unknown as { subjects?: Subject[]; roleRef?: { kind?: string; name?: string } };
       if (!(body.subjects ?? []).some((s) => subjectIs(s, c, a.namespace))) continue;
-      const role = body.roleRef?.kind === 'Role' ? objects.find(byKind('Role'), a.namespace, body.roleRef.name ?? '') : objects.find(byKind('ClusterRole'), undefined, body.roleRef?.name ?? '');
+      const role =
+        body.roleRef?.kind === 'Role'
+          ? objects.find(byKind('Role'), a.namespace, body.roleRef.name ?? '')
+          : objects.find(byKind('ClusterRole'), undefined, body.roleRef?.name ?? '');
       // A RoleBinding grants only inside its own namespace; `namespaces/<ns>` itself is cluster-scoped.
       if (a.resource === 'namespaces') continue;
       if (rulesOf(role).some((r) => ruleAllows(r, a))) return;
     }
   }
-  const what = a.path !== undefined ? `${a.verb} path "${a.path}"`
-    : `${a.verb} resource "${a.subresource ? `${a.resource}/${a.subresource}` : a.resource}" in API group "${a.group}"${a.resource === 'namespaces' || a.namespace === undefined ? ' at the cluster scope' : ` in the namespace "${a.namespace}"`}`;
+  const what =
+    a.path !== undefined
+      ? `${a.verb} path "${a.path}"`
+      : `${a.verb} resource "${a.subresource ? `${a.resource}/${a.subresource}` : a.resource}" in API group "${a.group}"${a.resource === 'namespaces' || a.namespace === undefined ? ' at the cluster scope' : ` in the namespace "${a.namespace}"`}`;
   const subject = a.path !== undefined ? 'forbidden' : `${a.resource}${a.group ? `.${a.group}` : ''}${a.name ? ` "${a.name}"` : ''} is forbidden`;
-  throw new KubeError(403, 'Forbidden', `${subject}: User "${c.user}" cannot ${what}`, { ...(a.name ? { name: a.name } : {}), group: a.group, kind: a.resource });
+  throw new KubeError(403, 'Forbidden', `${subject}: User "${c.user}" cannot ${what}`, {
+    ...(a.name ? { name: a.name } : {}),
+    group: a.group,
+    kind: a.resource,
+  });
 }

@@ -11,11 +11,22 @@ import type { FleetAnswer, FleetRequest, MemberInfo } from './fleet-process';
 type Body<R> = R extends FleetRequest ? Omit<R, 'id'> : never;
 
 export class RemoteMember {
-  constructor(private readonly fleet: RemoteFleet, readonly info: MemberInfo) {}
-  get name(): string { return this.info.name; }
-  get url(): string { return this.info.url; }
-  kubeconfig(): string { return this.info.kubeconfig; }
-  async setFault(f: { mode: FaultMode }): Promise<void> { await this.fleet.ask({ op: 'fault', cluster: this.name, mode: f.mode }); }
+  constructor(
+    private readonly fleet: RemoteFleet,
+    readonly info: MemberInfo,
+  ) {}
+  get name(): string {
+    return this.info.name;
+  }
+  get url(): string {
+    return this.info.url;
+  }
+  kubeconfig(): string {
+    return this.info.kubeconfig;
+  }
+  async setFault(f: { mode: FaultMode }): Promise<void> {
+    await this.fleet.ask({ op: 'fault', cluster: this.name, mode: f.mode });
+  }
 }
 
 export class RemoteFleet {

@@ -19,9 +19,17 @@ export interface SimContext {
   namespaceDeleted(ns: string): void;
 }
 
-export interface Result { code: number; body: unknown; kind: string }
+export interface Result {
+  code: number;
+  body: unknown;
+  kind: string;
+}
 
-const listOf = (ctx: SimContext, kind: string, apiVersion: string, items: Obj[]): Result => ({ code: 200, body: { kind, apiVersion, metadata: { resourceVersion: ctx.state.bump() }, items }, kind });
+const listOf = (ctx: SimContext, kind: string, apiVersion: string, items: Obj[]): Result => ({
+  code: 200,
+  body: { kind, apiVersion, metadata: { resourceVersion: ctx.state.bump() }, items },
+  kind,
+});
 
 function fieldName(url: URL): string | undefined {
   return /(?:^|,)metadata\.name=([^,]+)/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
@@ -37,8 +45,14 @@ export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj 
   const p = url.pathname.split('/').filter(Boolean).map(decodeSegment);
   const core = p[0] === 'api' && p[1] === 'v1';
   // Namespaces (with their labels).
-  const namespace = (name: string): Obj => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: ctx.objects.namespaceLabels.get(name) ?? {} }, status: { phase: 'Active' } });
-  if (core && p[2] === 'namespaces' && p.length === 3 && method === 'GET') return listOf(ctx, 'NamespaceList', 'v1', filter([...ctx.state.namespaces].map(namespace), url));
+  const namespace = (name: string): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: ctx.objects.namespaceLabels.get(name) ?? {} },
+    status: { phase: 'Active' },
+  });
+  if (core && p[2] === 'namespaces' && p.length === 3 && method === 'GET')
+    return listOf(ctx, 'NamespaceList', 'v1', filter([...ctx.state.namespaces].map(namespace), url));
   if (core && p[2] === 'namespaces' && p.length === 4 && method === 'GET') {
     const name = p[3] as string;
     if (!ctx.state.namespaces.has(name)) throw new KubeError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
@@ -46,7 +60,13 @@ export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj 
   }
   if (core && p[2] === 'namespaces' && p.length === 3 && method === 'POST') {
     const name = body?.metadata?.name ?? '';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) throw new KubeError(422, 'Invalid', `Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`, { name, kind: 'Namespace' });
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
+      throw new KubeError(
+        422,
+        'Invalid',
+        `Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+        { name, kind: 'Namespace' },
+      );
     if (ctx.state.namespaces.has(name)) throw new KubeError(409, 'AlreadyExists', `namespaces "${name}" already exists`, { name, kind: 'namespaces' });
     ctx.state.namespaces.add(name);
     if (body?.metadata.labels) ctx.objects.namespaceLabels.set(name, { ...body.metadata.labels });
@@ -55,7 +75,8 @@ export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj 
   if (core && p[2] === 'namespaces' && p.length === 4 && method === 'DELETE') {
     const ns = p[3] as string;
     if (!ctx.state.namespaces.has(ns)) throw new KubeError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-    if (['default', 'kube-system', 'kube-public'].includes(ns)) throw new KubeError(403, 'Forbidden', `namespaces "${ns}" is forbidden: this namespace may not be deleted`, { name: ns, kind: 'namespaces' });
+    if (['default', 'kube-system', 'kube-public'].includes(ns))
+      throw new KubeError(403, 'Forbidden', `namespaces "${ns}" is forbidden: this namespace may not be deleted`, { name: ns, kind: 'namespaces' });
     for (const key of [...ctx.state.services.keys()]) if (key.startsWith(`${ns}/`)) ctx.state.remove(ns, key.slice(ns.length + 1));
     ctx.objects.removeNamespace(ns);
     ctx.state.namespaces.delete(ns);
@@ -85,10 +106,14 @@ export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj 
   if (p[0] === 'apis' && p[1] === 'discovery.k8s.io' && p[3] === 'namespaces' && p[5] === 'endpointslices' && p.length === 7) {
     const [ns, name] = [p[4] as string, p[6] as string];
     const slice = ctx.slices.apply(ctx.state.endpointSlices(ns)).find((s) => s.metadata.name === name);
-    if (!slice) throw new KubeError(404, 'NotFound', `endpointslices.discovery.k8s.io "${name}" not found`, { name, group: 'discovery.k8s.io', kind: 'endpointslices' });
+    if (!slice)
+      throw new KubeError(404, 'NotFound', `endpointslices.discovery.k8s.io "${name}" not found`, { name, group: 'discovery.k8s.io', kind: 'endpointslices' });
     const key = `${ns}/${slice.metadata.labels?.['kubernetes.io/service-name'] ?? ''}`;
     if (method === 'GET') return { code: 200, body: slice, kind: 'endpointslices' };
-    if (method === 'DELETE') { ctx.slices.deleted.add(key); return { code: 200, body: slice, kind: 'endpointslices' }; }
+    if (method === 'DELETE') {
+      ctx.slices.deleted.add(key);
+      return { code: 200, body: slice, kind: 'endpointslices' };
+    }
     if (method === 'PATCH') {
       const o = mergePatch(slice, patchBody(contentType, raw)) as Obj;
       o.metadata = { ...o.metadata, name, namespace: ns, resourceVersion: ctx.state.bump() };
@@ -103,14 +128,28 @@ export function routeExtra(ctx: SimContext, method: string, url: URL, body: Obj 
 function routeObjects(objects: ObjectTable, method: string, p: string[], url: URL, body: Obj | undefined, ctx: SimContext): Result | undefined {
   let group: string;
   let rest: string[];
-  if (p[0] === 'api' && p[1] === 'v1') { group = ''; rest = p.slice(2); }
-  else if (p[0] === 'apis' && p.length >= 4) { group = p[1] as string; rest = p.slice(3); }
-  else return undefined;
+  if (p[0] === 'api' && p[1] === 'v1') {
+    group = '';
+    rest = p.slice(2);
+  } else if (p[0] === 'apis' && p.length >= 4) {
+    group = p[1] as string;
+    rest = p.slice(3);
+  } else return undefined;
   let ns: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) { ns = rest[1]; rest = rest.slice(2); }
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    ns = rest[1];
+    rest = rest.slice(2);
+  }
   const [resource = '', name, sub] = rest;
   const k = kindOf(group, resource);
-  if (!k || sub !== undefined || rest.length > 2 || (k.namespaced && ns === undefined && (name !== undefined || method !== 'GET')) || (!k.namespaced && ns !== undefined)) return undefined;
+  if (
+    !k ||
+    sub !== undefined ||
+    rest.length > 2 ||
+    (k.namespaced && ns === undefined && (name !== undefined || method !== 'GET')) ||
+    (!k.namespaced && ns !== undefined)
+  )
+    return undefined;
   const apiVersion = group ? `${group}/v1` : 'v1';
   if (!name && method === 'GET') return listOf(ctx, `${k.kind}List`, apiVersion, filter(objects.list(k, ns), url));
   if (!name && method === 'POST') {

@@ -43,8 +43,14 @@ export function parseZoneFile(text: string, defaultOrigin = '.'): ParsedZone {
   const abs = (n: string): string => (n === '@' ? origin : n.endsWith('.') ? n.toLowerCase() : `${n.toLowerCase()}.${origin}`.replace(/\.\.$/, '.'));
   for (const line of logicalLines(text)) {
     const fields = line.trim().split(/\s+/);
-    if (fields[0] === '$ORIGIN') { origin = (fields[1] ?? '.').toLowerCase(); continue; }
-    if (fields[0] === '$TTL') { ttl = Number(fields[1]); continue; }
+    if (fields[0] === '$ORIGIN') {
+      origin = (fields[1] ?? '.').toLowerCase();
+      continue;
+    }
+    if (fields[0] === '$TTL') {
+      ttl = Number(fields[1]);
+      continue;
+    }
     if (!/^\s/.test(line)) owner = abs(fields.shift() ?? '@');
     let recTtl = ttl;
     while (fields.length && (/^\d+$/.test(fields[0] as string) || fields[0] === 'IN')) {
@@ -55,7 +61,20 @@ export function parseZoneFile(text: string, defaultOrigin = '.'): ParsedZone {
     if (!TYPES.has(type)) continue;
     if (type === 'SOA') {
       const [mname, rname, serial, refresh, retry, expire, minimum] = fields;
-      records.push({ name: owner, type, ttl: recTtl, data: { mname: abs(mname ?? '@'), rname: abs(rname ?? '@'), serial: Number(serial), refresh: Number(refresh), retry: Number(retry), expire: Number(expire), minimum: Number(minimum) } });
+      records.push({
+        name: owner,
+        type,
+        ttl: recTtl,
+        data: {
+          mname: abs(mname ?? '@'),
+          rname: abs(rname ?? '@'),
+          serial: Number(serial),
+          refresh: Number(refresh),
+          retry: Number(retry),
+          expire: Number(expire),
+          minimum: Number(minimum),
+        },
+      });
     } else {
       const v = fields[0] ?? '';
       records.push({ name: owner, type: type as ZoneRecord['type'], ttl: recTtl, data: type === 'A' || type === 'AAAA' ? v : abs(v) });

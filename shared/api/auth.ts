@@ -26,7 +26,10 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 /** Parses `token=user:role,token2=user2:role` (SKYFED_API_TOKENS). */
 export function parseTokens(spec: string | undefined): Map<string, Caller> {
   const out = new Map<string, Caller>();
-  for (const entry of (spec ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const entry of (spec ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = /^([^=]{16,})=([a-zA-Z0-9@._-]+):(admin|view)$/.exec(entry);
     if (!m) throw new Error('SKYFED_API_TOKENS: each entry must be TOKEN=USER:ROLE with a token of at least 16 characters and role admin or view');
     out.set(digest(m[1] as string).toString('hex'), { user: m[2] as string, role: m[3] as Role });

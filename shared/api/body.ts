@@ -17,13 +17,23 @@ export type BodyFormat = 'json' | 'yaml' | 'merge-patch' | 'strategic-merge-patc
 export function bodyFormat(contentType: string | undefined): BodyFormat {
   const t = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   switch (t) {
-    case 'application/json': return 'json';
-    case 'application/yaml': case 'application/x-yaml': case 'text/yaml': return 'yaml';
-    case 'application/merge-patch+json': return 'merge-patch';
-    case 'application/strategic-merge-patch+json': return 'strategic-merge-patch';
-    case 'application/apply-patch+yaml': case 'application/apply-patch+json': return 'apply-patch';
-    case 'application/json-patch+json': return 'json-patch';
-    default: throw errors.unsupportedMediaType(t || '(none)');
+    case 'application/json':
+      return 'json';
+    case 'application/yaml':
+    case 'application/x-yaml':
+    case 'text/yaml':
+      return 'yaml';
+    case 'application/merge-patch+json':
+      return 'merge-patch';
+    case 'application/strategic-merge-patch+json':
+      return 'strategic-merge-patch';
+    case 'application/apply-patch+yaml':
+    case 'application/apply-patch+json':
+      return 'apply-patch';
+    case 'application/json-patch+json':
+      return 'json-patch';
+    default:
+      throw errors.unsupportedMediaType(t || '(none)');
   }
 }
 
@@ -63,7 +73,8 @@ export function nestingDepth(text: string, max = MAX_NESTING): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash escapes the next character
+      if (c === 92)
+        i++; // backslash escapes the next character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 91 || c === 123) {

@@ -14,12 +14,16 @@ function groupsOf(types: readonly ResourceType[]): string[] {
 
 export function apiGroupList(types: readonly ResourceType[]): Record<string, unknown> {
   return {
-    kind: 'APIGroupList', apiVersion: 'v1',
-    groups: [...groupsOf(types).map((g) => {
-      const version = types.find((t) => t.group === g)?.version ?? 'v1';
-      const gv = { groupVersion: `${g}/${version}`, version };
-      return { name: g, versions: [gv], preferredVersion: gv };
-    }), ...reviewGroups()],
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [
+      ...groupsOf(types).map((g) => {
+        const version = types.find((t) => t.group === g)?.version ?? 'v1';
+        const gv = { groupVersion: `${g}/${version}`, version };
+        return { name: g, versions: [gv], preferredVersion: gv };
+      }),
+      ...reviewGroups(),
+    ],
   };
 }
 
@@ -33,9 +37,15 @@ export function resourceList(types: readonly ResourceType[], groupVersion: strin
   const picked = types.filter((t) => apiVersionOf(t) === groupVersion);
   if (picked.length === 0) return reviewResourceList(groupVersion);
   return {
-    kind: 'APIResourceList', apiVersion: 'v1', groupVersion,
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
     resources: picked.map((t) => ({
-      name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: VERBS,
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: VERBS,
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.resource === 'services' ? { categories: ['all'] } : {}),
     })),
@@ -46,8 +56,10 @@ export function resourceList(types: readonly ResourceType[], groupVersion: strin
 function reviewGroups(): Record<string, unknown>[] {
   const groups = [...new Set(REVIEW_RESOURCES.map((r) => r.group))];
   return groups.map((name) => {
-    const versions = [...new Set(REVIEW_RESOURCES.filter((r) => r.group === name).flatMap((r) => r.versions))]
-      .map((version) => ({ groupVersion: `${name}/${version}`, version }));
+    const versions = [...new Set(REVIEW_RESOURCES.filter((r) => r.group === name).flatMap((r) => r.versions))].map((version) => ({
+      groupVersion: `${name}/${version}`,
+      version,
+    }));
     return { name, versions, preferredVersion: versions[0] };
   });
 }
@@ -56,7 +68,9 @@ function reviewResourceList(groupVersion: string): Record<string, unknown> | und
   const picked = REVIEW_RESOURCES.filter((r) => r.versions.some((v) => `${r.group}/${v}` === groupVersion));
   if (picked.length === 0) return undefined;
   return {
-    kind: 'APIResourceList', apiVersion: 'v1', groupVersion,
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
     resources: picked.map((r) => ({ name: r.resource, singularName: '', namespaced: false, kind: r.kind, verbs: ['create'] })),
   };
 }
@@ -64,7 +78,14 @@ function reviewResourceList(groupVersion: string): Record<string, unknown> | und
 export function versionInfo(version: string, now: Date): Record<string, unknown> {
   const m = /^v?(\d+)\.(\d+)/.exec(version);
   return {
-    major: m?.[1] ?? '0', minor: m?.[2] ?? '1', gitVersion: version, gitCommit: 'skyfed', gitTreeState: 'clean',
-    buildDate: now.toISOString(), goVersion: 'n/a', compiler: 'skyfed', platform: `node/${process.version}`,
+    major: m?.[1] ?? '0',
+    minor: m?.[2] ?? '1',
+    gitVersion: version,
+    gitCommit: 'skyfed',
+    gitTreeState: 'clean',
+    buildDate: now.toISOString(),
+    goVersion: 'n/a',
+    compiler: 'skyfed',
+    platform: `node/${process.version}`,
   };
 }

@@ -18,7 +18,8 @@ function validate(e: CoreEvent): StatusCause[] {
   if (e.type !== undefined && e.type !== 'Normal' && e.type !== 'Warning') {
     causes.push({ reason: 'FieldValueNotSupported', field: 'type', message: `Unsupported value: "${e.type}": supported values: "Normal", "Warning"` });
   }
-  if ((e.count ?? 0) < 0) causes.push({ reason: 'FieldValueInvalid', field: 'count', message: `Invalid value: ${e.count ?? 0}: must be greater than or equal to 0` });
+  if ((e.count ?? 0) < 0)
+    causes.push({ reason: 'FieldValueInvalid', field: 'count', message: `Invalid value: ${e.count ?? 0}: must be greater than or equal to 0` });
   if ((e.reason ?? '').length > 128) causes.push({ reason: 'FieldValueTooLong', field: 'reason', message: 'Too long: may not be more than 128 bytes' });
   return causes;
 }

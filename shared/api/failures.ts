@@ -10,7 +10,9 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DocumentTooLargeError) {
     return new ApiError(422, 'Invalid', `${err.resource} "${err.objectName}" is invalid: ${err.message}`, {
-      name: err.objectName, kind: err.resource, causes: [{ reason: 'FieldValueTooLong', message: err.message }],
+      name: err.objectName,
+      kind: err.resource,
+      causes: [{ reason: 'FieldValueTooLong', message: err.message }],
     });
   }
   if (err instanceof StoreContentionError) return errors.tooManyRequests(`${err.message}; retry shortly`, 1);

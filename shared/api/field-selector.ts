@@ -48,7 +48,9 @@ function unescape(v: string): string {
 export function parseFieldSelector(raw: string | undefined, fields?: SelectableFields): FieldSelector {
   const allowed = new Set([...BASE, ...(fields?.names ?? [])]);
   const terms: FieldTerm[] = [];
-  for (const part of splitUnescaped(raw ?? '', ',').map((t) => t.trim()).filter(Boolean)) {
+  for (const part of splitUnescaped(raw ?? '', ',')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     const m = /^([^=!\s]+)\s*(==|!=|=)(.*)$/.exec(part);
     if (!m) throw errors.badRequest(`invalid selector: '${raw ?? ''}'; can't understand '${part}'`);
     const field = m[1] as string;

@@ -42,9 +42,15 @@ function managerOf(o: WriteOptions): string {
 
 /** Equal but for managedFields times: a no-op write is not stored again. */
 function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject): string => JSON.stringify({
-    ...o, metadata: { ...o.metadata, resourceVersion: '', managedFields: (o.metadata.managedFields ?? []).map((m) => JSON.stringify({ ...(m as object), time: '' })).sort() },
-  });
+  const strip = (o: KubeObject): string =>
+    JSON.stringify({
+      ...o,
+      metadata: {
+        ...o.metadata,
+        resourceVersion: '',
+        managedFields: (o.metadata.managedFields ?? []).map((m) => JSON.stringify({ ...(m as object), time: '' })).sort(),
+      },
+    });
   return strip(a) === strip(b);
 }
 
@@ -55,7 +61,6 @@ export interface WriteResult<T> {
 }
 
 const CONFLICT_MSG = 'the object has been modified; please apply your changes to the latest version and try again';
-
 
 export class Handlers {
   constructor(
@@ -87,7 +92,12 @@ export class Handlers {
   }
 
   /** Checks apiVersion/kind/name/namespace of a body against the request path. */
-  private decode(s: Strategy, body: unknown, mode: FieldValidation, path: { namespace?: string; name?: string }): { obj: KubeObject; warnings: readonly string[] } {
+  private decode(
+    s: Strategy,
+    body: unknown,
+    mode: FieldValidation,
+    path: { namespace?: string; name?: string },
+  ): { obj: KubeObject; warnings: readonly string[] } {
     const t = s.type;
     const what = `${t.kind} in version "${t.version}"`;
     const { object, warnings } = decodeStructured<KubeObject>(body, t.schema, mode, what);
@@ -167,29 +177,52 @@ export class Handlers {
         return { code: 201, object: await this.createDecoded(s, structuredClone(config), o, { operation: 'Apply', applied: applied.fields }), warnings };
       }
       let fields: FieldSet = new Set();
-      const object = await this.replace(s, key, (live) => {
-        const applied = applyConfiguration(live, config, manager);
-        fields = applied.fields;
-        return applied.object;
-      }, o, false, { operation: 'Apply', get applied() { return fields; } });
+      const object = await this.replace(
+        s,
+        key,
+        (live) => {
+          const applied = applyConfiguration(live, config, manager);
+          fields = applied.fields;
+          return applied.object;
+        },
+        o,
+        false,
+        {
+          operation: 'Apply',
+          get applied() {
+            return fields;
+          },
+        },
+      );
       return { code: 200, object, warnings };
     }
     if (format === 'json-patch') {
       if (!Array.isArray(patch)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
     } else if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw errors.badRequest('a merge patch must be a JSON object');
     let warnings: readonly string[] = [];
-    const object = await this.replace(s, key, (live) => {
-      const merged = format === 'json-patch' ? jsonPatch(live, patch) : format === 'merge-patch' ? mergePatch(live, patch) : strategicMergePatch(live, patch);
-      const decoded = this.decode(s, merged, o.fieldValidation, key);
-      warnings = decoded.warnings;
-      return decoded.obj;
-    }, o, false, { operation: 'Update' });
+    const object = await this.replace(
+      s,
+      key,
+      (live) => {
+        const merged = format === 'json-patch' ? jsonPatch(live, patch) : format === 'merge-patch' ? mergePatch(live, patch) : strategicMergePatch(live, patch);
+        const decoded = this.decode(s, merged, o.fieldValidation, key);
+        warnings = decoded.warnings;
+        return decoded.obj;
+      },
+      o,
+      false,
+      { operation: 'Update' },
+    );
     return { code: 200, object, warnings };
   }
 
   private async replace(
-    s: Strategy, key: ObjectKey, build: (live: KubeObject, internal: Readonly<Record<string, unknown>> | undefined) => KubeObject,
-    o: WriteOptions, isPut: boolean, own: Ownership,
+    s: Strategy,
+    key: ObjectKey,
+    build: (live: KubeObject, internal: Readonly<Record<string, unknown>> | undefined) => KubeObject,
+    o: WriteOptions,
+    isPut: boolean,
+    own: Ownership,
   ): Promise<KubeObject> {
     let result: KubeObject | undefined;
     const written = await this.store.transact(s.type.resource, key, async (current) => {
@@ -201,20 +234,26 @@ export class Handlers {
         throw errors.conflict(this.ref(s.type, key.name), CONFLICT_MSG);
       }
       if (next.metadata.uid !== undefined && next.metadata.uid !== '' && next.metadata.uid !== current.object.metadata.uid) {
-        throw errors.conflict(this.ref(s.type, key.name), `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.object.metadata.uid ?? ''}`);
+        throw errors.conflict(
+          this.ref(s.type, key.name),
+          `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.object.metadata.uid ?? ''}`,
+        );
       }
       const prepared = await s.prepare(next, current);
       const old = current.object;
       const specChanged = JSON.stringify(prepared.object['spec']) !== JSON.stringify(old['spec']);
       // Sent managedFields (non-empty) replace the stored ones before this write is recorded.
-      const base = own.operation === 'Update' && next.metadata.managedFields !== undefined && next.metadata.managedFields.length > 0
-        ? { ...live, metadata: { ...live.metadata, managedFields: next.metadata.managedFields } } : live;
+      const base =
+        own.operation === 'Update' && next.metadata.managedFields !== undefined && next.metadata.managedFields.length > 0
+          ? { ...live, metadata: { ...live.metadata, managedFields: next.metadata.managedFields } }
+          : live;
       const owned = recordManagers(base, prepared.object, { manager: managerOf(o), ...own, force: o.force === true, time: rfc3339(this.clock()) });
       const object: KubeObject = {
         ...owned,
         metadata: {
           ...owned.metadata,
-          uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp,
+          uid: old.metadata.uid,
+          creationTimestamp: old.metadata.creationTimestamp,
           ...(old.metadata.deletionTimestamp ? { deletionTimestamp: old.metadata.deletionTimestamp } : {}),
           ...(s.type.hasSpec ? { generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0) } : {}),
         },
@@ -242,8 +281,8 @@ export class Handlers {
   /** DELETE with DeleteOptions: preconditions, dryRun, finalizers, propagationPolicy (Orphan keeps member objects). */
   async delete(s: Strategy, key: ObjectKey, body: unknown, query: { propagationPolicy?: string; dryRun?: boolean }): Promise<{ code: number; body: unknown }> {
     const opts = body === undefined ? {} : decodeStructured<Record<string, unknown>>(body, deleteOptionsSchema, 'Strict', 'DeleteOptions').object;
-    const policy = (opts['propagationPolicy'] as string | undefined) ?? query.propagationPolicy
-      ?? (opts['orphanDependents'] === true ? 'Orphan' : 'Background');
+    const policy =
+      (opts['propagationPolicy'] as string | undefined) ?? query.propagationPolicy ?? (opts['orphanDependents'] === true ? 'Orphan' : 'Background');
     if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
       throw errors.badRequest(`propagationPolicy must be one of Orphan, Background, Foreground (got ${JSON.stringify(policy)})`);
     }
@@ -254,9 +293,13 @@ export class Handlers {
     await this.store.transact(s.type.resource, key, async (current) => {
       if (!current) throw errors.notFound(ref);
       const meta = current.object.metadata;
-      if (pre.uid && pre.uid !== meta.uid) throw errors.conflict(ref, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`);
+      if (pre.uid && pre.uid !== meta.uid)
+        throw errors.conflict(ref, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`);
       if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
-        throw errors.conflict(ref, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`);
+        throw errors.conflict(
+          ref,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
+        );
       }
       const finalizers = [...(meta.finalizers ?? [])];
       if (finalizers.length === 0) {

@@ -30,10 +30,15 @@ export interface ListPage {
 }
 
 export function selected(q: Pick<ListQuery, 'namespace' | 'labels' | 'fields'>, o: KubeObject, s?: Strategy): boolean {
-  return (q.namespace === undefined || o.metadata.namespace === q.namespace) && matches(q.labels, o.metadata.labels) && matchesFields(q.fields, o, s?.type.fields);
+  return (
+    (q.namespace === undefined || o.metadata.namespace === q.namespace) && matches(q.labels, o.metadata.labels) && matchesFields(q.fields, o, s?.type.fields)
+  );
 }
 
-interface Token { readonly rv: number; readonly start: string }
+interface Token {
+  readonly rv: number;
+  readonly start: string;
+}
 
 function encodeToken(t: Token): string {
   return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
@@ -68,7 +73,11 @@ export async function listObjects(store: ObjectStore, s: Strategy, q: ListQuery,
   }
   const token = q.continue !== undefined && q.continue !== '' ? decodeToken(q.continue) : undefined;
   if (token && nowRv - token.rv > COMPACTION_MS * 1000) {
-    throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+    throw new ApiError(
+      410,
+      'Expired',
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    );
   }
   const rv = token?.rv ?? nowRv;
   const limit = q.limit ?? 500;
@@ -85,5 +94,10 @@ export async function listObjects(store: ObjectStore, s: Strategy, q: ListQuery,
   if (!more || after === undefined) return { items, resourceVersion: String(rv) };
   const unfiltered = q.labels.length === 0 && q.fields.length === 0;
   const remaining = unfiltered ? await store.countAfter(s.type.resource, q.namespace, after) : undefined;
-  return { items, resourceVersion: String(rv), continue: encodeToken({ rv, start: after }), ...(remaining !== undefined ? { remainingItemCount: remaining } : {}) };
+  return {
+    items,
+    resourceVersion: String(rv),
+    continue: encodeToken({ rv, start: after }),
+    ...(remaining !== undefined ? { remainingItemCount: remaining } : {}),
+  };
 }

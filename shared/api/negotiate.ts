@@ -10,15 +10,23 @@ import { PROTOBUF_MEDIA_TYPE, decodeObject } from './protobuf/codec';
 
 export type ResponseFormat = 'json' | 'yaml' | 'protobuf';
 
-interface Clause { readonly type: string; readonly q: number; readonly index: number }
+interface Clause {
+  readonly type: string;
+  readonly q: number;
+  readonly index: number;
+}
 
 function clauses(accept: string): Clause[] {
-  return accept.split(',').map((raw, index) => {
-    const [type = '', ...params] = raw.split(';').map((p) => p.trim());
-    const qParam = params.find((p) => /^q=/i.test(p));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    return { type: type.toLowerCase(), q: Number.isNaN(q) ? 0 : q, index };
-  }).filter((c) => c.type !== '' && c.q > 0).sort((a, b) => b.q - a.q || a.index - b.index);
+  return accept
+    .split(',')
+    .map((raw, index) => {
+      const [type = '', ...params] = raw.split(';').map((p) => p.trim());
+      const qParam = params.find((p) => /^q=/i.test(p));
+      const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+      return { type: type.toLowerCase(), q: Number.isNaN(q) ? 0 : q, index };
+    })
+    .filter((c) => c.type !== '' && c.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
 }
 
 function acceptedTypes(protobuf: boolean): string[] {
@@ -30,10 +38,18 @@ export function pickFormat(accept: string | undefined, protobuf: boolean): Respo
   if (accept === undefined || accept.trim() === '') return 'json';
   for (const c of clauses(accept)) {
     switch (c.type) {
-      case 'application/json': case 'application/*': case '*/*': return 'json';
-      case 'application/yaml': case 'application/x-yaml': return 'yaml';
-      case PROTOBUF_MEDIA_TYPE: if (protobuf) return 'protobuf'; break;
-      default: break;
+      case 'application/json':
+      case 'application/*':
+      case '*/*':
+        return 'json';
+      case 'application/yaml':
+      case 'application/x-yaml':
+        return 'yaml';
+      case PROTOBUF_MEDIA_TYPE:
+        if (protobuf) return 'protobuf';
+        break;
+      default:
+        break;
     }
   }
   return undefined;

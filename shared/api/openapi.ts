@@ -57,28 +57,33 @@ function collectionPath(t: ResourceType): string {
 /** The operations of one kind, in either version's shape. */
 function paths(t: ResourceType, version: Version): Record<string, unknown> {
   const schema = { $ref: ref(version, schemaName(t)) };
-  const queryParam = (name: string): Record<string, unknown> => version === 'v3'
-    ? { name, in: 'query', schema: { type: 'string', uniqueItems: true } }
-    : { name, in: 'query', type: 'string', uniqueItems: true };
+  const queryParam = (name: string): Record<string, unknown> =>
+    version === 'v3' ? { name, in: 'query', schema: { type: 'string', uniqueItems: true } } : { name, in: 'query', type: 'string', uniqueItems: true };
   const op = (action: string, verb: string, withBody: boolean): Record<string, unknown> => {
     const params = withBody ? WRITE_PARAMS.map(queryParam) : [];
     if (withBody && version === 'v2') params.push({ name: 'body', in: 'body', required: true, schema });
     return {
-      operationId: `${verb}${t.kind}`, 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvkOf(t),
+      operationId: `${verb}${t.kind}`,
+      'x-kubernetes-action': action,
+      'x-kubernetes-group-version-kind': gvkOf(t),
       parameters: params,
       ...(withBody && version === 'v3' ? { requestBody: { content: { '*/*': { schema } } } } : {}),
       responses: { '200': version === 'v3' ? { description: 'OK', content: { 'application/json': { schema } } } : { description: 'OK', schema } },
     };
   };
-  const pathParam = (name: string): Record<string, unknown> => version === 'v3'
-    ? { name, in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }
-    : { name, in: 'path', required: true, type: 'string', uniqueItems: true };
+  const pathParam = (name: string): Record<string, unknown> =>
+    version === 'v3'
+      ? { name, in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }
+      : { name, in: 'path', required: true, type: 'string', uniqueItems: true };
   const scope = t.namespaced ? [pathParam('namespace')] : [];
   const collection = collectionPath(t);
   return {
     [collection]: { get: op('list', 'list', false), post: op('post', 'create', true), parameters: scope },
     [`${collection}/{name}`]: {
-      get: op('get', 'read', false), put: op('put', 'replace', true), patch: op('patch', 'patch', true), delete: op('delete', 'delete', false),
+      get: op('get', 'read', false),
+      put: op('put', 'replace', true),
+      patch: op('patch', 'patch', true),
+      delete: op('delete', 'delete', false),
       parameters: [pathParam('name'), ...scope],
     },
   };
@@ -98,7 +103,8 @@ export function openApiDocument(types: readonly ResourceType[], groupVersion: st
   const picked = types.filter((t) => apiVersionOf(t) === groupVersion);
   if (picked.length === 0) return undefined;
   return {
-    openapi: '3.0.0', info: { title: 'skyfed', version: groupVersion },
+    openapi: '3.0.0',
+    info: { title: 'skyfed', version: groupVersion },
     paths: Object.assign({}, ...picked.map((t) => paths(t, 'v3'))) as Record<string, unknown>,
     components: { schemas: definitions(picked, 'v3') },
   };
@@ -107,18 +113,25 @@ export function openApiDocument(types: readonly ResourceType[], groupVersion: st
 export function openApiIndex(types: readonly ResourceType[]): Record<string, unknown> {
   const gvs = [...new Set(types.map(apiVersionOf))];
   return {
-    paths: Object.fromEntries(gvs.map((gv) => {
-      const key = gv.includes('/') ? `apis/${gv}` : `api/${gv}`;
-      const hash = createHash('sha256').update(JSON.stringify(openApiDocument(types, gv))).digest('hex').slice(0, 32).toUpperCase();
-      return [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` }];
-    })),
+    paths: Object.fromEntries(
+      gvs.map((gv) => {
+        const key = gv.includes('/') ? `apis/${gv}` : `api/${gv}`;
+        const hash = createHash('sha256')
+          .update(JSON.stringify(openApiDocument(types, gv)))
+          .digest('hex')
+          .slice(0, 32)
+          .toUpperCase();
+        return [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` }];
+      }),
+    ),
   };
 }
 
 /** The one Swagger 2.0 document of every kind (`/openapi/v2`). */
 export function openApiV2(types: readonly ResourceType[], version: string): Record<string, unknown> {
   return {
-    swagger: '2.0', info: { title: 'skyfed', version },
+    swagger: '2.0',
+    info: { title: 'skyfed', version },
     paths: Object.assign({}, ...types.map((t) => paths(t, 'v2'))) as Record<string, unknown>,
     definitions: definitions(types, 'v2'),
   };

@@ -69,6 +69,8 @@ export function jsonPatch(target: unknown, patch: unknown): unknown {
   } catch (e) {
     if (!(e instanceof JsonPatchError)) throw e;
     const what = `${e.message.split('\n')[0] ?? e.name} (operation ${String(e.index ?? 0)}: ${JSON.stringify(e.operation ?? {})})`;
-    throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ reason: 'UnexpectedServerResponse', message: what }] });
+    throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+      causes: [{ reason: 'UnexpectedServerResponse', message: what }],
+    });
   }
 }

@@ -38,8 +38,16 @@ const nameColumn = { name: 'Name', type: 'string', format: 'name', description: 
 const ageColumn = { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 } as const;
 
 export const clusters: ResourceType<Cluster> = {
-  resource: 'clusters', singular: 'cluster', kind: 'Cluster', group: 'federation', version: 'v1beta1',
-  namespaced: false, shortNames: [], schema: clusterSchema, nameRule: dns1123Label, hasSpec: true,
+  resource: 'clusters',
+  singular: 'cluster',
+  kind: 'Cluster',
+  group: 'federation',
+  version: 'v1beta1',
+  namespaced: false,
+  shortNames: [],
+  schema: clusterSchema,
+  nameRule: dns1123Label,
+  hasSpec: true,
   table: {
     columns: [
       nameColumn,
@@ -50,7 +58,10 @@ export const clusters: ResourceType<Cluster> = {
       { name: 'Zones', type: 'string', description: 'Zones of the cluster.', priority: 1 },
     ],
     cells: (c, now) => [
-      c.metadata.name ?? '', clusterStatusWord(c), c.status?.version ?? '', ageOf(c, now),
+      c.metadata.name ?? '',
+      clusterStatusWord(c),
+      c.status?.version ?? '',
+      ageOf(c, now),
       c.status?.region ?? c.spec.region ?? '<none>',
       (c.status?.zones ?? c.spec.zones ?? []).join(',') || '<none>',
     ],
@@ -75,8 +86,16 @@ function clusterCount(s: Service): string {
 }
 
 export const services: ResourceType<Service> = {
-  resource: 'services', singular: 'service', kind: 'Service', group: '', version: 'v1',
-  namespaced: true, shortNames: ['svc'], schema: serviceSchema, nameRule: dns1035Label, hasSpec: true,
+  resource: 'services',
+  singular: 'service',
+  kind: 'Service',
+  group: '',
+  version: 'v1',
+  namespaced: true,
+  shortNames: ['svc'],
+  schema: serviceSchema,
+  nameRule: dns1035Label,
+  hasSpec: true,
   table: {
     columns: [
       nameColumn,
@@ -88,15 +107,30 @@ export const services: ResourceType<Service> = {
       { name: 'Selector', type: 'string', description: 'The pod selector.', priority: 1 },
     ],
     cells: (s, now) => [
-      s.metadata.name ?? '', s.spec.type ?? 'ClusterIP', externalIps(s), formatPorts(s.spec), clusterCount(s), ageOf(s, now),
-      Object.entries(s.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>',
+      s.metadata.name ?? '',
+      s.spec.type ?? 'ClusterIP',
+      externalIps(s),
+      formatPorts(s.spec),
+      clusterCount(s),
+      ageOf(s, now),
+      Object.entries(s.spec.selector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '<none>',
     ],
   },
 };
 
 export const secrets: ResourceType<Secret> = {
-  resource: 'secrets', singular: 'secret', kind: 'Secret', group: '', version: 'v1',
-  namespaced: true, shortNames: [], schema: secretSchema, nameRule: dns1123Subdomain, hasSpec: false,
+  resource: 'secrets',
+  singular: 'secret',
+  kind: 'Secret',
+  group: '',
+  version: 'v1',
+  namespaced: true,
+  shortNames: [],
+  schema: secretSchema,
+  nameRule: dns1123Subdomain,
+  hasSpec: false,
   table: {
     columns: [
       nameColumn,
@@ -109,6 +143,9 @@ export const secrets: ResourceType<Secret> = {
 };
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
-  clusters as unknown as ResourceType, services as unknown as ResourceType, secrets as unknown as ResourceType,
-  coreEventType, eventsV1Type,
+  clusters as unknown as ResourceType,
+  services as unknown as ResourceType,
+  secrets as unknown as ResourceType,
+  coreEventType,
+  eventsV1Type,
 ];

@@ -109,7 +109,10 @@ export function apiRouter(deps: ApiDeps): express.Router {
   });
 
   router.get('/version', (req, res) => send(req, res, 200, versionInfo(deps.version, clock())));
-  for (const p of ['/healthz', '/readyz', '/livez']) router.get(p, (_req, res) => { res.type('text/plain').send('ok'); });
+  for (const p of ['/healthz', '/readyz', '/livez'])
+    router.get(p, (_req, res) => {
+      res.type('text/plain').send('ok');
+    });
   router.get('/api', (req, res) => send(req, res, 200, apiVersions()));
   router.get('/apis', (req, res) => send(req, res, 200, apiGroupList(types)));
   router.get('/openapi/v2', (req, res) => {
@@ -175,7 +178,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
         watching.set(user, open + 1);
         try {
           return await serveWatch(req, res, {
-            hub, key: `${s.type.resource}/${ns ?? ''}`,
+            hub,
+            key: `${s.type.resource}/${ns ?? ''}`,
             source: { list: () => deps.store.list(s.type.resource, ns), present: (rec) => handlers.present(s, rec) },
             matches: (o) => matches(labels, o.metadata.labels) && matchesFields(fields, o, s.type.fields),
             deletedSince: (rv) => handlers.deletedSince(s, rv, q),
@@ -192,8 +196,16 @@ export function apiRouter(deps: ApiDeps): express.Router {
       const limit = parseLimit(query(req, 'limit'));
       const cont = query(req, 'continue');
       const page = await handlers.list(s, { ...q, ...(limit !== undefined ? { limit } : {}), ...(cont !== undefined ? { continue: cont } : {}) });
-      const listMeta = { resourceVersion: page.resourceVersion, ...(page.continue !== undefined ? { continue: page.continue } : {}), ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}) };
-      if (table) return send(req, res, 200, { ...renderTable(s.type.table, page.items, clock(), page.resourceVersion, query(req, 'includeObject')), metadata: listMeta });
+      const listMeta = {
+        resourceVersion: page.resourceVersion,
+        ...(page.continue !== undefined ? { continue: page.continue } : {}),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+      };
+      if (table)
+        return send(req, res, 200, {
+          ...renderTable(s.type.table, page.items, clock(), page.resourceVersion, query(req, 'includeObject')),
+          metadata: listMeta,
+        });
       return send(req, res, 200, { kind: `${s.type.kind}List`, apiVersion: apiVersionOf(s.type), metadata: listMeta, items: page.items });
     }
     if (req.method === 'POST') {
@@ -213,7 +225,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
     switch (req.method) {
       case 'GET': {
         const obj = await handlers.get(s, key);
-        if (wantsTable(req.get('accept'))) return send(req, res, 200, renderTable(s.type.table, [obj], clock(), obj.metadata.resourceVersion ?? '', query(req, 'includeObject')));
+        if (wantsTable(req.get('accept')))
+          return send(req, res, 200, renderTable(s.type.table, [obj], clock(), obj.metadata.resourceVersion ?? '', query(req, 'includeObject')));
         return send(req, res, 200, obj);
       }
       case 'PUT': {
@@ -228,7 +241,10 @@ export function apiRouter(deps: ApiDeps): express.Router {
       case 'DELETE': {
         const body = raw && raw.length > 0 ? readObjectBody(raw, req.get('content-type') ?? 'application/json', true).body : undefined;
         const policy = query(req, 'propagationPolicy');
-        const r = await handlers.delete(s, key, body, { ...(policy !== undefined ? { propagationPolicy: policy } : {}), dryRun: query(req, 'dryRun') === 'All' });
+        const r = await handlers.delete(s, key, body, {
+          ...(policy !== undefined ? { propagationPolicy: policy } : {}),
+          dryRun: query(req, 'dryRun') === 'All',
+        });
         return send(req, res, r.code, r.body);
       }
       default:
@@ -245,16 +261,28 @@ export function apiRouter(deps: ApiDeps): express.Router {
   router.all('/api/v1/namespaces/:ns/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), p(req, 'ns')));
   router.all('/api/v1/namespaces/:ns/:resource/:name', (req, res) => item(req, res, 'v1', p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
   router.all('/api/v1/:resource', (req, res) => collection(req, res, 'v1', p(req, 'resource'), undefined));
-  router.all('/apis/:group/:version/namespaces/:ns/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns')));
-  router.all('/apis/:group/:version/namespaces/:ns/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns'), p(req, 'name')));
+  router.all('/apis/:group/:version/namespaces/:ns/:resource', (req, res) =>
+    collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns')),
+  );
+  router.all('/apis/:group/:version/namespaces/:ns/:resource/:name', (req, res) =>
+    item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), p(req, 'ns'), p(req, 'name')),
+  );
   router.all('/apis/:group/:version/:resource', (req, res) => collection(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined));
-  router.all('/apis/:group/:version/:resource/:name', (req, res) => item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined, p(req, 'name')));
-  router.all('/{*rest}', (req) => { throw errors.pathNotFound(req.path); });
+  router.all('/apis/:group/:version/:resource/:name', (req, res) =>
+    item(req, res, `${p(req, 'group')}/${p(req, 'version')}`, p(req, 'resource'), undefined, p(req, 'name')),
+  );
+  router.all('/{*rest}', (req) => {
+    throw errors.pathNotFound(req.path);
+  });
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const apiErr: ApiError = toApiError(err);
     // The message may quote a request body (Secret data): quoted parts stay out of the log.
-    if (!isExpected(err)) deps.log.error('unhandled error', { path: req.path, error: err instanceof Error ? `${err.name}: ${err.message.replace(/(["'`]).*?\1/g, '$1…$1').slice(0, 300)}` : typeof err });
+    if (!isExpected(err))
+      deps.log.error('unhandled error', {
+        path: req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message.replace(/(["'`]).*?\1/g, '$1…$1').slice(0, 300)}` : typeof err,
+      });
     else if (apiErr.code >= 500) deps.log.warn('store trouble', { path: req.path, error: (err as Error).name, code: apiErr.code });
     if (apiErr.details?.retryAfterSeconds !== undefined && !res.headersSent) res.setHeader('Retry-After', String(apiErr.details.retryAfterSeconds));
     send(req, res, apiErr.code, apiErr.toStatus());
@@ -267,4 +295,3 @@ function watchSeconds(n: number | undefined): number {
   if (n === undefined || n <= 0) return MAX_WATCH_SECONDS;
   return Math.min(n, MAX_WATCH_SECONDS);
 }
-

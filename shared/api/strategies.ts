@@ -84,7 +84,9 @@ export function strategies(opts: StrategyOptions): Map<string, Strategy> {
       if (!errs.empty) invalid(secrets, obj.metadata.name, errs.causes);
       const carriesData = obj.data !== undefined || obj.stringData !== undefined;
       if (old?.object.immutable && (carriesData || obj.immutable === false)) {
-        invalid(secrets, obj.metadata.name, [{ reason: 'FieldValueForbidden', field: 'data', message: 'Forbidden: field is immutable when `immutable` is set' }]);
+        invalid(secrets, obj.metadata.name, [
+          { reason: 'FieldValueForbidden', field: 'data', message: 'Forbidden: field is immutable when `immutable` is set' },
+        ]);
       }
       obj.type ??= 'Opaque';
       if (old && old.object.type !== obj.type) {
@@ -94,7 +96,13 @@ export function strategies(opts: StrategyOptions): Map<string, Strategy> {
         // Data is write-only and never read back, so a read-modify-write (label, annotate, edit) that
         // carries no data keeps the sealed data it had. Send `data: {}` to clear it.
         const keysAnnotation = old.object.metadata.annotations?.['skyfed.io/data-keys'];
-        const object: Secret = withoutDataValues({ ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), ...(keysAnnotation !== undefined ? { 'skyfed.io/data-keys': keysAnnotation } : {}) } } });
+        const object: Secret = withoutDataValues({
+          ...obj,
+          metadata: {
+            ...obj.metadata,
+            annotations: { ...(obj.metadata.annotations ?? {}), ...(keysAnnotation !== undefined ? { 'skyfed.io/data-keys': keysAnnotation } : {}) },
+          },
+        });
         return old.internal ? { object, internal: { ...old.internal } } : { object };
       }
       const sealed: SealedData = await seal(opts.kek, data, secretAad(obj.metadata.namespace ?? '', obj.metadata.name ?? ''));

@@ -38,7 +38,11 @@ export function ageOf(obj: KubeObject, now: Date): string {
 }
 
 export function renderTable<T extends KubeObject>(
-  spec: TableSpec<T>, items: readonly T[], now: Date, resourceVersion: string, includeObject: string | undefined,
+  spec: TableSpec<T>,
+  items: readonly T[],
+  now: Date,
+  resourceVersion: string,
+  includeObject: string | undefined,
 ): Record<string, unknown> {
   return {
     kind: 'Table',
@@ -47,9 +51,12 @@ export function renderTable<T extends KubeObject>(
     columnDefinitions: spec.columns.map((c) => ({ ...c, format: c.format ?? '' })),
     rows: items.map((o) => ({
       cells: spec.cells(o, now),
-      object: includeObject === 'None' ? undefined
-        : includeObject === 'Object' ? o
-          : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      object:
+        includeObject === 'None'
+          ? undefined
+          : includeObject === 'Object'
+            ? o
+            : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
     })),
   };
 }
@@ -66,7 +73,11 @@ export function wantsTable(accept: string | undefined): boolean {
  * Watch events under `as=Table` (kubectl get -w): each event's object is a one-row Table; only the
  * first carries column definitions, so kubectl prints its header once (as kube-apiserver does).
  */
-export function tableEvents<T extends KubeObject>(spec: TableSpec<T>, clock: () => Date, includeObject: string | undefined): (obj: T, first: boolean) => unknown {
+export function tableEvents<T extends KubeObject>(
+  spec: TableSpec<T>,
+  clock: () => Date,
+  includeObject: string | undefined,
+): (obj: T, first: boolean) => unknown {
   return (obj, first) => {
     const t = renderTable(spec, [obj], clock(), obj.metadata.resourceVersion ?? '', includeObject);
     return first ? t : { ...t, columnDefinitions: [] };

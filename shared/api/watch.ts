@@ -33,19 +33,25 @@ class Poller {
   private running = false;
   private presented = new Map<string, { rv: string | undefined; object: KubeObject }>();
 
-  constructor(private readonly source: WatchSource, private readonly pollMs: number, private readonly onIdle: () => void) {}
+  constructor(
+    private readonly source: WatchSource,
+    private readonly pollMs: number,
+    private readonly onIdle: () => void,
+  ) {}
 
   private async list(): Promise<KubeObject[]> {
     const recs = await this.source.list();
     const next = new Map<string, { rv: string | undefined; object: KubeObject }>();
-    const items = await Promise.all(recs.map(async (rec) => {
-      const id = idOf(rec.object);
-      const rv = rec.object.metadata.resourceVersion;
-      const hit = this.presented.get(id);
-      const object = hit && hit.rv === rv ? hit.object : await this.source.present(rec);
-      next.set(id, { rv, object });
-      return object;
-    }));
+    const items = await Promise.all(
+      recs.map(async (rec) => {
+        const id = idOf(rec.object);
+        const rv = rec.object.metadata.resourceVersion;
+        const hit = this.presented.get(id);
+        const object = hit && hit.rv === rv ? hit.object : await this.source.present(rec);
+        next.set(id, { rv, object });
+        return object;
+      }),
+    );
     this.presented = next;
     return items;
   }
@@ -90,7 +96,9 @@ export class WatchHub {
   subscribe(key: string, source: WatchSource, listener: Listener): () => void {
     let p = this.pollers.get(key);
     if (!p) {
-      const created: Poller = new Poller(source, this.pollMs, () => { if (this.pollers.get(key) === created) this.pollers.delete(key); });
+      const created: Poller = new Poller(source, this.pollMs, () => {
+        if (this.pollers.get(key) === created) this.pollers.delete(key);
+      });
       this.pollers.set(key, created);
       p = created;
     }

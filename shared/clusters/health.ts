@@ -38,12 +38,25 @@ function condition(prev: ClusterCondition | undefined, next: Omit<ClusterConditi
 export function clusterStatus(cluster: Cluster, probe: ClusterProbe, now: string): NonNullable<Cluster['status']> {
   const prev = cluster.status ?? {};
   const find = (t: string): ClusterCondition | undefined => prev.conditions?.find((c) => c.type === t);
-  const ready = condition(find('Ready'), probe.ready
-    ? { type: 'Ready', status: 'True', reason: 'ClusterReady', message: '/readyz responded with ok' }
-    : { type: 'Ready', status: probe.reachable ? 'False' : 'Unknown', reason: probe.reachable ? 'ClusterNotReady' : 'ClusterNotReachable', message: probe.error ?? '/readyz did not respond with ok' }, now);
-  const offline = condition(find('Offline'), probe.reachable
-    ? { type: 'Offline', status: 'False', reason: 'ClusterReachable', message: 'the API server answered' }
-    : { type: 'Offline', status: 'True', reason: 'ClusterNotReachable', message: probe.error ?? 'no answer' }, now);
+  const ready = condition(
+    find('Ready'),
+    probe.ready
+      ? { type: 'Ready', status: 'True', reason: 'ClusterReady', message: '/readyz responded with ok' }
+      : {
+          type: 'Ready',
+          status: probe.reachable ? 'False' : 'Unknown',
+          reason: probe.reachable ? 'ClusterNotReady' : 'ClusterNotReachable',
+          message: probe.error ?? '/readyz did not respond with ok',
+        },
+    now,
+  );
+  const offline = condition(
+    find('Offline'),
+    probe.reachable
+      ? { type: 'Offline', status: 'False', reason: 'ClusterReachable', message: 'the API server answered' }
+      : { type: 'Offline', status: 'True', reason: 'ClusterNotReachable', message: probe.error ?? 'no answer' },
+    now,
+  );
   const zones = cluster.spec.zones?.length ? [...cluster.spec.zones] : [...(probe.zones ?? prev.zones ?? [])];
   const region = cluster.spec.region ?? probe.region ?? (probe.reachable ? undefined : prev.region);
   const version = probe.version ?? prev.version;

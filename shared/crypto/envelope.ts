@@ -56,16 +56,25 @@ export async function seal(kek: KeyEncryptionKey, data: Record<string, Buffer>, 
   const wrapped = await kek.wrap(dataKey, aad);
   dataKey.fill(0);
   return {
-    keyId: kek.keyId, wrappedKey: wrapped.toString('base64'), iv: iv.toString('base64'),
-    tag: tag.toString('base64'), ciphertext: ciphertext.toString('base64'),
+    keyId: kek.keyId,
+    wrappedKey: wrapped.toString('base64'),
+    iv: iv.toString('base64'),
+    tag: tag.toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
   };
 }
 
 export async function open(kek: KeyEncryptionKey, sealed: SealedData, aad: string): Promise<Record<string, Buffer>> {
   const dataKey = await kek.unwrap(Buffer.from(sealed.wrappedKey, 'base64'), aad);
-  const plain = aesGcmDecrypt(dataKey, {
-    iv: Buffer.from(sealed.iv, 'base64'), tag: Buffer.from(sealed.tag, 'base64'), ciphertext: Buffer.from(sealed.ciphertext, 'base64'),
-  }, aad);
+  const plain = aesGcmDecrypt(
+    dataKey,
+    {
+      iv: Buffer.from(sealed.iv, 'base64'),
+      tag: Buffer.from(sealed.tag, 'base64'),
+      ciphertext: Buffer.from(sealed.ciphertext, 'base64'),
+    },
+    aad,
+  );
   dataKey.fill(0);
   const obj = JSON.parse(plain.toString('utf8')) as Record<string, string>;
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, Buffer.from(v, 'base64')]));

@@ -25,7 +25,8 @@ export class CloudKmsKey implements KeyEncryptionKey {
 
   async wrap(dataKey: Buffer, aad: string): Promise<Buffer> {
     const res = await this.transport.request<{ ciphertext: string }>({
-      url: `${this.endpoint}/${this.keyName}:encrypt`, method: 'POST',
+      url: `${this.endpoint}/${this.keyName}:encrypt`,
+      method: 'POST',
       data: { plaintext: dataKey.toString('base64'), additionalAuthenticatedData: Buffer.from(aad).toString('base64') },
     });
     return Buffer.from(res.data.ciphertext, 'base64');
@@ -33,7 +34,8 @@ export class CloudKmsKey implements KeyEncryptionKey {
 
   async unwrap(wrapped: Buffer, aad: string): Promise<Buffer> {
     const res = await this.transport.request<{ plaintext: string }>({
-      url: `${this.endpoint}/${this.keyName}:decrypt`, method: 'POST',
+      url: `${this.endpoint}/${this.keyName}:decrypt`,
+      method: 'POST',
       data: { ciphertext: wrapped.toString('base64'), additionalAuthenticatedData: Buffer.from(aad).toString('base64') },
     });
     return Buffer.from(res.data.plaintext, 'base64');

@@ -52,7 +52,11 @@ function checkCnames(zone: Zone, touched: Iterable<RecordSet>): void {
   for (const r of touched) {
     const t = types.get(normalizeName(r.name)) ?? [];
     if (t.includes('CNAME') && t.length > 1) {
-      throw new ChangeRejectedError('CnameConflict', normalizedKey(r), `${normalizeName(r.name)} would hold a CNAME beside ${t.filter((x) => x !== 'CNAME').join(', ')}`);
+      throw new ChangeRejectedError(
+        'CnameConflict',
+        normalizedKey(r),
+        `${normalizeName(r.name)} would hold a CNAME beside ${t.filter((x) => x !== 'CNAME').join(', ')}`,
+      );
     }
   }
 }
@@ -86,6 +90,9 @@ export function applyRoute53Batch(current: readonly RecordSet[], batch: readonly
     else if (c.action === 'CREATE') add(zone, c.recordSet, 'CREATE');
     else zone.set(normalizedKey(c.recordSet), c.recordSet);
   }
-  checkCnames(zone, batch.map((c) => c.recordSet));
+  checkCnames(
+    zone,
+    batch.map((c) => c.recordSet),
+  );
   return result(zone);
 }

@@ -171,7 +171,12 @@ export function desiredRecordSets(input: DesiredInput): DesiredResult {
   const ttl = input.ttl ?? DEFAULT_TTL;
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647) throw new RangeError(`ttl must be a whole number of seconds ≥ 0 (got ${ttl})`);
   // Configuration errors throw; per-service and per-cluster problems become warnings.
-  const scope: ServiceDnsScope = { federation: federationLabel(input.federation), suffix: dnsSuffix(input.suffix), namespace: input.namespace, service: input.service };
+  const scope: ServiceDnsScope = {
+    federation: federationLabel(input.federation),
+    suffix: dnsSuffix(input.suffix),
+    namespace: input.namespace,
+    service: input.service,
+  };
   const warnings: DesiredWarning[] = [];
   const warn: Warn = (reason, message, cluster) => warnings.push(cluster === undefined ? { reason, message } : { reason, cluster, message });
 
@@ -196,9 +201,12 @@ export function desiredRecordSets(input: DesiredInput): DesiredResult {
     const policy = input.policy ?? DEFAULT_ALL_DOWN_POLICY;
     if (policy === 'failOpen') fill(global, placed, () => true);
     if (policy === 'failStatic') for (const a of previousGlobal(input.previous ?? [], global.name)) global.addresses.add(a);
-    const outcome = global.addresses.size > 0
-      ? policy === 'failOpen' ? 'publishing every shard that has an address' : 'keeping the last published global answer'
-      : 'publishing nothing (NXDOMAIN)';
+    const outcome =
+      global.addresses.size > 0
+        ? policy === 'failOpen'
+          ? 'publishing every shard that has an address'
+          : 'keeping the last published global answer'
+        : 'publishing nothing (NXDOMAIN)';
     warn('AllDown', `no healthy shard with an address; policy ${policy}: ${outcome}`);
     if (global.addresses.size === 0) return { recordSets: [], warnings };
   }

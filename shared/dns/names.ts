@@ -36,7 +36,11 @@ export function dnsLabel(value: string, what = 'label'): string {
     throw new DnsNameError('LabelTooLong', value, `${what} ${JSON.stringify(value)} is ${v.length} characters; a DNS label is at most ${MAX_LABEL_LENGTH}`);
   }
   if (!RFC1123_LABEL.test(v)) {
-    throw new DnsNameError('InvalidLabel', value, `${what} ${JSON.stringify(value)} is not an RFC 1123 label (letters, digits and '-', starting and ending with a letter or digit)`);
+    throw new DnsNameError(
+      'InvalidLabel',
+      value,
+      `${what} ${JSON.stringify(value)} is not an RFC 1123 label (letters, digits and '-', starting and ending with a letter or digit)`,
+    );
   }
   return v;
 }

@@ -106,9 +106,7 @@ export function planChanges(input: PlanInput): Plan {
       continue;
     }
     // A CNAME cannot share its name; a foreign set there blocks us, an owned one is deleted below.
-    const clash = (currentByName.get(normalizeName(d.name)) ?? []).find(
-      (c) => !ours(c) && (d.type === 'CNAME' || c.type === 'CNAME'),
-    );
+    const clash = (currentByName.get(normalizeName(d.name)) ?? []).find((c) => !ours(c) && (d.type === 'CNAME' || c.type === 'CNAME'));
     if (clash) {
       wanted.delete(key);
       untouchable.push({ reason: 'CnameConflict', desired: d, blocking: clash });

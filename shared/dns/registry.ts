@@ -45,7 +45,10 @@ export interface OwnedRecords {
 export class Registry {
   private ledger: Map<string, LedgerEntry> | undefined;
 
-  constructor(readonly provider: DnsProvider, private readonly store: LedgerStore) {}
+  constructor(
+    readonly provider: DnsProvider,
+    private readonly store: LedgerStore,
+  ) {}
 
   /** The zone's sets and which of them are ours, settling pending claims against what the zone holds. */
   async records(prefetched?: Promise<RecordSet[]>): Promise<OwnedRecords> {

@@ -12,7 +12,10 @@ import { InputErrorReason, SkyfedError } from '../errors';
 
 /** A Firestore geo point (kept distinct from a map that happens to have these two keys). */
 export class GeoPoint {
-  constructor(readonly latitude: number, readonly longitude: number) {}
+  constructor(
+    readonly latitude: number,
+    readonly longitude: number,
+  ) {}
 }
 
 /**
@@ -21,7 +24,9 @@ export class GeoPoint {
  * bytes are Buffers; document references are their resource-name strings.
  */
 export type FieldValue = null | boolean | number | bigint | string | Buffer | GeoPoint | FieldValue[] | FieldMap;
-export interface FieldMap { [field: string]: FieldValue }
+export interface FieldMap {
+  [field: string]: FieldValue;
+}
 
 export interface EventDocument {
   /** Full resource name: `projects/{p}/databases/{d}/documents/{path}`. */
@@ -121,21 +126,32 @@ function fieldMap(fields: unknown): FieldMap {
 /** One `google.events.cloud.firestore.v1.Value` (as protobufjs `toObject` with `oneofs`) → JavaScript. */
 function fieldValue(v: ProtoObject): FieldValue {
   switch (v['valueType']) {
-    case 'nullValue': return null;
-    case 'booleanValue': return v['booleanValue'] as boolean;
-    case 'integerValue': return integer(v['integerValue']);
-    case 'doubleValue': return v['doubleValue'] as number;
-    case 'timestampValue': return timestampToIso(v['timestampValue']);
-    case 'stringValue': return v['stringValue'] as string;
-    case 'bytesValue': return Buffer.from(v['bytesValue'] as Uint8Array);
-    case 'referenceValue': return v['referenceValue'] as string;
+    case 'nullValue':
+      return null;
+    case 'booleanValue':
+      return v['booleanValue'] as boolean;
+    case 'integerValue':
+      return integer(v['integerValue']);
+    case 'doubleValue':
+      return v['doubleValue'] as number;
+    case 'timestampValue':
+      return timestampToIso(v['timestampValue']);
+    case 'stringValue':
+      return v['stringValue'] as string;
+    case 'bytesValue':
+      return Buffer.from(v['bytesValue'] as Uint8Array);
+    case 'referenceValue':
+      return v['referenceValue'] as string;
     case 'geoPointValue': {
       const g = v['geoPointValue'] as { latitude?: number; longitude?: number };
       return new GeoPoint(g.latitude ?? 0, g.longitude ?? 0);
     }
-    case 'arrayValue': return (((v['arrayValue'] as ProtoObject)['values'] ?? []) as ProtoObject[]).map(fieldValue);
-    case 'mapValue': return fieldMap((v['mapValue'] as ProtoObject)['fields']);
-    default: throw new DocumentEventDecodeError(`Firestore value has no known type: ${JSON.stringify(Object.keys(v))}`);
+    case 'arrayValue':
+      return (((v['arrayValue'] as ProtoObject)['values'] ?? []) as ProtoObject[]).map(fieldValue);
+    case 'mapValue':
+      return fieldMap((v['mapValue'] as ProtoObject)['fields']);
+    default:
+      throw new DocumentEventDecodeError(`Firestore value has no known type: ${JSON.stringify(Object.keys(v))}`);
   }
 }
 
@@ -170,7 +186,6 @@ export function decodeDocumentEvent(body: Buffer | string | Uint8Array, attrs?: 
   if (!value && !oldValue) throw new DocumentEventDecodeError('event data has neither value nor old_value');
   const kind: DocumentChangeKind = value && oldValue ? 'update' : value ? 'create' : 'delete';
   const subject = attr(attrs, 'subject');
-  const documentPath = attr(attrs, 'document')
-    ?? (subject ? pathBelowDocuments(subject) : pathBelowDocuments((value ?? oldValue)?.name ?? ''));
+  const documentPath = attr(attrs, 'document') ?? (subject ? pathBelowDocuments(subject) : pathBelowDocuments((value ?? oldValue)?.name ?? ''));
   return { kind, documentPath, ...(value ? { value } : {}), ...(oldValue ? { oldValue } : {}) };
 }

@@ -7,9 +7,23 @@ import { ZONE_CONFIGMAP, ZONE_MOUNT } from './plan';
 
 export const VOLUME_NAME = 'skyfed-dns';
 
-interface Volume { name: string; configMap?: { name?: string; optional?: boolean; [k: string]: unknown }; [k: string]: unknown }
-interface VolumeMount { name: string; mountPath: string; readOnly?: boolean; [k: string]: unknown }
-interface Container { name: string; image?: string; volumeMounts?: VolumeMount[]; [k: string]: unknown }
+interface Volume {
+  name: string;
+  configMap?: { name?: string; optional?: boolean; [k: string]: unknown };
+  [k: string]: unknown;
+}
+interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  [k: string]: unknown;
+}
+interface Container {
+  name: string;
+  image?: string;
+  volumeMounts?: VolumeMount[];
+  [k: string]: unknown;
+}
 
 export interface Deployment {
   apiVersion?: string;

@@ -12,12 +12,7 @@ const END = '# skyfed-dns end';
 /** A glob (matching only `Corefile`): CoreDNS starts even while the ConfigMap is absent, where a plain path would fail. */
 export const IMPORT_LINE = `import ${ZONE_MOUNT}/Corefil[e]`;
 
-const BLOCK_BODY = [
-  '# (a glob on purpose: CoreDNS still starts while ConfigMap kube-system/skyfed-dns is absent)',
-  IMPORT_LINE,
-  END,
-  '',
-].join('\n');
+const BLOCK_BODY = ['# (a glob on purpose: CoreDNS still starts while ConfigMap kube-system/skyfed-dns is absent)', IMPORT_LINE, END, ''].join('\n');
 
 export interface CorefileEdit {
   readonly text: string;
@@ -26,7 +21,11 @@ export interface CorefileEdit {
   readonly note?: string;
 }
 
-interface Found { readonly start: number; readonly end: number; readonly newlineAdded: boolean }
+interface Found {
+  readonly start: number;
+  readonly end: number;
+  readonly newlineAdded: boolean;
+}
 
 /** Our block's span, or 'broken' when a begin marker has no end marker after it. */
 function findBlock(text: string): Found | 'broken' | undefined {
@@ -65,7 +64,8 @@ export function patchCorefile(text: string): CorefileEdit {
 export function unpatchCorefile(text: string): CorefileEdit {
   const found = findBlock(text);
   if (found === undefined) return { text, changed: false };
-  if (found === 'broken') return { text, changed: false, note: 'the Corefile has a skyfed-dns begin marker without its end marker; remove skyfed\'s lines by hand' };
+  if (found === 'broken')
+    return { text, changed: false, note: "the Corefile has a skyfed-dns begin marker without its end marker; remove skyfed's lines by hand" };
   // The line break skyfed added stays when the operator wrote lines after the block: it now ends their line.
   const start = found.newlineAdded && found.end < text.length && text[found.start] === '\n' ? found.start + 1 : found.start;
   return { text: text.slice(0, start) + text.slice(found.end), changed: true };

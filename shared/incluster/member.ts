@@ -30,7 +30,10 @@ const retryable = (e: unknown): boolean => e instanceof MemberError && (e.reason
  * it while probing); a retry after a conflict reads it again.
  */
 export async function syncZone(
-  client: ZoneClient, scope: ZoneScope, entries: (current: ReadonlyMap<string, string>) => readonly ZoneEntry[], nowMs: number,
+  client: ZoneClient,
+  scope: ZoneScope,
+  entries: (current: ReadonlyMap<string, string>) => readonly ZoneEntry[],
+  nowMs: number,
   firstRead?: Promise<ConfigMap | undefined>,
 ): Promise<ZoneSync> {
   for (let attempt = 1; ; attempt++) {
@@ -103,7 +106,10 @@ export async function setCoreDns(client: CoreDnsClient, on: boolean): Promise<Co
 }
 
 /** A cluster leaves the federation: undo the CoreDNS opt-in and delete skyfed's zone ConfigMap (only if skyfed made it). */
-export async function leaveCluster(client: CoreDnsClient & Pick<MemberClient, 'deleteConfigMap'>, managedCoreDns: boolean): Promise<CoreDnsChange & { zoneDeleted: boolean }> {
+export async function leaveCluster(
+  client: CoreDnsClient & Pick<MemberClient, 'deleteConfigMap'>,
+  managedCoreDns: boolean,
+): Promise<CoreDnsChange & { zoneDeleted: boolean }> {
   const change = managedCoreDns ? await setCoreDns(client, false) : { corefile: false, mount: false, notes: [] };
   const zone = await client.getConfigMap(ZONE_CONFIGMAP.namespace, ZONE_CONFIGMAP.name);
   if (!zone || zone.metadata.labels?.[SKYFED.managedBy] !== SKYFED.managedByValue) return { ...change, zoneDeleted: false };

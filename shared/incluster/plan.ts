@@ -17,7 +17,14 @@ export const ZONE_MOUNT = '/etc/coredns/skyfed';
 export interface ConfigMap {
   apiVersion?: string;
   kind?: string;
-  metadata: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   data?: Record<string, string>;
   [field: string]: unknown;
 }
@@ -68,7 +75,11 @@ export interface PodAnswer {
 }
 
 /** One cluster's entries from shard health: local while the shard is healthy, else the fallback. */
-export function entriesFromHealth(names: FederationNames, place: ClusterPlace, services: readonly { namespace: string; name: string; healthy: boolean }[]): { entries: ZoneEntry[]; answers: Map<string, PodAnswer> } {
+export function entriesFromHealth(
+  names: FederationNames,
+  place: ClusterPlace,
+  services: readonly { namespace: string; name: string; healthy: boolean }[],
+): { entries: ZoneEntry[]; answers: Map<string, PodAnswer> } {
   const entries: ZoneEntry[] = [];
   const answers = new Map<string, PodAnswer>();
   for (const s of services) {
@@ -129,7 +140,10 @@ export interface ZonePlanInput {
 export function planZoneWrite(input: ZonePlanInput): ZoneWrite {
   const { scope, current } = input;
   if (current && current.metadata.labels?.[SKYFED.managedBy] !== SKYFED.managedByValue) {
-    return { op: 'conflict', reason: `ConfigMap ${ZONE_CONFIGMAP.namespace}/${ZONE_CONFIGMAP.name} exists and was not created by skyfed; delete it to let skyfed manage in-cluster discovery` };
+    return {
+      op: 'conflict',
+      reason: `ConfigMap ${ZONE_CONFIGMAP.namespace}/${ZONE_CONFIGMAP.name} exists and was not created by skyfed; delete it to let skyfed manage in-cluster discovery`,
+    };
   }
   const origin = zoneOrigin(scope.federation, scope.clusterDomain);
   const zoneKey = `db.${scope.federation}`;
@@ -143,9 +157,12 @@ export function planZoneWrite(input: ZonePlanInput): ZoneWrite {
   }
   const serial = nextSerial(held.serial, input.nowMs);
   const body: ConfigMap = {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: {
-      ...(current?.metadata ?? {}), name: ZONE_CONFIGMAP.name, namespace: ZONE_CONFIGMAP.namespace,
+      ...(current?.metadata ?? {}),
+      name: ZONE_CONFIGMAP.name,
+      namespace: ZONE_CONFIGMAP.namespace,
       labels: { ...(current?.metadata.labels ?? {}), [SKYFED.managedBy]: SKYFED.managedByValue },
     },
     data: { Corefile: corefile, [zoneKey]: renderZone(scope, serial, entries).text },

@@ -21,12 +21,27 @@ const managesCoreDns = (c: Cluster | undefined): boolean => c?.spec?.dns?.manage
  * (`scope` undefined = every Service, so stale entries go too); on a full or cluster pass, apply
  * the CoreDNS opt-in. Never throws: errors are logged and the next pass retries.
  */
-export async function placeInZone(client: MemberClient, cluster: Cluster, names: FederationNames, services: readonly Service[], scope: ReadonlySet<string> | undefined, log: Logger, nowMs: number): Promise<number> {
+export async function placeInZone(
+  client: MemberClient,
+  cluster: Cluster,
+  names: FederationNames,
+  services: readonly Service[],
+  scope: ReadonlySet<string> | undefined,
+  log: Logger,
+  nowMs: number,
+): Promise<number> {
   let writes = 0;
   try {
     const place = { clusterDomain: clusterDomainOf(cluster), ...zonesOf(cluster) };
-    const placed = new Map(servicesFor(services, cluster).map((s) => [federatedKey(s), fallbackTarget(names, place, s.metadata.namespace as string, s.metadata.name as string)]));
-    const r = await syncZone(client, { federation: names.federation, clusterDomain: place.clusterDomain, ttl: names.ttl }, (current) => mergePlaced(current, placed, scope), nowMs);
+    const placed = new Map(
+      servicesFor(services, cluster).map((s) => [federatedKey(s), fallbackTarget(names, place, s.metadata.namespace as string, s.metadata.name as string)]),
+    );
+    const r = await syncZone(
+      client,
+      { federation: names.federation, clusterDomain: place.clusterDomain, ttl: names.ttl },
+      (current) => mergePlaced(current, placed, scope),
+      nowMs,
+    );
     if (r.outcome === 'written') writes++;
     if (r.outcome === 'conflict') log.warn('in-cluster zone not written', { cluster: cluster.metadata.name, reason: r.message });
     if (!scope && managesCoreDns(cluster)) {
@@ -41,7 +56,12 @@ export async function placeInZone(client: MemberClient, cluster: Cluster, names:
 }
 
 /** A Cluster changed or left: undo the CoreDNS opt-in when it was turned off, and everything when the Cluster is gone. */
-export async function clusterDiscoveryChanged(clientFor: MemberClientFactory, before: Cluster | undefined, after: Cluster | undefined, log: Logger): Promise<void> {
+export async function clusterDiscoveryChanged(
+  clientFor: MemberClientFactory,
+  before: Cluster | undefined,
+  after: Cluster | undefined,
+  log: Logger,
+): Promise<void> {
   if (!before || (after && !(managesCoreDns(before) && !managesCoreDns(after)))) return;
   if (before.status?.conditions?.some((c) => c.type === 'Offline' && c.status === 'True')) {
     log.warn('cluster is offline: in-cluster discovery left in it as it is', { cluster: before.metadata?.name });

@@ -24,7 +24,12 @@ export interface InClusterPlan {
 }
 
 /** Pure: a shard is local while its member exists and the sweep holds it healthy (`health`: cluster → Service → health). */
-export function planInCluster(names: FederationNames, services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>, health: ReadonlyMap<string, ClusterHealth>): InClusterPlan {
+export function planInCluster(
+  names: FederationNames,
+  services: readonly Service[],
+  observations: ReadonlyMap<string, ClusterObservation>,
+  health: ReadonlyMap<string, ClusterHealth>,
+): InClusterPlan {
   const zones = new Map<string, { scope: ZoneScope; entries: ZoneEntry[] }>();
   const answers = new Map<string, Map<string, PodAnswer>>();
   for (const [name, obs] of observations) {
@@ -43,7 +48,13 @@ export function planInCluster(names: FederationNames, services: readonly Service
 }
 
 /** What Pods in `cluster` are told for a Service: this sweep's answer, or (cluster unreachable) what they were last told. */
-export function podAnswerFor(key: string, cluster: string, plan: InClusterPlan, observations: ReadonlyMap<string, ClusterObservation>, previous: PodAnswer | undefined): PodAnswer | undefined {
+export function podAnswerFor(
+  key: string,
+  cluster: string,
+  plan: InClusterPlan,
+  observations: ReadonlyMap<string, ClusterObservation>,
+  previous: PodAnswer | undefined,
+): PodAnswer | undefined {
   const o = observations.get(cluster);
   if (!o) return undefined; // a cluster that left tells its Pods nothing any more
   return o.reachable ? plan.answers.get(key)?.get(cluster) : previous;
@@ -63,25 +74,34 @@ export function readZone(client: MemberClient): Promise<ConfigMap | undefined> {
 }
 
 export async function syncZones(
-  clientFor: MemberClientFactory, observations: ReadonlyMap<string, ClusterObservation>, plan: InClusterPlan, concurrency: number, nowMs: number, log: Logger,
+  clientFor: MemberClientFactory,
+  observations: ReadonlyMap<string, ClusterObservation>,
+  plan: InClusterPlan,
+  concurrency: number,
+  nowMs: number,
+  log: Logger,
   firstReads: ReadonlyMap<string, Promise<ConfigMap | undefined>> = new Map(),
 ): Promise<ZoneSyncReport> {
   const report: ZoneSyncReport = { written: 0, conflicts: 0, errors: 0 };
   const limit = pLimit(Math.max(1, concurrency));
-  await Promise.all([...plan.zones].map(([cluster, zone]) => limit(async () => {
-    const obs = observations.get(cluster);
-    if (!obs) return;
-    try {
-      const r = await syncZone(await clientFor(obs.cluster), zone.scope, () => zone.entries, nowMs, firstReads.get(cluster));
-      if (r.outcome === 'written') report.written++;
-      if (r.outcome === 'conflict') {
-        report.conflicts++;
-        log.warn('in-cluster zone not written', { cluster, reason: r.message });
-      }
-    } catch (e) {
-      report.errors++;
-      log.warn('in-cluster zone write failed', { cluster, error: e instanceof MemberError ? `${e.reason}: ${e.message}` : String(e) });
-    }
-  })));
+  await Promise.all(
+    [...plan.zones].map(([cluster, zone]) =>
+      limit(async () => {
+        const obs = observations.get(cluster);
+        if (!obs) return;
+        try {
+          const r = await syncZone(await clientFor(obs.cluster), zone.scope, () => zone.entries, nowMs, firstReads.get(cluster));
+          if (r.outcome === 'written') report.written++;
+          if (r.outcome === 'conflict') {
+            report.conflicts++;
+            log.warn('in-cluster zone not written', { cluster, reason: r.message });
+          }
+        } catch (e) {
+          report.errors++;
+          log.warn('in-cluster zone write failed', { cluster, error: e instanceof MemberError ? `${e.reason}: ${e.message}` : String(e) });
+        }
+      }),
+    ),
+  );
   return report;
 }

@@ -55,7 +55,8 @@ export function renderZone(scope: ZoneScope, serial: number, entries: readonly Z
   for (const e of entries) {
     try {
       const owner = entryOwner(e.namespace, e.service);
-      if (owner.length + 1 + origin.length - 1 > MAX_NAME_LENGTH || e.target.length - 1 > MAX_NAME_LENGTH || !e.target.endsWith('.')) throw new DnsNameError('NameTooLong', owner, 'too long');
+      if (owner.length + 1 + origin.length - 1 > MAX_NAME_LENGTH || e.target.length - 1 > MAX_NAME_LENGTH || !e.target.endsWith('.'))
+        throw new DnsNameError('NameTooLong', owner, 'too long');
       lines.set(entryKey(e.namespace, e.service), `${owner} IN CNAME ${e.target.toLowerCase()}`);
     } catch (err) {
       if (!(err instanceof DnsNameError)) throw err;

@@ -123,7 +123,8 @@ export function kubeconfigProblems(text: string): KubeconfigProblem[] {
  */
 export function parseMemberKubeconfig(text: string): MemberCredentials {
   const out: KubeconfigProblem[] = [];
-  if (Buffer.byteLength(text, 'utf8') > MAX_KUBECONFIG_BYTES) throw new KubeconfigRejected([{ path: '', message: `must be at most ${MAX_KUBECONFIG_BYTES} bytes` }]);
+  if (Buffer.byteLength(text, 'utf8') > MAX_KUBECONFIG_BYTES)
+    throw new KubeconfigRejected([{ path: '', message: `must be at most ${MAX_KUBECONFIG_BYTES} bytes` }]);
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const line = doc.errors[0]?.linePos?.[0]?.line;
@@ -143,7 +144,12 @@ export function parseMemberKubeconfig(text: string): MemberCredentials {
   const fix = (problems: KubeconfigProblem[]): KubeconfigProblem[] => problems.map((p) => ({ ...p, path: p.path.replace(/^\./, '') }));
   if (out.length > 0) throw new KubeconfigRejected(fix(out));
 
-  const currentName = typeof root['current-context'] === 'string' && root['current-context'] !== '' ? root['current-context'] : contexts.size === 1 ? [...contexts.keys()][0] : undefined;
+  const currentName =
+    typeof root['current-context'] === 'string' && root['current-context'] !== ''
+      ? root['current-context']
+      : contexts.size === 1
+        ? [...contexts.keys()][0]
+        : undefined;
   const context = currentName !== undefined ? contexts.get(currentName) : undefined;
   if (!context) throw new KubeconfigRejected([{ path: 'current-context', message: 'must name one of the contexts' }]);
   const cluster = typeof context['cluster'] === 'string' ? clusters.get(context['cluster']) : undefined;
@@ -156,7 +162,8 @@ export function parseMemberKubeconfig(text: string): MemberCredentials {
   const certData = pemData(user['client-certificate-data'], 'users.user.client-certificate-data', /-----BEGIN CERTIFICATE-----/, out);
   const keyData = pemData(user['client-key-data'], 'users.user.client-key-data', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, out);
   const token = user['token'];
-  if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token))) out.push({ path: 'users.user.token', message: 'must be printable characters without spaces' });
+  if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token)))
+    out.push({ path: 'users.user.token', message: 'must be printable characters without spaces' });
   const tlsServerName = cluster['tls-server-name'];
   if (tlsServerName !== undefined && (typeof tlsServerName !== 'string' || !/^[A-Za-z0-9.-]{1,253}$/.test(tlsServerName))) {
     out.push({ path: 'clusters.cluster.tls-server-name', message: 'must be a DNS name' });
@@ -164,7 +171,8 @@ export function parseMemberKubeconfig(text: string): MemberCredentials {
   if (token === undefined && (certData === undefined || keyData === undefined)) {
     out.push({ path: 'users.user', message: 'needs a "token", or "client-certificate-data" with "client-key-data"' });
   }
-  if ((certData === undefined) !== (keyData === undefined)) out.push({ path: 'users.user', message: '"client-certificate-data" and "client-key-data" go together' });
+  if ((certData === undefined) !== (keyData === undefined))
+    out.push({ path: 'users.user', message: '"client-certificate-data" and "client-key-data" go together' });
   if (out.length > 0) throw new KubeconfigRejected(out);
   return {
     ...(caData ? { caData } : {}),

@@ -53,7 +53,10 @@ function parseTerm(term: string, raw: string): Requirement {
   }
   m = /^([^\s=!(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
   if (m) {
-    const values = checkValues((m[3] ?? '').split(',').map((v) => v.trim()), raw);
+    const values = checkValues(
+      (m[3] ?? '').split(',').map((v) => v.trim()),
+      raw,
+    );
     return { key: checkKey(m[1] ?? '', raw), operator: m[2] === 'in' ? 'In' : 'NotIn', values };
   }
   m = /^([^\s=!(),]+)$/.exec(term);
@@ -71,13 +74,18 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
   return selector.every((r) => {
     const has = Object.prototype.hasOwnProperty.call(l, r.key);
     switch (r.operator) {
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      case 'In': return has && r.values.includes(l[r.key] ?? '');
-      case 'NotIn': return !has || !r.values.includes(l[r.key] ?? '');
-      case 'Gt': return has && Number(l[r.key]) > Number(r.values[0]);
-      case 'Lt': return has && Number(l[r.key]) < Number(r.values[0]);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      case 'In':
+        return has && r.values.includes(l[r.key] ?? '');
+      case 'NotIn':
+        return !has || !r.values.includes(l[r.key] ?? '');
+      case 'Gt':
+        return has && Number(l[r.key]) > Number(r.values[0]);
+      case 'Lt':
+        return has && Number(l[r.key]) < Number(r.values[0]);
     }
   });
 }
-

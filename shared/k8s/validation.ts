@@ -15,7 +15,9 @@ export function dns1123Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push('must be no more than 63 characters');
   if (!DNS1123_LABEL.test(v)) {
-    out.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+    out.push(
+      `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    );
   }
   return out;
 }
@@ -24,7 +26,9 @@ export function dns1035Label(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push('must be no more than 63 characters');
   if (!DNS1035_LABEL.test(v)) {
-    out.push(`a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`);
+    out.push(
+      `a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+    );
   }
   return out;
 }
@@ -33,7 +37,9 @@ export function dns1123Subdomain(v: string): string[] {
   const out: string[] = [];
   if (v.length > 253) out.push('must be no more than 253 characters');
   if (v.length === 0 || !v.split('.').every((l) => DNS1123_LABEL.test(l))) {
-    out.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
+    out.push(
+      `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+    );
   }
   return out;
 }
@@ -49,12 +55,16 @@ export function qualifiedName(v: string): string[] {
     if (prefix.length === 0) out.push('prefix part must be non-empty');
     else out.push(...dns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'`];
+    return [
+      `a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'`,
+    ];
   }
   if (name.length === 0) out.push('name part must be non-empty');
   else if (name.length > 63) out.push('name part must be no more than 63 characters');
   else if (!QUALIFIED_NAME.test(name)) {
-    out.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
+    out.push(
+      `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    );
   }
   return out;
 }
@@ -63,7 +73,9 @@ export function labelValue(v: string): string[] {
   const out: string[] = [];
   if (v.length > 63) out.push('must be no more than 63 characters');
   if (!LABEL_VALUE.test(v)) {
-    out.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
+    out.push(
+      `a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+    );
   }
   return out;
 }
@@ -76,7 +88,7 @@ export function servicePortName(v: string): string[] {
 /** IANA service name (container port names, a Service's named targetPort): ≤ 15 chars, at least one letter, no double hyphens. */
 export function portName(v: string): string[] {
   if (v.length > 15) return ['must be no more than 15 characters'];
-  if (!IANA_SVC_NAME.test(v)) return ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"];
+  if (!IANA_SVC_NAME.test(v)) return ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'];
   if (v.includes('--')) return ['must not contain consecutive hyphens'];
   if (!/[a-z]/.test(v)) return ['must contain at least one letter (a-z)'];
   return [];
@@ -137,7 +149,8 @@ export class FieldErrors {
   }
   notSupported(field: string, value: unknown, supported: readonly string[]): void {
     this.causes.push({
-      reason: 'FieldValueNotSupported', field,
+      reason: 'FieldValueNotSupported',
+      field,
       message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`,
     });
   }

@@ -35,10 +35,7 @@ export interface BreakerState {
   readonly lastError?: string;
 }
 
-export type Admission =
-  | { readonly go: 'call' }
-  | { readonly go: 'probe' }
-  | { readonly go: 'skip'; readonly reason: string; readonly since: string };
+export type Admission = { readonly go: 'call' } | { readonly go: 'probe' } | { readonly go: 'skip'; readonly reason: string; readonly since: string };
 
 /** What the calls of one pass to one member came to. */
 export interface CallOutcome {
@@ -77,7 +74,13 @@ export function claimProbe(s: BreakerState | undefined, now: number, policy: Bre
  * The state after a pass, 'closed' when the breaker closes (nothing to keep), or undefined when
  * nothing changes (a healthy member costs no write).
  */
-export function afterPass(s: BreakerState | undefined, out: CallOutcome, now: number, policy: BreakerPolicy, probed: boolean): BreakerState | 'closed' | undefined {
+export function afterPass(
+  s: BreakerState | undefined,
+  out: CallOutcome,
+  now: number,
+  policy: BreakerPolicy,
+  probed: boolean,
+): BreakerState | 'closed' | undefined {
   if (out.trailingTimeouts === 0) {
     if (out.answered) return s ? 'closed' : undefined;
     if (!probed || !s) return undefined;

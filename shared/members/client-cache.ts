@@ -11,7 +11,9 @@ import { MemberClient } from './port';
 export type ClosableMemberClient = MemberClient & { close(): void };
 
 export function memberClientCache<C extends ClosableMemberClient>(
-  open: (cluster: Cluster) => Promise<C>, ttlMs: number, now: () => number = Date.now,
+  open: (cluster: Cluster) => Promise<C>,
+  ttlMs: number,
+  now: () => number = Date.now,
 ): (cluster: Cluster) => Promise<C> {
   const clients = new Map<string, { at: number; key: string; client: Promise<C> }>();
   return (cluster) => {
@@ -19,10 +21,16 @@ export function memberClientCache<C extends ClosableMemberClient>(
     const key = JSON.stringify([cluster.spec?.serverAddressByClientCIDRs ?? [], cluster.spec?.secretRef ?? null]);
     const hit = clients.get(name);
     if (hit && hit.key === key && now() - hit.at < ttlMs) return hit.client;
-    if (hit) void hit.client.then((c) => c.close(), () => undefined);
+    if (hit)
+      void hit.client.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     const entry = { at: now(), key, client: open(cluster) };
     clients.set(name, entry);
-    entry.client.catch(() => { if (clients.get(name) === entry) clients.delete(name); });
+    entry.client.catch(() => {
+      if (clients.get(name) === entry) clients.delete(name);
+    });
     return entry.client;
   };
 }

@@ -38,7 +38,9 @@ export function toMemberError(cluster: string, e: unknown, timeoutMs: number, re
   }
   const code0 = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (e instanceof DialRefusedError || code0 === DIAL_REFUSED) {
-    return new MemberError(cluster, 'Forbidden', `dial refused: ${e instanceof DialRefusedError ? e.message : (refusal ?? 'address not allowed')}`, undefined, { cause: e });
+    return new MemberError(cluster, 'Forbidden', `dial refused: ${e instanceof DialRefusedError ? e.message : (refusal ?? 'address not allowed')}`, undefined, {
+      cause: e,
+    });
   }
   const err = e as { name?: string; code?: string; message?: string; type?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
@@ -59,7 +61,11 @@ const servicePath = (ns: string, name?: string): string => `/api/v1/namespaces/$
 const configMapPath = (ns: string, name?: string): string => `/api/v1/namespaces/${seg(ns)}/configmaps${name === undefined ? '' : `/${seg(name)}`}`;
 
 function safeJson(s: string): unknown {
-  try { return JSON.parse(s); } catch { return undefined; }
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -85,30 +91,41 @@ export function kubeConfigFor(opts: Pick<KubeClientOptions, 'cluster' | 'server'
   }
   const kc = new GuardedKubeConfig();
   kc.loadFromOptions({
-    clusters: [{
-      name: 'member', server: opts.server, skipTLSVerify: false,
-      ...(creds.caData ? { caData: creds.caData.toString('base64') } : {}),
-      ...(creds.tlsServerName ? { tlsServerName: creds.tlsServerName } : {}),
-    }],
-    users: [{
-      name: 'member',
-      ...(creds.token ? { token: creds.token } : {}),
-      ...(creds.certData ? { certData: creds.certData.toString('base64') } : {}),
-      ...(creds.keyData ? { keyData: creds.keyData.toString('base64') } : {}),
-    }],
+    clusters: [
+      {
+        name: 'member',
+        server: opts.server,
+        skipTLSVerify: false,
+        ...(creds.caData ? { caData: creds.caData.toString('base64') } : {}),
+        ...(creds.tlsServerName ? { tlsServerName: creds.tlsServerName } : {}),
+      },
+    ],
+    users: [
+      {
+        name: 'member',
+        ...(creds.token ? { token: creds.token } : {}),
+        ...(creds.certData ? { certData: creds.certData.toString('base64') } : {}),
+        ...(creds.keyData ? { keyData: creds.keyData.toString('base64') } : {}),
+      },
+    ],
     contexts: [{ name: 'member', cluster: 'member', user: 'member' }],
     currentContext: 'member',
   });
   // client-node builds a fresh https.Agent (with proxy support) for every request: replace it with
   // one guarded, pooled agent per member, built from the same inline TLS material, which the
   // plain JSON calls (rest.ts) share.
-  kc.agent = new GuardedHttpsAgent({
-    keepAlive: true, maxSockets: 32, rejectUnauthorized: true,
-    ...(creds.caData ? { ca: creds.caData } : {}),
-    ...(creds.certData ? { cert: creds.certData } : {}),
-    ...(creds.keyData ? { key: creds.keyData } : {}),
-    ...(creds.tlsServerName ? { servername: creds.tlsServerName } : {}),
-  }, opts.guard);
+  kc.agent = new GuardedHttpsAgent(
+    {
+      keepAlive: true,
+      maxSockets: 32,
+      rejectUnauthorized: true,
+      ...(creds.caData ? { ca: creds.caData } : {}),
+      ...(creds.certData ? { cert: creds.certData } : {}),
+      ...(creds.keyData ? { key: creds.keyData } : {}),
+      ...(creds.tlsServerName ? { servername: creds.tlsServerName } : {}),
+    },
+    opts.guard,
+  );
   kc.token = creds.token;
   (kc as unknown as { createAgent: (cluster: unknown, options: AgentOptions) => Agent }).createAgent = () => kc.agent;
   return kc;
@@ -133,7 +150,11 @@ export class KubeMemberClient implements MemberClient {
     this.kc = kubeConfigFor(opts);
     const agent = this.kc.agent;
     this.rest = new MemberRest({
-      cluster: opts.cluster, server: opts.server, timeoutMs: opts.timeoutMs, agent, ...(this.kc.token ? { token: this.kc.token } : {}),
+      cluster: opts.cluster,
+      server: opts.server,
+      timeoutMs: opts.timeoutMs,
+      agent,
+      ...(this.kc.token ? { token: this.kc.token } : {}),
       transportError: (e) => toMemberError(opts.cluster, e, opts.timeoutMs, agent.lastRefusal),
     });
     this.core = this.kc.makeApiClient(CoreV1Api);
@@ -146,30 +167,39 @@ export class KubeMemberClient implements MemberClient {
    * Options that give one call its own time-out. The object-parameter API hands options to the
    * observable layer unwrapped, so the middleware returns the library's Observable.
    */
-  private callOptions(): { middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[]; middlewareMergeStrategy: 'append' } {
+  private callOptions(): {
+    middleware: { pre: (ctx: { setSignal(s: AbortSignal): void }) => Observable<unknown>; post: (r: unknown) => Observable<unknown> }[];
+    middlewareMergeStrategy: 'append';
+  } {
     const ms = this.opts.timeoutMs;
     return {
-      middleware: [{
-        pre: (ctx) => {
-          ctx.setSignal(AbortSignal.timeout(ms));
-          return new Observable(Promise.resolve(ctx));
+      middleware: [
+        {
+          pre: (ctx) => {
+            ctx.setSignal(AbortSignal.timeout(ms));
+            return new Observable(Promise.resolve(ctx));
+          },
+          post: (r) => new Observable(Promise.resolve(r)),
         },
-        post: (r) => new Observable(Promise.resolve(r)),
-      }],
+      ],
       middlewareMergeStrategy: 'append',
     };
   }
 
   /** Runs one API call with a time-out and retries; results come back as plain JSON objects (the library returns class instances). */
   private async call<T>(fn: (options: ReturnType<KubeMemberClient['callOptions']>) => Promise<T>): Promise<T> {
-    return withRetry(async () => {
-      try {
-        const result = await fn(this.callOptions());
-        return (result === undefined || typeof result !== 'object' ? result : JSON.parse(JSON.stringify(result))) as T;
-      } catch (e) {
-        throw toMemberError(this.cluster, e, this.opts.timeoutMs, this.kc.agent.lastRefusal);
-      }
-    }, isTransientMemberError, this.opts.retry);
+    return withRetry(
+      async () => {
+        try {
+          const result = await fn(this.callOptions());
+          return (result === undefined || typeof result !== 'object' ? result : JSON.parse(JSON.stringify(result))) as T;
+        } catch (e) {
+          throw toMemberError(this.cluster, e, this.opts.timeoutMs, this.kc.agent.lastRefusal);
+        }
+      },
+      isTransientMemberError,
+      this.opts.retry,
+    );
   }
 
   /** A plain JSON call (rest.ts) with the same retries. */
@@ -178,7 +208,10 @@ export class KubeMemberClient implements MemberClient {
   }
 
   async listServices(labelSelector?: string): Promise<MemberService[]> {
-    const list = await this.json<{ items?: MemberService[] }>('GET', `/api/v1/services${labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : ''}`);
+    const list = await this.json<{ items?: MemberService[] }>(
+      'GET',
+      `/api/v1/services${labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : ''}`,
+    );
     return list.items ?? [];
   }
 
@@ -201,7 +234,10 @@ export class KubeMemberClient implements MemberClient {
 
   async deleteService(namespace: string, name: string, resourceVersion?: string): Promise<void> {
     try {
-      await this.json('DELETE', servicePath(namespace, name), { propagationPolicy: 'Background', ...(resourceVersion ? { preconditions: { resourceVersion } } : {}) });
+      await this.json('DELETE', servicePath(namespace, name), {
+        propagationPolicy: 'Background',
+        ...(resourceVersion ? { preconditions: { resourceVersion } } : {}),
+      });
     } catch (e) {
       if (e instanceof MemberError && e.reason === 'NotFound') return;
       throw e;
@@ -210,7 +246,11 @@ export class KubeMemberClient implements MemberClient {
 
   async createNamespace(namespace: string): Promise<void> {
     try {
-      await this.json('POST', '/api/v1/namespaces?fieldManager=skyfed', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'skyfed' } } });
+      await this.json('POST', '/api/v1/namespaces?fieldManager=skyfed', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'skyfed' } },
+      });
     } catch (e) {
       if (e instanceof MemberError && (e.reason === 'AlreadyExists' || e.reason === 'Conflict')) return;
       throw e;
@@ -264,7 +304,9 @@ export class KubeMemberClient implements MemberClient {
 
   async readyEndpoints(namespace: string, name: string): Promise<number> {
     try {
-      const slices = await this.call((o) => this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` }, o as never));
+      const slices = await this.call((o) =>
+        this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` }, o as never),
+      );
       const ready = new Set<string>();
       for (const s of slices.items) {
         for (const ep of s.endpoints ?? []) if (ep.conditions?.ready !== false) for (const a of ep.addresses ?? []) ready.add(a);
@@ -313,6 +355,8 @@ export class KubeMemberClient implements MemberClient {
   }
 
   async replaceDeployment(namespace: string, name: string, body: Deployment): Promise<Deployment> {
-    return (await this.call((o) => this.apps.replaceNamespacedDeployment({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never))) as unknown as Deployment;
+    return (await this.call((o) =>
+      this.apps.replaceNamespacedDeployment({ namespace, name, body: body as never, fieldManager: 'skyfed' }, o as never),
+    )) as unknown as Deployment;
   }
 }

@@ -36,14 +36,18 @@ export function reasonFor(status: number): MemberErrorReason {
  * member's words, shown to every reader; only a well-formed `reason` word is.
  */
 export function answerError(cluster: string, status: number, body: unknown, cause?: unknown): MemberError {
-  const said = (body && typeof body === 'object' ? (body as { reason?: unknown }).reason : undefined);
+  const said = body && typeof body === 'object' ? (body as { reason?: unknown }).reason : undefined;
   const word = typeof said === 'string' && /^[A-Za-z]{1,40}$/.test(said) ? said : undefined;
   const reason = word === 'AlreadyExists' ? 'AlreadyExists' : reasonFor(status);
   return new MemberError(cluster, reason, `the API server answered ${status}${word ? ` ${word}` : ''}`, status, cause === undefined ? undefined : { cause });
 }
 
 function parse(text: string): unknown {
-  try { return JSON.parse(text); } catch { return undefined; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export class MemberRest {
@@ -58,26 +62,36 @@ export class MemberRest {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const prefix = this.base.pathname.replace(/\/$/, '');
     return new Promise<T>((resolve, reject) => {
-      const req = request({
-        protocol: 'https:', hostname: this.base.hostname, port: this.base.port || 443, path: `${prefix}${path}`, method, agent: this.o.agent,
-        headers: {
-          accept: 'application/json',
-          ...(this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}),
-          ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+      const req = request(
+        {
+          protocol: 'https:',
+          hostname: this.base.hostname,
+          port: this.base.port || 443,
+          path: `${prefix}${path}`,
+          method,
+          agent: this.o.agent,
+          headers: {
+            accept: 'application/json',
+            ...(this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}),
+            ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          },
+          signal: AbortSignal.timeout(this.o.timeoutMs),
         },
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => { text += c; });
-        res.on('error', (e) => reject(this.o.transportError(e)));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const answer = parse(text);
-          if (status >= 200 && status < 300) resolve(answer as T);
-          else reject(answerError(this.o.cluster, status, answer));
-        });
-      });
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            text += c;
+          });
+          res.on('error', (e) => reject(this.o.transportError(e)));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const answer = parse(text);
+            if (status >= 200 && status < 300) resolve(answer as T);
+            else reject(answerError(this.o.cluster, status, answer));
+          });
+        },
+      );
       req.on('error', (e) => reject(this.o.transportError(e)));
       req.end(data);
     });

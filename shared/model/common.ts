@@ -4,12 +4,7 @@ import { ObjectMeta } from './meta';
 
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
-export function validateMeta(
-  meta: ObjectMeta,
-  errs: FieldErrors,
-  nameRule: (v: string) => string[],
-  namespaced: boolean,
-): void {
+export function validateMeta(meta: ObjectMeta, errs: FieldErrors, nameRule: (v: string) => string[], namespaced: boolean): void {
   if (!meta.name) errs.required('metadata.name');
   else errs.check('metadata.name', meta.name, nameRule(meta.name));
   if (namespaced && meta.namespace !== undefined) errs.check('metadata.namespace', meta.namespace, dns1123Label(meta.namespace));
@@ -31,7 +26,10 @@ export function validateMeta(
 /** Keys of Secret data and config maps: `[-._a-zA-Z0-9]+`, ≤ 253. */
 export function configKey(v: string): string[] {
   if (v.length > 253) return ['must be no more than 253 characters'];
-  if (!/^[-._a-zA-Z0-9]+$/.test(v)) return ["a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"];
+  if (!/^[-._a-zA-Z0-9]+$/.test(v))
+    return [
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+    ];
   if (v === '.' || v === '..' || v.startsWith('..')) return ["must not be '.' or '..' or start with '..'"];
   return [];
 }

@@ -23,11 +23,14 @@ function validatorFor(schema: Schema): ValidateFunction {
 
 /** `/spec/ports/0` → `spec.ports[0]` */
 function fieldPath(instancePath: string): string {
-  return instancePath.split('/').slice(1).reduce((acc, seg) => {
-    const s = seg.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^[0-9]+$/.test(s)) return `${acc}[${s}]`;
-    return acc ? `${acc}.${s}` : s;
-  }, '');
+  return instancePath
+    .split('/')
+    .slice(1)
+    .reduce((acc, seg) => {
+      const s = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (/^[0-9]+$/.test(s)) return `${acc}[${s}]`;
+      return acc ? `${acc}.${s}` : s;
+    }, '');
 }
 
 function removeAt(root: unknown, instancePath: string, key: string): void {
@@ -63,7 +66,9 @@ export function decodeStructured<T>(body: unknown, schema: Schema, mode: FieldVa
   if (structural.length > 0) {
     const first = structural[0] as ErrorObject;
     const expected = first.keyword === 'anyOf' ? 'an integer or a string' : `type ${String(first.params['type'])}`;
-    throw errors.badRequest(`${what} cannot be handled: json: cannot unmarshal ${describe(valueAt(copy, first.instancePath))} into field "${fieldPath(first.instancePath)}" of ${expected}`);
+    throw errors.badRequest(
+      `${what} cannot be handled: json: cannot unmarshal ${describe(valueAt(copy, first.instancePath))} into field "${fieldPath(first.instancePath)}" of ${expected}`,
+    );
   }
   const names = unknown.map((e) => {
     const key = String(e.params['additionalProperty']);

@@ -58,32 +58,45 @@ const condition = obj('One aspect of the current state.', {
   observedGeneration: f('The metadata.generation the condition was computed from.', int64),
 });
 
-export const clusterSchema = obj('A member cluster of the federation: where its API server is, the Secret with its credentials, and where it runs. Federated Services are propagated to every Ready cluster their placement selects.', {
-  apiVersion, kind, metadata: objectMeta,
-  spec: obj('How to reach the member cluster and where it is.', {
-    serverAddressByClientCIDRs: f('Addresses of the member API server; the first entry whose clientCIDR contains the caller is used (0.0.0.0/0 matches all).', {
-      type: 'array',
-      items: obj('A member API server address for clients in a CIDR.', {
-        clientCIDR: f('Clients in this CIDR use serverAddress, e.g. 0.0.0.0/0.', str),
-        serverAddress: f('host:port or https URL of the member API server.', str),
+export const clusterSchema = obj(
+  'A member cluster of the federation: where its API server is, the Secret with its credentials, and where it runs. Federated Services are propagated to every Ready cluster their placement selects.',
+  {
+    apiVersion,
+    kind,
+    metadata: objectMeta,
+    spec: obj('How to reach the member cluster and where it is.', {
+      serverAddressByClientCIDRs: f(
+        'Addresses of the member API server; the first entry whose clientCIDR contains the caller is used (0.0.0.0/0 matches all).',
+        {
+          type: 'array',
+          items: obj('A member API server address for clients in a CIDR.', {
+            clientCIDR: f('Clients in this CIDR use serverAddress, e.g. 0.0.0.0/0.', str),
+            serverAddress: f('host:port or https URL of the member API server.', str),
+          }),
+        },
+      ),
+      secretRef: obj(
+        'The Secret in namespace federation-system whose key "kubeconfig" holds inline credentials for the member (no exec plugins or file paths).',
+        {
+          name: f('Name of the Secret.', str),
+          namespace: f('Namespace of the Secret; only federation-system is accepted.', str),
+        },
+      ),
+      region: f("Region of the cluster for regional DNS names; overrides the nodes' topology.kubernetes.io/region label.", str),
+      zones: f("Zones of the cluster for zonal DNS names; overrides the nodes' topology.kubernetes.io/zone labels.", strList),
+      clusterDomain: f('DNS domain of the member cluster (default cluster.local), used for in-cluster discovery names.', str),
+      dns: obj('In-cluster discovery settings.', {
+        manageCoreDNS: f('Let skyfed add its server block to the member CoreDNS Corefile (and remove it when the Cluster leaves).', bool),
       }),
     }),
-    secretRef: obj('The Secret in namespace federation-system whose key "kubeconfig" holds inline credentials for the member (no exec plugins or file paths).', {
-      name: f('Name of the Secret.', str),
-      namespace: f('Namespace of the Secret; only federation-system is accepted.', str),
+    status: obj('What skyfed last observed about the member (written by skyfed).', {
+      conditions: f('Ready (the member API server answers) and Offline (it does not), with reasons.', { type: 'array', items: condition }),
+      zones: f("Zones in use: from spec.zones, else from the member's node labels.", strList),
+      region: f("Region in use: from spec.region, else from the member's node labels.", str),
+      version: f('gitVersion the member API server reports at /version.', str),
     }),
-    region: f('Region of the cluster for regional DNS names; overrides the nodes\' topology.kubernetes.io/region label.', str),
-    zones: f('Zones of the cluster for zonal DNS names; overrides the nodes\' topology.kubernetes.io/zone labels.', strList),
-     clusterDomain: f('DNS domain of the member cluster (default cluster.local), used for in-cluster discovery names.', str),
-     dns: obj('In-cluster discovery settings.', { manageCoreDNS: f('Let skyfed add its server block to the member CoreDNS Corefile (and remove it when the Cluster leaves).', bool) }),
-  }),
-  status: obj('What skyfed last observed about the member (written by skyfed).', {
-    conditions: f('Ready (the member API server answers) and Offline (it does not), with reasons.', { type: 'array', items: condition }),
-    zones: f('Zones in use: from spec.zones, else from the member\'s node labels.', strList),
-    region: f('Region in use: from spec.region, else from the member\'s node labels.', str),
-    version: f('gitVersion the member API server reports at /version.', str),
-  }),
-});
+  },
+);
 
 const servicePort = obj('A port the Service exposes.', {
   name: f('Name of the port (a DNS-1123 label); required when there is more than one port.', str),
@@ -98,56 +111,80 @@ const lbIngress = obj('One load-balancer address of a shard.', {
   ip: f('IP address of the load balancer.', str),
   hostname: f('DNS name of the load balancer (e.g. AWS ELB).', str),
   ipMode: f('How traffic reaches the load balancer IP: VIP or Proxy.', str),
-  ports: f('Status of each port.', { type: 'array', items: obj('Status of a load-balancer port.', { port: f('Port number.', int), protocol: f('Port protocol.', str), error: f('Problem with the port, if any.', str) }) }),
+  ports: f('Status of each port.', {
+    type: 'array',
+    items: obj('Status of a load-balancer port.', {
+      port: f('Port number.', int),
+      protocol: f('Port protocol.', str),
+      error: f('Problem with the port, if any.', str),
+    }),
+  }),
 });
 
-export const serviceSchema = obj('A federated Service: the same Service created in every member cluster its placement selects, with DNS names over the healthy shards.', {
-  apiVersion, kind, metadata: objectMeta,
-  spec: obj('The Service as each member cluster should run it.', {
-    ports: f('Ports the Service exposes.', { type: 'array', items: servicePort }),
-    selector: f('Pods with these labels receive the traffic in every member.', strMap),
-    clusterIP: f('Cluster IP in a member; each member allocates its own, so it is not propagated.', str),
-    clusterIPs: f('Cluster IPs in a member; allocated per member.', strList),
-    type: f('ClusterIP, NodePort, LoadBalancer or ExternalName. Only LoadBalancer Services get federated DNS records.', str),
-    externalIPs: f('Extra IPs the member nodes accept traffic for.', strList),
-    sessionAffinity: f('ClientIP or None.', str),
-    loadBalancerIP: f('Deprecated: requested load-balancer IP.', str),
-    loadBalancerSourceRanges: f('Client CIDRs the load balancer admits.', strList),
-    externalName: f('DNS name an ExternalName Service points to.', str),
-    externalTrafficPolicy: f('Cluster or Local routing of external traffic.', str),
-    healthCheckNodePort: f('Health-check node port for externalTrafficPolicy Local; allocated per member.', int),
-    publishNotReadyAddresses: f('Publish addresses of pods that are not ready.', bool),
-    sessionAffinityConfig: obj('Session affinity settings.', { clientIP: obj('ClientIP affinity settings.', { timeoutSeconds: f('Seconds a session sticks.', int) }) }),
-    ipFamilies: f('IP families (IPv4, IPv6) of the Service.', strList),
-    ipFamilyPolicy: f('SingleStack, PreferDualStack or RequireDualStack.', str),
-    allocateLoadBalancerNodePorts: f('Whether LoadBalancer Services get node ports.', bool),
-    loadBalancerClass: f('Which load-balancer implementation to use.', str),
-    internalTrafficPolicy: f('Cluster or Local routing of in-cluster traffic.', str),
-    trafficDistribution: f('Preference for how traffic is spread, e.g. PreferClose.', str),
-  }),
-  status: {
-    type: 'object', 'x-kubernetes-preserve-unknown-fields': true,
-    description: 'The federated state, written by skyfed: load-balancer addresses of all shards and per-cluster detail.',
-    properties: {
-      loadBalancer: obj('Load-balancer addresses of every shard.', { ingress: f('One entry per shard address.', { type: 'array', items: lbIngress }) }),
-      conditions: f('Conditions of the federated Service.', { type: 'array', items: condition }),
+export const serviceSchema = obj(
+  'A federated Service: the same Service created in every member cluster its placement selects, with DNS names over the healthy shards.',
+  {
+    apiVersion,
+    kind,
+    metadata: objectMeta,
+    spec: obj('The Service as each member cluster should run it.', {
+      ports: f('Ports the Service exposes.', { type: 'array', items: servicePort }),
+      selector: f('Pods with these labels receive the traffic in every member.', strMap),
+      clusterIP: f('Cluster IP in a member; each member allocates its own, so it is not propagated.', str),
+      clusterIPs: f('Cluster IPs in a member; allocated per member.', strList),
+      type: f('ClusterIP, NodePort, LoadBalancer or ExternalName. Only LoadBalancer Services get federated DNS records.', str),
+      externalIPs: f('Extra IPs the member nodes accept traffic for.', strList),
+      sessionAffinity: f('ClientIP or None.', str),
+      loadBalancerIP: f('Deprecated: requested load-balancer IP.', str),
+      loadBalancerSourceRanges: f('Client CIDRs the load balancer admits.', strList),
+      externalName: f('DNS name an ExternalName Service points to.', str),
+      externalTrafficPolicy: f('Cluster or Local routing of external traffic.', str),
+      healthCheckNodePort: f('Health-check node port for externalTrafficPolicy Local; allocated per member.', int),
+      publishNotReadyAddresses: f('Publish addresses of pods that are not ready.', bool),
+      sessionAffinityConfig: obj('Session affinity settings.', {
+        clientIP: obj('ClientIP affinity settings.', { timeoutSeconds: f('Seconds a session sticks.', int) }),
+      }),
+      ipFamilies: f('IP families (IPv4, IPv6) of the Service.', strList),
+      ipFamilyPolicy: f('SingleStack, PreferDualStack or RequireDualStack.', str),
+      allocateLoadBalancerNodePorts: f('Whether LoadBalancer Services get node ports.', bool),
+      loadBalancerClass: f('Which load-balancer implementation to use.', str),
+      internalTrafficPolicy: f('Cluster or Local routing of in-cluster traffic.', str),
+      trafficDistribution: f('Preference for how traffic is spread, e.g. PreferClose.', str),
+    }),
+    status: {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: 'The federated state, written by skyfed: load-balancer addresses of all shards and per-cluster detail.',
+      properties: {
+        loadBalancer: obj('Load-balancer addresses of every shard.', { ingress: f('One entry per shard address.', { type: 'array', items: lbIngress }) }),
+        conditions: f('Conditions of the federated Service.', { type: 'array', items: condition }),
+      },
     },
   },
-});
+);
 
-export const secretSchema = obj('Credentials, e.g. a member cluster\'s kubeconfig. Stored encrypted; data is write-only and never returned.', {
-  apiVersion, kind, metadata: objectMeta,
+export const secretSchema = obj("Credentials, e.g. a member cluster's kubeconfig. Stored encrypted; data is write-only and never returned.", {
+  apiVersion,
+  kind,
+  metadata: objectMeta,
   type: f('Type of the secret, e.g. Opaque.', str),
   immutable: f('If true, data cannot change after creation.', bool),
-  data: f('Base64-encoded values by key (write-only). A member credential uses the key "kubeconfig".', { type: 'object', additionalProperties: { type: 'string', format: 'byte' } }),
+  data: f('Base64-encoded values by key (write-only). A member credential uses the key "kubeconfig".', {
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'byte' },
+  }),
   stringData: f('Plain-text values by key, merged into data on write (write-only).', strMap),
 });
 
 export const deleteOptionsSchema = obj('Options for a delete.', {
-  apiVersion, kind,
+  apiVersion,
+  kind,
   propagationPolicy: f('Orphan, Background or Foreground: whether member objects are deleted too.', str),
   gracePeriodSeconds: f('Seconds before the object is deleted.', int64),
   orphanDependents: f('Deprecated: use propagationPolicy Orphan.', bool),
   dryRun: f('All: check the delete without doing it.', strList),
-  preconditions: obj('Delete only if these still match.', { uid: f('Expected metadata.uid.', str), resourceVersion: f('Expected metadata.resourceVersion.', str) }),
+  preconditions: obj('Delete only if these still match.', {
+    uid: f('Expected metadata.uid.', str),
+    resourceVersion: f('Expected metadata.resourceVersion.', str),
+  }),
 });

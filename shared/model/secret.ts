@@ -64,7 +64,10 @@ export function validateSecret(s: Secret): { errs: FieldErrors; data: Record<str
 /** The stored/returned view: no data, key names with sizes in an annotation, apply state without values. */
 export function redactSecret(s: Secret, data: Record<string, Buffer>): Secret {
   const { data: _d, stringData: _s, ...rest } = s;
-  const keys = Object.entries(data).map(([k, v]) => `${k}:${v.length}`).sort().join(',');
+  const keys = Object.entries(data)
+    .map(([k, v]) => `${k}:${v.length}`)
+    .sort()
+    .join(',');
   return withoutDataValues({ ...rest, metadata: { ...rest.metadata, annotations: { ...(rest.metadata.annotations ?? {}), [DATA_KEYS_ANNOTATION]: keys } } });
 }
 

@@ -1,6 +1,17 @@
 /** The federated Service: a core v1 Service as the user writes it, validated like kube-apiserver does. */
 import {
-  FieldErrors, cidr, dns1035Label, dns1123Subdomain, isIPv4, isIPv6, labelValue, portName, portNumber, servicePortName, qualifiedName, isProbePath,
+  FieldErrors,
+  cidr,
+  dns1035Label,
+  dns1123Subdomain,
+  isIPv4,
+  isIPv6,
+  labelValue,
+  portName,
+  portNumber,
+  servicePortName,
+  qualifiedName,
+  isProbePath,
 } from '../k8s/validation';
 import { ALL_DOWN_POLICIES } from '../dns/desired';
 import { parseClusterSelector } from '../propagation/placement';
@@ -109,7 +120,7 @@ export function validateService(s: Service): FieldErrors {
     if (typeof p.targetPort === 'number') errs.check(`${f}.targetPort`, p.targetPort, portNumber(p.targetPort));
     if (typeof p.targetPort === 'string') errs.check(`${f}.targetPort`, p.targetPort, portName(p.targetPort));
     if (p.nodePort !== undefined) {
-      if (type !== 'NodePort' && type !== 'LoadBalancer') errs.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\'');
+      if (type !== 'NodePort' && type !== 'LoadBalancer') errs.forbidden(`${f}.nodePort`, "may not be used when `type` is 'ClusterIP'");
       else if (!(Number.isInteger(p.nodePort) && p.nodePort >= 30000 && p.nodePort <= 32767)) {
         errs.check(`${f}.nodePort`, p.nodePort, ['provided port is not in the valid range. The range of valid ports is 30000-32767']);
       }
@@ -129,8 +140,10 @@ export function validateService(s: Service): FieldErrors {
     errs.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']);
   }
   if (spec.externalTrafficPolicy !== undefined) {
-    if (!['Cluster', 'Local'].includes(spec.externalTrafficPolicy)) errs.notSupported('spec.externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']);
-    else if (type !== 'NodePort' && type !== 'LoadBalancer') errs.forbidden('spec.externalTrafficPolicy', 'may only be set when `type` is \'NodePort\' or \'LoadBalancer\'');
+    if (!['Cluster', 'Local'].includes(spec.externalTrafficPolicy))
+      errs.notSupported('spec.externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']);
+    else if (type !== 'NodePort' && type !== 'LoadBalancer')
+      errs.forbidden('spec.externalTrafficPolicy', "may only be set when `type` is 'NodePort' or 'LoadBalancer'");
   }
   (spec.externalIPs ?? []).forEach((ip, i) => {
     if (!isIPv4(ip) && !isIPv6(ip)) errs.check(`spec.externalIPs[${i}]`, ip, ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
@@ -144,7 +157,9 @@ export function validateService(s: Service): FieldErrors {
   }
   const probePath = s.metadata.annotations?.[SKYFED.probePath];
   if (probePath !== undefined && !isProbePath(probePath)) {
-    errs.check(`metadata.annotations[${SKYFED.probePath}]`, '<path>', ['must be a URL path starting with "/", printable characters without spaces, at most 1024 characters']);
+    errs.check(`metadata.annotations[${SKYFED.probePath}]`, '<path>', [
+      'must be a URL path starting with "/", printable characters without spaces, at most 1024 characters',
+    ]);
   }
   const adopt = s.metadata.annotations?.[SKYFED.adopt];
   if (adopt !== undefined && adopt !== 'true' && adopt !== 'false') errs.notSupported(`metadata.annotations[${SKYFED.adopt}]`, adopt, ['true', 'false']);
@@ -181,7 +196,8 @@ export function dropTypeDependentFields(next: Service, old: Service): Service {
   }
   if (type !== 'LoadBalancer') {
     if (spec.healthCheckNodePort !== undefined && spec.healthCheckNodePort === was.healthCheckNodePort) delete spec.healthCheckNodePort;
-    if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts)
+      delete spec.allocateLoadBalancerNodePorts;
     if (spec.loadBalancerClass !== undefined && spec.loadBalancerClass === was.loadBalancerClass) delete spec.loadBalancerClass;
   }
   return next;

@@ -19,8 +19,19 @@ const bare = (n: string): string => n.replace(/\.$/, '');
 
 function soa(zone: Zone): packet.Answer {
   return {
-    name: bare(zone.origin), type: 'SOA', ttl: 30, class: 'IN',
-    data: { mname: `ns1.${bare(zone.origin)}`, rname: `hostmaster.${bare(zone.origin)}`, serial: zone.serial(), refresh: 300, retry: 60, expire: 86400, minimum: 30 },
+    name: bare(zone.origin),
+    type: 'SOA',
+    ttl: 30,
+    class: 'IN',
+    data: {
+      mname: `ns1.${bare(zone.origin)}`,
+      rname: `hostmaster.${bare(zone.origin)}`,
+      serial: zone.serial(),
+      refresh: 300,
+      retry: 60,
+      expire: 86400,
+      minimum: 30,
+    },
   } as packet.Answer;
 }
 
@@ -45,7 +56,9 @@ export function respond(query: packet.Packet, zones: readonly Zone[]): packet.Pa
   const at = (n: string): RecordSet[] => records.filter((r) => r.name === n);
   const answers: packet.Answer[] = [];
   if (name === zone.origin && (q.type === 'SOA' || q.type === 'NS')) {
-    answers.push(q.type === 'SOA' ? soa(zone) : ({ name: bare(zone.origin), type: 'NS', ttl: 30, class: 'IN', data: `ns1.${bare(zone.origin)}` } as packet.Answer));
+    answers.push(
+      q.type === 'SOA' ? soa(zone) : ({ name: bare(zone.origin), type: 'NS', ttl: 30, class: 'IN', data: `ns1.${bare(zone.origin)}` } as packet.Answer),
+    );
     return { ...base, flags: AA | rd, answers, authorities: [] };
   }
   let current = name;

@@ -18,8 +18,12 @@ export class StaticRecordSource {
     this.records = records.map((r) => ({ ...r, name: r.name.toLowerCase() }));
     this.serialNo++;
   }
-  snapshot(): readonly RecordSet[] { return this.records; }
-  serial(): number { return this.serialNo; }
+  snapshot(): readonly RecordSet[] {
+    return this.records;
+  }
+  serial(): number {
+    return this.serialNo;
+  }
 }
 
 export interface DnsServerOptions {
@@ -74,7 +78,10 @@ export async function startDnsServer(o: DnsServerOptions): Promise<DnsServer> {
       }
     });
   });
-  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(o.port, o.host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(o.port, o.host, () => resolve());
+  });
   const port = (tcp.address() as { port: number }).port;
   const udp: Socket = createSocket('udp4');
   udp.on('message', (msg, rinfo) => {
@@ -87,9 +94,13 @@ export async function startDnsServer(o: DnsServerOptions): Promise<DnsServer> {
       /* never let one bad packet stop the server */
     }
   });
-  await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, o.host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(port, o.host, () => resolve());
+  });
   return {
-    udpPort: port, tcpPort: port,
+    udpPort: port,
+    tcpPort: port,
     close: async () => {
       await new Promise<void>((r) => udp.close(() => r()));
       await new Promise<void>((r) => tcp.close(() => r()));

@@ -15,9 +15,10 @@ import { InputErrorReason, SkyfedError } from '../errors';
 
 export type Lookup = (host: string) => Promise<LookupAddress[]>;
 
-export const systemLookup: Lookup = (host) => new Promise((resolve, reject) => {
-  dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
-});
+export const systemLookup: Lookup = (host) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+  });
 
 /** The dial was refused by the guard: nothing was sent. The message names the rule, not the target. */
 export class DialRefusedError extends SkyfedError<InputErrorReason> {
@@ -49,7 +50,11 @@ export class GuardedHttpsAgent extends Agent {
   /** Why the last refused dial was refused (HTTP clients wrap the error and lose its class). */
   lastRefusal: string | undefined;
 
-  constructor(options: AgentOptions, private readonly guard: AddressGuard, private readonly lookup: Lookup = systemLookup) {
+  constructor(
+    options: AgentOptions,
+    private readonly guard: AddressGuard,
+    private readonly lookup: Lookup = systemLookup,
+  ) {
     super(options);
   }
 
@@ -57,14 +62,17 @@ export class GuardedHttpsAgent extends Agent {
     const options = opts as ConnectionOptions & { host?: string; servername?: string };
     const callback = cb ?? ((): void => undefined);
     const host = options.host ?? 'localhost';
-    resolveGuarded(host, this.guard, this.lookup).then((address) => {
-      const servername = options.servername ?? (isIP(host.replace(/^\[(.*)\]$/, '$1')) ? undefined : host);
-      const socket = tlsConnect({ ...options, host: address, ...(servername ? { servername } : {}) });
-      callback(null, socket as Duplex);
-    }, (e: Error) => {
-      if (e instanceof DialRefusedError) this.lastRefusal = e.message;
-      callback(e, undefined as unknown as Duplex);
-    });
+    resolveGuarded(host, this.guard, this.lookup).then(
+      (address) => {
+        const servername = options.servername ?? (isIP(host.replace(/^\[(.*)\]$/, '$1')) ? undefined : host);
+        const socket = tlsConnect({ ...options, host: address, ...(servername ? { servername } : {}) });
+        callback(null, socket as Duplex);
+      },
+      (e: Error) => {
+        if (e instanceof DialRefusedError) this.lastRefusal = e.message;
+        callback(e, undefined as unknown as Duplex);
+      },
+    );
     return undefined;
   }
 }

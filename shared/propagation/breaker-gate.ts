@@ -15,9 +15,7 @@ export interface GateDeps {
   readonly log: Logger;
 }
 
-export type Entry =
-  | { readonly open: false; readonly probing: boolean }
-  | { readonly open: true; readonly reason: string; readonly since: string };
+export type Entry = { readonly open: false; readonly probing: boolean } | { readonly open: true; readonly reason: string; readonly since: string };
 
 export async function enter(deps: GateDeps, cluster: string, stored: BreakerState | undefined): Promise<Entry> {
   const now = deps.now().getTime();
@@ -46,5 +44,6 @@ export async function leave(deps: GateDeps, cluster: string, stored: BreakerStat
   let change: BreakerState | 'closed' | undefined;
   await deps.breakers.update(cluster, (cur) => (change = afterPass(cur, outcome, now, deps.breaker, probing)));
   if (change === 'closed') deps.log.info('circuit closed: member answers again', { cluster });
-  else if (change?.openSince && change.retryAt !== stored?.retryAt) deps.log.warn('circuit open: member keeps timing out', { cluster, timeouts: change.timeouts, retryAt: change.retryAt });
+  else if (change?.openSince && change.retryAt !== stored?.retryAt)
+    deps.log.warn('circuit open: member keeps timing out', { cluster, timeouts: change.timeouts, retryAt: change.retryAt });
 }

@@ -38,7 +38,10 @@ export async function onServiceChanged(deps: ControllerDeps, namespace: string, 
 }
 
 export async function onClusterChanged(
-  deps: ControllerDeps, name: string, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined,
+  deps: ControllerDeps,
+  name: string,
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown> | undefined,
 ): Promise<ReconcileReport | 'skipped'> {
   // In-cluster discovery is undone in the member when the Cluster leaves or opts out of CoreDNS management.
   await clusterDiscoveryChanged(deps.clientFor, before as Cluster | undefined, after as Cluster | undefined, deps.log);
@@ -55,7 +58,8 @@ export async function onClusterChanged(
 }
 
 export async function onSecretChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport | 'skipped'> {
-  const clusters = (await deps.store.list<Cluster>('clusters')).map((r) => r.object)
+  const clusters = (await deps.store.list<Cluster>('clusters'))
+    .map((r) => r.object)
     .filter((c) => c.spec.secretRef?.name === name && (c.spec.secretRef.namespace ?? CREDENTIALS_NAMESPACE) === namespace);
   if (clusters.length === 0) return 'skipped';
   const names = clusters.map((c) => c.metadata.name ?? '');
@@ -67,7 +71,10 @@ export async function onSecretChanged(deps: ControllerDeps, namespace: string, n
 export async function reconcileEverything(deps: ControllerDeps): Promise<ReconcileReport> {
   const repairCatalog = async (): Promise<void> => {
     if (!deps.catalog) return;
-    const repaired = await deps.catalog.resync(deps.store, (await deps.store.list<Service>('services')).map((r) => r.object));
+    const repaired = await deps.catalog.resync(
+      deps.store,
+      (await deps.store.list<Service>('services')).map((r) => r.object),
+    );
     if (repaired > 0) deps.log.info('service catalog repaired', { entries: repaired });
   };
   const [report] = await Promise.all([reconcile(deps, { probeHealth: true }), repairCatalog()]);

@@ -7,7 +7,14 @@ import { KubeObject, SKYFED, keyOf } from '../model/meta';
 import { Service, ServicePort, ServiceSpec } from '../model/service';
 
 /** Annotations that steer skyfed itself and are not copied to members. */
-const FEDERATION_ONLY = [SKYFED.federatedUid, SKYFED.clusterSelector, SKYFED.serviceIngresses, SKYFED.adopt, SKYFED.dnsPolicy, 'kubectl.kubernetes.io/last-applied-configuration'];
+const FEDERATION_ONLY = [
+  SKYFED.federatedUid,
+  SKYFED.clusterSelector,
+  SKYFED.serviceIngresses,
+  SKYFED.adopt,
+  SKYFED.dnsPolicy,
+  'kubectl.kubernetes.io/last-applied-configuration',
+];
 
 export interface MemberService extends KubeObject {
   spec: ServiceSpec;
@@ -29,9 +36,11 @@ export function desiredMember(fed: Service): MemberService {
     delete spec.clusterIPs;
   }
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: {
-      name: fed.metadata.name as string, namespace: fed.metadata.namespace as string,
+      name: fed.metadata.name as string,
+      namespace: fed.metadata.namespace as string,
       labels: { ...(fed.metadata.labels ?? {}), [SKYFED.managedBy]: SKYFED.managedByValue },
       annotations: { ...annotations, [SKYFED.federatedService]: federatedKey(fed), ...(fed.metadata.uid ? { [SKYFED.federatedUid]: fed.metadata.uid } : {}) },
     },
@@ -57,13 +66,21 @@ export function mergeForUpdate(desired: MemberService, live: MemberService): Mem
   }
   if (takesNodePorts(spec)) {
     const allocated = new Map((liveSpec.ports ?? []).map((p) => [portKey(p), p.nodePort]));
-    spec.ports = (spec.ports ?? []).map((p) => (p.nodePort === undefined && allocated.get(portKey(p)) !== undefined ? { ...p, nodePort: allocated.get(portKey(p)) as number } : p));
-    if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' && liveSpec.healthCheckNodePort !== undefined && spec.healthCheckNodePort === undefined) {
+    spec.ports = (spec.ports ?? []).map((p) =>
+      p.nodePort === undefined && allocated.get(portKey(p)) !== undefined ? { ...p, nodePort: allocated.get(portKey(p)) as number } : p,
+    );
+    if (
+      spec.type === 'LoadBalancer' &&
+      spec.externalTrafficPolicy === 'Local' &&
+      liveSpec.healthCheckNodePort !== undefined &&
+      spec.healthCheckNodePort === undefined
+    ) {
       spec.healthCheckNodePort = liveSpec.healthCheckNodePort;
     }
   }
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { ...live.metadata, labels: desired.metadata.labels ?? {}, annotations: desired.metadata.annotations ?? {} },
     spec,
   };
@@ -80,8 +97,12 @@ function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
   if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined).sort();
-    const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined).sort();
+    const ka = Object.keys(a as object)
+      .filter((k) => (a as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    const kb = Object.keys(b as object)
+      .filter((k) => (b as Record<string, unknown>)[k] !== undefined)
+      .sort();
     return same(ka, kb) && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
   }
   return false;

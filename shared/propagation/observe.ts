@@ -26,7 +26,12 @@ export interface Observation {
  * Keys of `scope` whose member need not be read in `cluster`: the federated Service is live and
  * placed there, and its stored shard (if any) shows no member, no conflict and no error.
  */
-export function absentByShard(services: readonly Service[], scope: ReadonlySet<string>, cluster: Cluster, shards: ReadonlyMap<string, ReadonlyMap<string, ShardDoc>>): Set<string> {
+export function absentByShard(
+  services: readonly Service[],
+  scope: ReadonlySet<string>,
+  cluster: Cluster,
+  shards: ReadonlyMap<string, ReadonlyMap<string, ShardDoc>>,
+): Set<string> {
   const name = cluster.metadata.name ?? '';
   const out = new Set<string>();
   for (const s of services) {
@@ -39,13 +44,22 @@ export function absentByShard(services: readonly Service[], scope: ReadonlySet<s
   return out;
 }
 
-export async function observeMember(client: MemberClient, cluster: Cluster, scope: ReadonlySet<string> | undefined, assumedAbsent: ReadonlySet<string>): Promise<Observation> {
+export async function observeMember(
+  client: MemberClient,
+  cluster: Cluster,
+  scope: ReadonlySet<string> | undefined,
+  assumedAbsent: ReadonlySet<string>,
+): Promise<Observation> {
   let members: MemberService[];
   if (scope) {
-    const got = await Promise.all([...scope].filter((k) => !assumedAbsent.has(k)).map((k) => {
-      const [ns, name] = splitKey(k);
-      return client.getService(ns, name);
-    }));
+    const got = await Promise.all(
+      [...scope]
+        .filter((k) => !assumedAbsent.has(k))
+        .map((k) => {
+          const [ns, name] = splitKey(k);
+          return client.getService(ns, name);
+        }),
+    );
     members = got.filter((m): m is MemberService => m !== undefined);
   } else {
     // Managed members (for updates and garbage collection) plus any same-named foreign Services.

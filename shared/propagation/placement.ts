@@ -8,7 +8,16 @@ import { Operator, Requirement, matches } from '../k8s/selector';
 import { SKYFED } from '../model/meta';
 
 const OPERATORS: Record<string, Operator> = {
-  in: 'In', '=': 'In', '==': 'In', notin: 'NotIn', '!=': 'NotIn', exists: 'Exists', doesnotexist: 'DoesNotExist', '!': 'DoesNotExist', gt: 'Gt', lt: 'Lt',
+  in: 'In',
+  '=': 'In',
+  '==': 'In',
+  notin: 'NotIn',
+  '!=': 'NotIn',
+  exists: 'Exists',
+  doesnotexist: 'DoesNotExist',
+  '!': 'DoesNotExist',
+  gt: 'Gt',
+  lt: 'Lt',
 };
 
 /** Parses the annotation; returns problems (for validation) instead of throwing. */

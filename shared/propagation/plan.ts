@@ -89,7 +89,11 @@ export function planPropagation(input: PlanInput): PropagationPlan {
         const uid = live.metadata.annotations?.[SKYFED.federatedUid];
         const provenOurs = uid !== undefined && (fed ? fed.metadata.uid === uid : (input.deletedUids?.has(uid) ?? false));
         if (!provenOurs) {
-          list.push({ op: 'conflict', key, reason: `a Service labelled as skyfed's in cluster ${cluster.name} does not belong to ${fed ? 'this federated Service' : 'any known federated Service'}; left in place` });
+          list.push({
+            op: 'conflict',
+            key,
+            reason: `a Service labelled as skyfed's in cluster ${cluster.name} does not belong to ${fed ? 'this federated Service' : 'any known federated Service'}; left in place`,
+          });
           continue;
         }
         const orphan = deleting && (fed?.metadata.finalizers ?? []).includes(SKYFED.orphanFinalizer);
@@ -104,7 +108,11 @@ export function planPropagation(input: PlanInput): PropagationPlan {
       }
       if (!managed && fed.metadata.annotations?.[SKYFED.adopt] !== 'true') {
         const { namespace, name } = splitKey(key);
-        list.push({ op: 'conflict', key, reason: `a Service ${namespace}/${name} not created by skyfed already exists in cluster ${cluster.name}; annotate the federated Service with ${SKYFED.adopt}: "true" to take it over` });
+        list.push({
+          op: 'conflict',
+          key,
+          reason: `a Service ${namespace}/${name} not created by skyfed already exists in cluster ${cluster.name}; annotate the federated Service with ${SKYFED.adopt}: "true" to take it over`,
+        });
         continue;
       }
       if (!equivalent(desired, live)) list.push({ op: 'update', key, body: mergeForUpdate(desired, live) });

@@ -60,25 +60,35 @@ export function presentService(s: Service, shards: readonly ShardDoc[], clusters
     shards: sorted.map((sh) => {
       const h = sweep?.health[sh.cluster];
       return {
-      cluster: sh.cluster,
-      present: sh.propagation?.present ?? false,
-      ingress: (sh.propagation?.ingress ?? []).length ? (sh.propagation?.ingress ?? []) : (h?.addresses ?? []).map((ip) => ({ ip })),
-      ...(h ? { readyEndpoints: h.readyEndpoints, healthy: h.healthy, ...(h.code ? { healthReason: h.code } : {}), health: h.reason, ...(h.since ? { healthSince: h.since } : {}) } : {}),
-      ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
-      ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
-      ...(sweep?.podAnswers?.[sh.cluster] ? { inCluster: sweep.podAnswers[sh.cluster] } : {}),
-      ...((sh.propagation?.error || sh.propagation?.conflict) && sh.propagation.since ? { errorSince: sh.propagation.since } : {}),
+        cluster: sh.cluster,
+        present: sh.propagation?.present ?? false,
+        ingress: (sh.propagation?.ingress ?? []).length ? (sh.propagation?.ingress ?? []) : (h?.addresses ?? []).map((ip) => ({ ip })),
+        ...(h
+          ? {
+              readyEndpoints: h.readyEndpoints,
+              healthy: h.healthy,
+              ...(h.code ? { healthReason: h.code } : {}),
+              health: h.reason,
+              ...(h.since ? { healthSince: h.since } : {}),
+            }
+          : {}),
+        ...(sh.propagation?.error ? { error: sh.propagation.error } : {}),
+        ...(sh.propagation?.conflict ? { conflict: sh.propagation.conflict } : {}),
+        ...(sweep?.podAnswers?.[sh.cluster] ? { inCluster: sweep.podAnswers[sh.cluster] } : {}),
+        ...((sh.propagation?.error || sh.propagation?.conflict) && sh.propagation.since ? { errorSince: sh.propagation.since } : {}),
       };
     }),
-    ...(sweep ? {
-      dns: {
-        ...(sweep.names ? { names: sweep.names } : {}),
-        answers: sweep.published.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: r.rrdatas })),
-        ...(sweep.lastDnsChange ? { lastChange: sweep.lastDnsChange } : {}),
-        ...(sweep.warnings?.length ? { warnings: sweep.warnings } : {}),
-      },
-      history: sweep.history,
-    } : {}),
+    ...(sweep
+      ? {
+          dns: {
+            ...(sweep.names ? { names: sweep.names } : {}),
+            answers: sweep.published.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: r.rrdatas })),
+            ...(sweep.lastDnsChange ? { lastChange: sweep.lastDnsChange } : {}),
+            ...(sweep.warnings?.length ? { warnings: sweep.warnings } : {}),
+          },
+          history: sweep.history,
+        }
+      : {}),
   };
   const perCluster = Object.fromEntries(sorted.filter((sh) => (sh.propagation?.ingress ?? []).length > 0).map((sh) => [sh.cluster, sh.propagation?.ingress]));
   const annotations = { ...(s.metadata.annotations ?? {}) };

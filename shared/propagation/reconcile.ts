@@ -86,12 +86,22 @@ async function apply(client: MemberClient, a: MemberAction): Promise<MemberServi
 }
 
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {}): Promise<ReconcileReport> {
-  const [clusterRecs, serviceRecs, breakers] = await Promise.all([deps.store.list<Cluster>('clusters'), servicesIn(deps.store, scope.services), deps.breakers.listAll()]);
+  const [clusterRecs, serviceRecs, breakers] = await Promise.all([
+    deps.store.list<Cluster>('clusters'),
+    servicesIn(deps.store, scope.services),
+    deps.breakers.listAll(),
+  ]);
   const clusters = clusterRecs.map((r) => r.object).filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   const limit = pLimit(Math.max(1, deps.concurrency));
   const pass: Pass = {
-    deps, scope, services, errors: {}, failedKeys: new Set(), writes: 0, discoveryWrites: 0,
+    deps,
+    scope,
+    services,
+    errors: {},
+    failedKeys: new Set(),
+    writes: 0,
+    discoveryWrites: 0,
     // Started now, awaited only where needed, so no cluster waits for them before it must.
     finalizers: addFinalizers(deps, services),
     shards: shardsOf(deps, services),
@@ -121,10 +131,12 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
 /** The Services of an event pass are read one by one (not every Service in the federation). */
 async function servicesIn(store: ObjectStore, scope: ReadonlySet<string> | undefined): Promise<{ object: Service }[]> {
   if (!scope) return store.list<Service>('services');
-  const got = await Promise.all([...scope].map((k) => {
-    const [namespace, name] = splitKey(k);
-    return store.get<Service>('services', { namespace, name });
-  }));
+  const got = await Promise.all(
+    [...scope].map((k) => {
+      const [namespace, name] = splitKey(k);
+      return store.get<Service>('services', { namespace, name });
+    }),
+  );
   return got.filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
 
@@ -146,22 +158,32 @@ interface Pass {
 /** Our finalizer goes on before any member exists, so a delete always waits for member cleanup. */
 async function addFinalizers(deps: ReconcileDeps, services: readonly Service[]): Promise<void> {
   const storeLimit = pLimit(32);
-  await Promise.all(services.filter(needsFinalizer).map((s) => storeLimit(() =>
-    deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
-      if (!cur || !needsFinalizer(cur.object)) return { none: true };
-      const object = { ...cur.object, metadata: { ...cur.object.metadata, finalizers: [...(cur.object.metadata.finalizers ?? []), SKYFED.memberFinalizer] } };
-      return { write: cur.internal ? { object, internal: cur.internal } : { object } };
-    }))));
+  await Promise.all(
+    services.filter(needsFinalizer).map((s) =>
+      storeLimit(() =>
+        deps.store.transact<Service>('services', { namespace: s.metadata.namespace as string, name: s.metadata.name as string }, (cur) => {
+          if (!cur || !needsFinalizer(cur.object)) return { none: true };
+          const object = {
+            ...cur.object,
+            metadata: { ...cur.object.metadata, finalizers: [...(cur.object.metadata.finalizers ?? []), SKYFED.memberFinalizer] },
+          };
+          return { write: cur.internal ? { object, internal: cur.internal } : { object } };
+        }),
+      ),
+    ),
+  );
 }
 
 async function shardsOf(deps: ReconcileDeps, services: readonly Service[]): Promise<Map<string, Map<string, ShardDoc>>> {
   // One collection-group read for a full pass; a per-Service read for an event about a few Services.
   const all = services.length > 20 ? await deps.shards.listAll() : undefined;
   const out = new Map<string, Map<string, ShardDoc>>();
-  await Promise.all(services.map(async (s) => {
-    const docs = all ? (all.get(federatedKey(s)) ?? []) : await deps.shards.list(s.metadata.namespace as string, s.metadata.name as string);
-    out.set(federatedKey(s), new Map(docs.map((d) => [d.cluster, d])));
-  }));
+  await Promise.all(
+    services.map(async (s) => {
+      const docs = all ? (all.get(federatedKey(s)) ?? []) : await deps.shards.list(s.metadata.namespace as string, s.metadata.name as string);
+      out.set(federatedKey(s), new Map(docs.map((d) => [d.cluster, d])));
+    }),
+  );
   return out;
 }
 
@@ -185,7 +207,13 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
     const probe = scope.probeHealth ? (await refreshClusterHealth(deps.store, async () => client, [cluster], 1, deps.now, deps.events)).get(name) : undefined;
     // An unreachable cluster is not asked again in the same pass (that would be a second time-out).
     if (probe && !probe.reachable) error = probe.error ?? 'unreachable';
-    else seen = await observeMember(client, cluster, scope.services, scope.services ? absentByShard(pass.services, scope.services, cluster, await pass.shards) : new Set());
+    else
+      seen = await observeMember(
+        client,
+        cluster,
+        scope.services,
+        scope.services ? absentByShard(pass.services, scope.services, cluster, await pass.shards) : new Set(),
+      );
   } catch (e) {
     error = describe(e);
   }
@@ -201,52 +229,62 @@ async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, see
   const { view } = seen;
   const deletedUids = await pass.deletedUids;
   const plan = (members: ReadonlyMap<string, MemberService>, only?: ReadonlySet<string>): readonly MemberAction[] =>
-    planPropagation({ services, clusters: [{ ...view, members }], deletedUids, ...(only ?? scope.services ? { scope: only ?? scope.services } : {}) }).actions.get(view.name) ?? [];
+    planPropagation({
+      services,
+      clusters: [{ ...view, members }],
+      deletedUids,
+      ...((only ?? scope.services) ? { scope: only ?? scope.services } : {}),
+    }).actions.get(view.name) ?? [];
   const actions = plan(view.members);
   if (actions.some((a) => a.op === 'create')) await pass.finalizers;
   const perCluster = pLimit(PER_CLUSTER_WRITES);
-  await Promise.all(actions.map((first) => perCluster(async () => {
-    let a = first;
-    try {
-      let member: MemberService | undefined;
-      try {
-        if (a.op === 'conflict') {
-          states.set(a.key, { present: false, ingress: [], conflict: a.reason });
-          return;
+  await Promise.all(
+    actions.map((first) =>
+      perCluster(async () => {
+        let a = first;
+        try {
+          let member: MemberService | undefined;
+          try {
+            if (a.op === 'conflict') {
+              states.set(a.key, { present: false, ingress: [], conflict: a.reason });
+              return;
+            }
+            member = await apply(client, a);
+          } catch (e) {
+            // Planned as absent without a read (observe.ts), but a Service is there: read it, plan again.
+            if (!(a.op === 'create' && seen.assumedAbsent.has(a.key) && e instanceof MemberError && e.reason === 'AlreadyExists')) throw e;
+            const [namespace, name] = splitKey(a.key);
+            const live = await client.getService(namespace, name);
+            if (live) view.members.set(a.key, live);
+            const next = plan(live ? new Map([[a.key, live]]) : new Map(), new Set([a.key]))[0];
+            if (!next) return; // already as wanted: recorded from view.members below
+            a = next;
+            if (a.op === 'conflict') {
+              states.set(a.key, { present: false, ingress: [], conflict: a.reason });
+              return;
+            }
+            member = await apply(client, a);
+          }
+          pass.writes++;
+          const fed = services.find((x) => federatedKey(x) === a.key);
+          if (fed) deps.events?.record(propagated(fed, view.name, a.op));
+          if (member && a.op !== 'release') states.set(a.key, memberState(member));
+        } catch (e) {
+          pass.failedKeys.add(a.key);
+          const live = view.members.get(a.key);
+          states.set(a.key, { ...(live && isManaged(live) ? memberState(live) : { present: false, ingress: [] }), error: `${a.op} failed: ${describe(e)}` });
+          deps.log.warn('member write failed', { cluster: view.name, service: a.key, op: a.op, error: describe(e) });
         }
-        member = await apply(client, a);
-      } catch (e) {
-        // Planned as absent without a read (observe.ts), but a Service is there: read it, plan again.
-        if (!(a.op === 'create' && seen.assumedAbsent.has(a.key) && e instanceof MemberError && e.reason === 'AlreadyExists')) throw e;
-        const [namespace, name] = splitKey(a.key);
-        const live = await client.getService(namespace, name);
-        if (live) view.members.set(a.key, live);
-        const next = plan(live ? new Map([[a.key, live]]) : new Map(), new Set([a.key]))[0];
-        if (!next) return; // already as wanted: recorded from view.members below
-        a = next;
-        if (a.op === 'conflict') {
-          states.set(a.key, { present: false, ingress: [], conflict: a.reason });
-          return;
-        }
-        member = await apply(client, a);
-      }
-      pass.writes++;
-      const fed = services.find((x) => federatedKey(x) === a.key);
-      if (fed) deps.events?.record(propagated(fed, view.name, a.op));
-      if (member && a.op !== 'release') states.set(a.key, memberState(member));
-    } catch (e) {
-      pass.failedKeys.add(a.key);
-      const live = view.members.get(a.key);
-      states.set(a.key, { ...(live && isManaged(live) ? memberState(live) : { present: false, ingress: [] }), error: `${a.op} failed: ${describe(e)}` });
-      deps.log.warn('member write failed', { cluster: view.name, service: a.key, op: a.op, error: describe(e) });
-    }
-  })));
+      }),
+    ),
+  );
   for (const [key, live] of view.members) {
     if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
   }
   // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
   const wrote = actions.some((a) => a.op !== 'conflict');
-  if (deps.inCluster && (!scope.services || wrote)) pass.discoveryWrites += await placeInZone(client, cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
+  if (deps.inCluster && (!scope.services || wrote))
+    pass.discoveryWrites += await placeInZone(client, cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
 }
 
 function memberState(m: MemberService): PropagationState {
@@ -254,29 +292,42 @@ function memberState(m: MemberService): PropagationState {
 }
 
 /** Writes one cluster's shard of each Service in the pass, where it changed, as soon as that cluster is done. */
-async function recordShards(pass: Pass, cluster: string, states: Map<string, PropagationState>, failure: { error: string; since?: string } | undefined, observedAt: string): Promise<void> {
+async function recordShards(
+  pass: Pass,
+  cluster: string,
+  states: Map<string, PropagationState>,
+  failure: { error: string; since?: string } | undefined,
+  observedAt: string,
+): Promise<void> {
   const { deps } = pass;
   const shards = await pass.shards;
   const limit = pLimit(16);
-  await Promise.all(pass.services.map(async (s) => {
-    const key = federatedKey(s);
-    const prev = shards.get(key)?.get(cluster);
-    let state = states.get(key);
-    // A Service on its way out loses its shards when it is finalized; record only what went wrong.
-    if (s.metadata.deletionTimestamp && !state?.error && !failure) return;
-    if (!state && failure) state = { ...(prev?.propagation ?? { present: false, ingress: [] }), error: failure.error };
-    // Not placed here (or gone): record that once, if the shard had been recorded before.
-    if (!state) {
-      if (!(prev?.propagation?.present || prev?.propagation?.error || prev?.propagation?.conflict)) return;
-      state = { present: false, ingress: [] };
-    }
-    const { since: _prevSince, observedAt: _prevAt, ...rest } = state;
-    const troubled = rest.error ?? rest.conflict;
-    const wasTroubled = prev?.propagation?.error ?? prev?.propagation?.conflict;
-    const since = troubled ? (failure?.since ?? (wasTroubled && prev?.propagation?.since) ?? observedAt) : undefined;
-    const value: PropagationState = { ...rest, ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}), ...(since ? { since } : {}), observedAt };
-    const problem = propagationProblem(s, cluster, prev?.propagation, value);
-    if (problem) deps.events?.record(problem);
-    await limit(() => deps.shards.put(s.metadata.namespace as string, s.metadata.name as string, cluster, 'propagation', value, prev));
-  }));
+  await Promise.all(
+    pass.services.map(async (s) => {
+      const key = federatedKey(s);
+      const prev = shards.get(key)?.get(cluster);
+      let state = states.get(key);
+      // A Service on its way out loses its shards when it is finalized; record only what went wrong.
+      if (s.metadata.deletionTimestamp && !state?.error && !failure) return;
+      if (!state && failure) state = { ...(prev?.propagation ?? { present: false, ingress: [] }), error: failure.error };
+      // Not placed here (or gone): record that once, if the shard had been recorded before.
+      if (!state) {
+        if (!(prev?.propagation?.present || prev?.propagation?.error || prev?.propagation?.conflict)) return;
+        state = { present: false, ingress: [] };
+      }
+      const { since: _prevSince, observedAt: _prevAt, ...rest } = state;
+      const troubled = rest.error ?? rest.conflict;
+      const wasTroubled = prev?.propagation?.error ?? prev?.propagation?.conflict;
+      const since = troubled ? (failure?.since ?? (wasTroubled && prev?.propagation?.since) ?? observedAt) : undefined;
+      const value: PropagationState = {
+        ...rest,
+        ...(s.metadata.generation ? { observedGeneration: s.metadata.generation } : {}),
+        ...(since ? { since } : {}),
+        observedAt,
+      };
+      const problem = propagationProblem(s, cluster, prev?.propagation, value);
+      if (problem) deps.events?.record(problem);
+      await limit(() => deps.shards.put(s.metadata.namespace as string, s.metadata.name as string, cluster, 'propagation', value, prev));
+    }),
+  );
 }

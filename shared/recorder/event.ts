@@ -54,7 +54,6 @@ export const MAX_MESSAGE = 1024;
 /** Cluster-scoped objects' Events live in `default`, as in Kubernetes. */
 export const CLUSTER_EVENTS_NAMESPACE = 'default';
 
-
 export function eventNamespace(regarding: ObjectReference): string {
   return regarding.namespace || CLUSTER_EVENTS_NAMESPACE;
 }
@@ -66,14 +65,26 @@ function clip(message: string): string {
 /** Deterministic name: `<object>.<hash of what makes two occurrences the same Event>`. */
 export function eventName(o: Occurrence, component: string): string {
   const r = o.regarding;
-  const key = JSON.stringify([component, r.kind, r.apiVersion ?? '', r.namespace ?? '', r.name, r.uid ?? '', o.type, o.reason, o.action ?? '', clip(o.message)]);
+  const key = JSON.stringify([
+    component,
+    r.kind,
+    r.apiVersion ?? '',
+    r.namespace ?? '',
+    r.name,
+    r.uid ?? '',
+    o.type,
+    o.reason,
+    o.action ?? '',
+    clip(o.message),
+  ]);
   return `${r.name}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
 /** When an Event was last seen: the latest of its timestamps (series, lastTimestamp, eventTime, …). */
 export function lastSeen(e: CoreEvent): number {
   const times = [e.series?.lastObservedTime, e.lastTimestamp, e.eventTime, e.firstTimestamp, e.metadata.creationTimestamp]
-    .map((t) => (t ? Date.parse(t) : NaN)).filter((n) => !Number.isNaN(n));
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((n) => !Number.isNaN(n));
   return times.length ? Math.max(...times) : 0;
 }
 
@@ -93,21 +104,33 @@ export function nextEvent(current: CoreEvent | undefined, o: Occurrence, compone
   }
   const r = o.regarding;
   return {
-    apiVersion: 'v1', kind: 'Event',
+    apiVersion: 'v1',
+    kind: 'Event',
     metadata: { name: eventName(o, component), namespace: eventNamespace(r), uid: randomUUID(), creationTimestamp: rfc3339(now) },
     involvedObject: { ...r },
-    reason: o.reason, message: clip(o.message), type: o.type,
+    reason: o.reason,
+    message: clip(o.message),
+    type: o.type,
     source: { component },
-    firstTimestamp: rfc3339(now), lastTimestamp: rfc3339(now), count: 1,
+    firstTimestamp: rfc3339(now),
+    lastTimestamp: rfc3339(now),
+    count: 1,
     eventTime: microTime(now),
     ...(o.action ? { action: o.action } : {}),
-    reportingComponent: component, reportingInstance: '',
+    reportingComponent: component,
+    reportingInstance: '',
   };
 }
 
 /** References to the objects skyfed records Events about. */
 export function serviceRef(s: KubeObject): ObjectReference {
-  return { kind: 'Service', apiVersion: 'v1', namespace: s.metadata.namespace ?? '', name: s.metadata.name ?? '', ...(s.metadata.uid ? { uid: s.metadata.uid } : {}) };
+  return {
+    kind: 'Service',
+    apiVersion: 'v1',
+    namespace: s.metadata.namespace ?? '',
+    name: s.metadata.name ?? '',
+    ...(s.metadata.uid ? { uid: s.metadata.uid } : {}),
+  };
 }
 
 export function clusterRef(c: KubeObject): ObjectReference {

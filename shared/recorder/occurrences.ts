@@ -14,10 +14,20 @@ type Op = 'create' | 'update' | 'delete' | 'release';
 export function propagated(service: KubeObject, cluster: string, op: Op): Occurrence {
   const regarding = serviceRef(service);
   switch (op) {
-    case 'create': return { regarding, type: 'Normal', reason: 'Propagated', action: 'Create', message: `Created the Service in cluster ${cluster}` };
-    case 'update': return { regarding, type: 'Normal', reason: 'Propagated', action: 'Update', message: `Updated the Service in cluster ${cluster}` };
-    case 'delete': return { regarding, type: 'Normal', reason: 'Removed', action: 'Delete', message: `Deleted the Service from cluster ${cluster}` };
-    case 'release': return { regarding, type: 'Normal', reason: 'Released', action: 'Update', message: `Released the Service in cluster ${cluster} (left in place, no longer managed)` };
+    case 'create':
+      return { regarding, type: 'Normal', reason: 'Propagated', action: 'Create', message: `Created the Service in cluster ${cluster}` };
+    case 'update':
+      return { regarding, type: 'Normal', reason: 'Propagated', action: 'Update', message: `Updated the Service in cluster ${cluster}` };
+    case 'delete':
+      return { regarding, type: 'Normal', reason: 'Removed', action: 'Delete', message: `Deleted the Service from cluster ${cluster}` };
+    case 'release':
+      return {
+        regarding,
+        type: 'Normal',
+        reason: 'Released',
+        action: 'Update',
+        message: `Released the Service in cluster ${cluster} (left in place, no longer managed)`,
+      };
   }
 }
 
@@ -49,13 +59,25 @@ export function clusterStatusChanged(before: Cluster, after: Cluster): Occurrenc
   const type = now === 'Offline' ? 'Offline' : 'Ready';
   const why = after.status?.conditions?.find((c) => c.type === type)?.message ?? '';
   const reason = now === 'Ready' ? 'ClusterReady' : now === 'Offline' ? 'ClusterOffline' : 'ClusterNotReady';
-  return { regarding: clusterRef(after), type: now === 'Ready' ? 'Normal' : 'Warning', reason, action: 'Probe', message: `Cluster is ${now}${why ? `: ${why}` : ''}` };
+  return {
+    regarding: clusterRef(after),
+    type: now === 'Ready' ? 'Normal' : 'Warning',
+    reason,
+    action: 'Probe',
+    message: `Cluster is ${now}${why ? `: ${why}` : ''}`,
+  };
 }
 
 export function shardHealth(service: KubeObject, cluster: string, healthy: boolean, why: string): Occurrence {
   return healthy
     ? { regarding: serviceRef(service), type: 'Normal', reason: 'ShardHealthy', action: 'Probe', message: `Shard in cluster ${cluster} is healthy: ${why}` }
-    : { regarding: serviceRef(service), type: 'Warning', reason: 'ShardUnhealthy', action: 'Probe', message: `Shard in cluster ${cluster} is unhealthy: ${why}` };
+    : {
+        regarding: serviceRef(service),
+        type: 'Warning',
+        reason: 'ShardUnhealthy',
+        action: 'Probe',
+        message: `Shard in cluster ${cluster} is unhealthy: ${why}`,
+      };
 }
 
 export function dnsPublished(service: KubeObject, sets: readonly RecordSet[]): Occurrence {

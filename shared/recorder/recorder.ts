@@ -36,7 +36,11 @@ export class StoreEventRecorder implements EventRecorder {
   /** Counters, for tests and benchmarks. */
   readonly stats = { recorded: 0, written: 0, dropped: 0, failed: 0 };
 
-  constructor(private readonly store: ObjectStore, private readonly log: Logger, private readonly o: RecorderOptions) {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly log: Logger,
+    private readonly o: RecorderOptions,
+  ) {
     this.limit = pLimit(Math.max(1, o.concurrency ?? 8));
   }
 
@@ -50,9 +54,15 @@ export class StoreEventRecorder implements EventRecorder {
     const p: Promise<void> = this.limit(() => this.write(occurrence, deadline))
       .catch((e: unknown) => {
         this.stats.failed++;
-        this.log.warn('event not recorded', { reason: occurrence.reason, object: `${occurrence.regarding.kind}/${occurrence.regarding.name}`, error: e instanceof Error ? e.message : String(e) });
+        this.log.warn('event not recorded', {
+          reason: occurrence.reason,
+          object: `${occurrence.regarding.kind}/${occurrence.regarding.name}`,
+          error: e instanceof Error ? e.message : String(e),
+        });
       })
-      .finally(() => { this.pending.delete(p); });
+      .finally(() => {
+        this.pending.delete(p);
+      });
     this.pending.add(p);
   }
 
@@ -66,10 +76,14 @@ export class StoreEventRecorder implements EventRecorder {
     const now = (this.o.now ?? (() => new Date()))();
     const key = { namespace: eventNamespace(occurrence.regarding), name: eventName(occurrence, this.o.component) };
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${left} ms`)), left); });
+    const timeout = new Promise<never>((_r, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${left} ms`)), left);
+    });
     try {
       await Promise.race([
-        this.store.transact<CoreEvent>('events', key, (cur) => ({ write: { object: nextEvent(cur?.object, occurrence, this.o.component, now, this.o.ttlSeconds) } })),
+        this.store.transact<CoreEvent>('events', key, (cur) => ({
+          write: { object: nextEvent(cur?.object, occurrence, this.o.component, now, this.o.ttlSeconds) },
+        })),
         timeout,
       ]);
       this.stats.written++;
@@ -90,7 +104,14 @@ export async function pruneEvents(store: ObjectStore, now: Date, ttlSeconds: num
   const all = await store.list<CoreEvent>('events');
   const expired = all.filter((r) => isExpired(r.object, now, ttlSeconds));
   const limit = pLimit(16);
-  await Promise.all(expired.map((r) => limit(() => store.transact<CoreEvent>('events', { namespace: r.object.metadata.namespace ?? '', name: r.object.metadata.name ?? '' },
-    (cur) => (cur && isExpired(cur.object, now, ttlSeconds) ? { delete: true } : { none: true })))));
+  await Promise.all(
+    expired.map((r) =>
+      limit(() =>
+        store.transact<CoreEvent>('events', { namespace: r.object.metadata.namespace ?? '', name: r.object.metadata.name ?? '' }, (cur) =>
+          cur && isExpired(cur.object, now, ttlSeconds) ? { delete: true } : { none: true },
+        ),
+      ),
+    ),
+  );
   return expired.length;
 }

@@ -20,7 +20,11 @@ export class StoreUnavailableError extends StoreError {
 /** The store did not answer in time. A write that timed out during its commit may or may not have landed. */
 export class StoreTimeoutError extends StoreError {
   override readonly name = 'StoreTimeoutError';
-  constructor(message: string, readonly duringCommit = false, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly duringCommit = false,
+    options?: { cause?: unknown },
+  ) {
     super('StoreTimeout', message, options);
   }
 }
@@ -36,7 +40,12 @@ export class StoreContentionError extends StoreError {
 /** The stored document would exceed the store's size limit: nothing was written. */
 export class DocumentTooLargeError extends StoreError {
   override readonly name = 'DocumentTooLargeError';
-  constructor(readonly resource: string, readonly objectName: string, readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly resource: string,
+    readonly objectName: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super('DocumentTooLarge', `the stored ${resource} "${objectName}" would take about ${bytes} bytes; the limit is ${limit} bytes`);
   }
 }
@@ -58,9 +67,13 @@ export function classify(e: unknown): StoreFailure {
 export function storeErrorOf(e: unknown, what: string): unknown {
   if (e instanceof StoreError) return e;
   switch (classify(e)) {
-    case 'contention': return new StoreContentionError(`${what}: too many concurrent writers`, { cause: e });
-    case 'unavailable': return new StoreUnavailableError(`${what}: the store is not reachable`, { cause: e });
-    case 'timeout': return new StoreTimeoutError(`${what}: the store did not answer in time`, false, { cause: e });
-    default: return e;
+    case 'contention':
+      return new StoreContentionError(`${what}: too many concurrent writers`, { cause: e });
+    case 'unavailable':
+      return new StoreUnavailableError(`${what}: the store is not reachable`, { cause: e });
+    case 'timeout':
+      return new StoreTimeoutError(`${what}: the store did not answer in time`, false, { cause: e });
+    default:
+      return e;
   }
 }

@@ -54,8 +54,13 @@ export class FirestoreObjectStore implements ObjectStore {
   ) {}
 
   private bounded<T>(what: string, p: Promise<T>): Promise<T> {
-    return withDeadline(p.catch((e: unknown) => { throw storeErrorOf(e, what); }), this.timings.deadlineMs,
-      () => new StoreTimeoutError(`${what}: the store did not answer within ${this.timings.deadlineMs} ms`));
+    return withDeadline(
+      p.catch((e: unknown) => {
+        throw storeErrorOf(e, what);
+      }),
+      this.timings.deadlineMs,
+      () => new StoreTimeoutError(`${what}: the store did not answer within ${this.timings.deadlineMs} ms`),
+    );
   }
 
   async get<T extends KubeObject>(resource: ResourceName, key: ObjectKey): Promise<StoredRecord<T> | undefined> {
@@ -64,9 +69,7 @@ export class FirestoreObjectStore implements ObjectStore {
   }
 
   async list<T extends KubeObject>(resource: ResourceName, namespace?: string): Promise<StoredRecord<T>[]> {
-    const query = resource === 'clusters' || namespace
-      ? this.db.collection(collectionPath(resource, namespace))
-      : this.db.collectionGroup(resource);
+    const query = resource === 'clusters' || namespace ? this.db.collection(collectionPath(resource, namespace)) : this.db.collectionGroup(resource);
     const snap = await this.bounded(`listing ${resource}`, query.get());
     return snap.docs
       .filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
@@ -79,14 +82,21 @@ export class FirestoreObjectStore implements ObjectStore {
     const q = (inOne ? this.db.collection(collectionPath(resource, namespace)) : this.db.collectionGroup(resource)).orderBy(FieldPath.documentId());
     // Keys are document paths; a query over one collection takes the document id instead.
     if (after === undefined) return q;
-    return q.startAfter(inOne ? after.split('/').pop() ?? after : after);
+    return q.startAfter(inOne ? (after.split('/').pop() ?? after) : after);
   }
 
-  async listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
-    const snap = await this.ordered(resource, namespace, page.after).limit(page.limit + 1).get();
+  async listPage<T extends KubeObject>(
+    resource: ResourceName,
+    namespace: string | undefined,
+    page: { limit: number; after?: string },
+  ): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
+    const snap = await this.ordered(resource, namespace, page.after)
+      .limit(page.limit + 1)
+      .get();
     const docs = snap.docs.slice(0, page.limit);
     return {
-      records: docs.filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
+      records: docs
+        .filter((d) => resource === 'clusters' || d.ref.path.split('/').length === 4)
         .map((d) => ({ key: d.ref.path, record: toRecord<T>(d.data()) as StoredRecord<T> })),
       more: snap.docs.length > page.limit,
     };
@@ -98,7 +108,8 @@ export class FirestoreObjectStore implements ObjectStore {
   }
 
   async transact<T extends KubeObject>(
-    resource: ResourceName, key: ObjectKey,
+    resource: ResourceName,
+    key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
   ): Promise<StoredRecord<T> | undefined> {
     const path = documentPath(resource, key);
@@ -108,19 +119,25 @@ export class FirestoreObjectStore implements ObjectStore {
     const mine = (queued ?? Promise.resolve()).catch(() => undefined).then(() => this.attempts(resource, key, decide, until, seen));
     const tail = mine.catch(() => undefined);
     this.queues.set(path, tail);
-    void tail.then(() => { if (this.queues.get(path) === tail) this.queues.delete(path); });
+    void tail.then(() => {
+      if (this.queues.get(path) === tail) this.queues.delete(path);
+    });
     const left = until - Date.now();
     // At the deadline no commit can be under way (a commit starts only with commitMs left and its
     // RPC times out sooner), so nothing more will be written for this call.
-    return withDeadline(mine, Math.max(left, 0), () => (seen.contended
-      ? new StoreContentionError(`writing ${resource} "${key.name}": other writes to this object held it up; nothing was written`)
-      : new StoreTimeoutError(`writing ${resource}: the store did not answer within ${this.timings.deadlineMs} ms`)));
+    return withDeadline(mine, Math.max(left, 0), () =>
+      seen.contended
+        ? new StoreContentionError(`writing ${resource} "${key.name}": other writes to this object held it up; nothing was written`)
+        : new StoreTimeoutError(`writing ${resource}: the store did not answer within ${this.timings.deadlineMs} ms`),
+    );
   }
 
   private async attempts<T extends KubeObject>(
-    resource: ResourceName, key: ObjectKey,
+    resource: ResourceName,
+    key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
-    until: number, seen: { contended: boolean },
+    until: number,
+    seen: { contended: boolean },
   ): Promise<StoredRecord<T> | undefined> {
     for (let attempt = 1; ; attempt++) {
       if (until - Date.now() < this.timings.commitMs) {
@@ -136,7 +153,8 @@ export class FirestoreObjectStore implements ObjectStore {
         const failure = classify(e);
         // A commit that failed other than by abort may have landed: never retried (the caller hears 503/504).
         if (phase.committing && failure !== 'contention') {
-          throw failure === 'unavailable' ? new StoreUnavailableError(`writing ${resource}: the store went away during the commit`, { cause: e })
+          throw failure === 'unavailable'
+            ? new StoreUnavailableError(`writing ${resource}: the store went away during the commit`, { cause: e })
             : new StoreTimeoutError(`writing ${resource}: the commit did not finish in time; it may or may not have been applied`, true, { cause: e });
         }
         if (failure === 'other') throw e;
@@ -155,61 +173,77 @@ export class FirestoreObjectStore implements ObjectStore {
   }
 
   private async once<T extends KubeObject>(
-    resource: ResourceName, key: ObjectKey,
+    resource: ResourceName,
+    key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
-    until: number, phase: { committing: boolean },
+    until: number,
+    phase: { committing: boolean },
   ): Promise<StoredRecord<T> | undefined> {
     const ref = this.db.doc(documentPath(resource, key));
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      const current = toRecord<T>(snap.data());
-      let result: TransactResult<T>;
-      try {
-        // A rejection from `decide` is carried out as Stop: the client library would take an error
-        // with a numeric `code` (409, say) for a retryable RPC failure.
-        result = await decide(current);
-      } catch (error) {
-        throw new Stop(error);
-      }
-      if ('none' in result) return current;
-      // Too late to be sure the commit finishes before the caller's deadline: do not commit at all.
-      if (until - Date.now() < this.timings.commitMs) throw new Stop(new StoreTimeoutError(`writing ${resource}: the store did not answer in time; nothing was written`));
-      if ('delete' in result) {
-        tx.delete(ref);
-        if (current) {
-          const rv = nextResourceVersion(current.object.metadata.resourceVersion, this.clock() * 1000);
-          const object = { ...current.object, metadata: { ...current.object.metadata, resourceVersion: rv } };
-          tx.set(this.db.doc(`tombstones/${resource}~${key.namespace ?? ''}~${key.name}`), { resource, rv: Number(rv), at: this.clock(), object: atRest(resource, { object }).object });
+    return this.db.runTransaction(
+      async (tx) => {
+        const snap = await tx.get(ref);
+        const current = toRecord<T>(snap.data());
+        let result: TransactResult<T>;
+        try {
+          // A rejection from `decide` is carried out as Stop: the client library would take an error
+          // with a numeric `code` (409, say) for a retryable RPC failure.
+          result = await decide(current);
+        } catch (error) {
+          throw new Stop(error);
         }
+        if ('none' in result) return current;
+        // Too late to be sure the commit finishes before the caller's deadline: do not commit at all.
+        if (until - Date.now() < this.timings.commitMs)
+          throw new Stop(new StoreTimeoutError(`writing ${resource}: the store did not answer in time; nothing was written`));
+        if ('delete' in result) {
+          tx.delete(ref);
+          if (current) {
+            const rv = nextResourceVersion(current.object.metadata.resourceVersion, this.clock() * 1000);
+            const object = { ...current.object, metadata: { ...current.object.metadata, resourceVersion: rv } };
+            tx.set(this.db.doc(`tombstones/${resource}~${key.namespace ?? ''}~${key.name}`), {
+              resource,
+              rv: Number(rv),
+              at: this.clock(),
+              object: atRest(resource, { object }).object,
+            });
+          }
+          phase.committing = true;
+          return current;
+        }
+        const rv = nextResourceVersion(current?.object.metadata.resourceVersion, this.clock() * 1000);
+        const object = { ...result.write.object, metadata: { ...result.write.object.metadata, resourceVersion: rv } };
+        const doc = atRest(resource, result.write.internal ? { object, internal: { ...result.write.internal } } : { object });
+        const path = documentPath(resource, key);
+        const bytes = documentSize(path, doc);
+        if (bytes > MAX_DOCUMENT_BYTES) throw new Stop(new DocumentTooLargeError(resource, key.name, bytes, MAX_DOCUMENT_BYTES));
+        tx.set(ref, doc);
         phase.committing = true;
-        return current;
-      }
-      const rv = nextResourceVersion(current?.object.metadata.resourceVersion, this.clock() * 1000);
-      const object = { ...result.write.object, metadata: { ...result.write.object.metadata, resourceVersion: rv } };
-      const doc = atRest(resource, result.write.internal ? { object, internal: { ...result.write.internal } } : { object });
-      const path = documentPath(resource, key);
-      const bytes = documentSize(path, doc);
-      if (bytes > MAX_DOCUMENT_BYTES) throw new Stop(new DocumentTooLargeError(resource, key.name, bytes, MAX_DOCUMENT_BYTES));
-      tx.set(ref, doc);
-      phase.committing = true;
-      return doc as StoredRecord<T>;
-    }, { maxAttempts: 1 });
+        return doc as StoredRecord<T>;
+      },
+      { maxAttempts: 1 },
+    );
   }
 
   async deletedSince<T extends KubeObject>(resource: ResourceName, resourceVersion: number): Promise<T[]> {
-    const snap = await this.bounded('reading tombstones', this.db.collection('tombstones').where('resource', '==', resource).where('rv', '>', resourceVersion).get());
+    const snap = await this.bounded(
+      'reading tombstones',
+      this.db.collection('tombstones').where('resource', '==', resource).where('rv', '>', resourceVersion).get(),
+    );
     const fresh = this.clock() - TOMBSTONE_MS;
-    return snap.docs.map((d) => d.data() as { at: number; object: T }).filter((t) => t.at >= fresh).map((t) => t.object);
+    return snap.docs
+      .map((d) => d.data() as { at: number; object: T })
+      .filter((t) => t.at >= fresh)
+      .map((t) => t.object);
   }
 }
 
 /** What may rest in the store: Secrets never with data values outside the sealed data. */
 function atRest<R extends { object: KubeObject; internal?: Readonly<Record<string, unknown>> }>(resource: ResourceName, rec: R): R {
-  return resource === 'secrets' ? secretAtRest(rec as unknown as { object: Secret; internal?: Readonly<Record<string, unknown>> }) as unknown as R : rec;
+  return resource === 'secrets' ? (secretAtRest(rec as unknown as { object: Secret; internal?: Readonly<Record<string, unknown>> }) as unknown as R) : rec;
 }
 
 const TOMBSTONE_MS = 5 * 60 * 1000;
-
 
 /**
  * Client settings that keep every call inside the store deadline: each RPC times out after 3 s,
@@ -235,14 +269,26 @@ export function firestoreSettings(projectId: string): Settings {
           retry_codes: { idempotent: ['DEADLINE_EXCEEDED', 'UNAVAILABLE'], non_idempotent: [] },
           retry_params: {
             bounded: {
-              initial_retry_delay_millis: 100, retry_delay_multiplier: 1.5, max_retry_delay_millis: 1000,
-              initial_rpc_timeout_millis: 3000, rpc_timeout_multiplier: 1, max_rpc_timeout_millis: 3000, total_timeout_millis: 7000,
+              initial_retry_delay_millis: 100,
+              retry_delay_multiplier: 1.5,
+              max_retry_delay_millis: 1000,
+              initial_rpc_timeout_millis: 3000,
+              rpc_timeout_multiplier: 1,
+              max_rpc_timeout_millis: 3000,
+              total_timeout_millis: 7000,
             },
           },
           methods: {
-            GetDocument: idempotent, ListDocuments: idempotent, BatchGetDocuments: idempotent, RunQuery: idempotent,
-            RunAggregationQuery: idempotent, BeginTransaction: idempotent, Rollback: idempotent, ListCollectionIds: idempotent,
-            Commit: method('non_idempotent', 2500), BatchWrite: method('non_idempotent', 2500),
+            GetDocument: idempotent,
+            ListDocuments: idempotent,
+            BatchGetDocuments: idempotent,
+            RunQuery: idempotent,
+            RunAggregationQuery: idempotent,
+            BeginTransaction: idempotent,
+            Rollback: idempotent,
+            ListCollectionIds: idempotent,
+            Commit: method('non_idempotent', 2500),
+            BatchWrite: method('non_idempotent', 2500),
           },
         },
       },

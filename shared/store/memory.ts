@@ -77,15 +77,19 @@ export class MemoryObjectStore implements ObjectStore {
 
   async list<T extends KubeObject>(resource: ResourceName, namespace?: string): Promise<StoredRecord<T>[]> {
     const depth = resource === 'clusters' ? 2 : 4;
-    return this.docs.entries().filter(([p]) => {
-      const s = p.split('/');
-      return s.length === depth && (resource === 'clusters' ? s[0] === 'clusters' : s[2] === resource && (!namespace || s[1] === namespace));
-    }).map(([, d]) => d.value as StoredRecord<T>)
+    return this.docs
+      .entries()
+      .filter(([p]) => {
+        const s = p.split('/');
+        return s.length === depth && (resource === 'clusters' ? s[0] === 'clusters' : s[2] === resource && (!namespace || s[1] === namespace));
+      })
+      .map(([, d]) => d.value as StoredRecord<T>)
       .sort((a, b) => keyOf(a.object).localeCompare(keyOf(b.object)));
   }
 
   async transact<T extends KubeObject>(
-    resource: ResourceName, key: ObjectKey,
+    resource: ResourceName,
+    key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
   ): Promise<StoredRecord<T> | undefined> {
     return this.docs.transact(documentPath(resource, key), async (cur) => {
@@ -95,7 +99,12 @@ export class MemoryObjectStore implements ObjectStore {
       if ('delete' in decision) {
         if (current) {
           const rv = nextResourceVersion(current.object.metadata.resourceVersion, this.clock() * 1000);
-          this.tombstones.push({ resource, rv: Number(rv), at: this.clock(), object: copy({ ...current.object, metadata: { ...current.object.metadata, resourceVersion: rv } }) });
+          this.tombstones.push({
+            resource,
+            rv: Number(rv),
+            at: this.clock(),
+            object: copy({ ...current.object, metadata: { ...current.object.metadata, resourceVersion: rv } }),
+          });
         }
         return { next: 'delete', result: current };
       }
@@ -107,7 +116,11 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   /** Pages in the same key order as list (namespace/name). */
-  async listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
+  async listPage<T extends KubeObject>(
+    resource: ResourceName,
+    namespace: string | undefined,
+    page: { limit: number; after?: string },
+  ): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }> {
     const all = (await this.list<T>(resource, namespace)).map((record) => ({ key: keyOf(record.object), record }));
     const rest = page.after === undefined ? all : all.filter((r) => r.key > (page.after as string));
     return { records: rest.slice(0, page.limit), more: rest.length > page.limit };
@@ -123,7 +136,6 @@ export class MemoryObjectStore implements ObjectStore {
     return this.tombstones.filter((t) => t.resource === resource && t.rv > resourceVersion && t.at >= fresh).map((t) => copy(t.object) as T);
   }
 }
-
 
 const shardPath = (ns: string, svc: string, cluster: string): string => `namespaces/${ns}/services/${svc}/shards/${cluster}`;
 

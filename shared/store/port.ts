@@ -12,10 +12,7 @@ export interface StoredRecord<T extends KubeObject = KubeObject> {
   readonly internal?: Readonly<Record<string, unknown>>;
 }
 
-export type TransactResult<T extends KubeObject> =
-  | { readonly write: StoredRecord<T> }
-  | { readonly delete: true }
-  | { readonly none: true };
+export type TransactResult<T extends KubeObject> = { readonly write: StoredRecord<T> } | { readonly delete: true } | { readonly none: true };
 
 export interface ObjectStore {
   get<T extends KubeObject>(resource: ResourceName, key: ObjectKey): Promise<StoredRecord<T> | undefined>;
@@ -25,7 +22,11 @@ export interface ObjectStore {
    * One page of a list in key order: up to `limit` records after the key `after` (a `key` of an
    * earlier page), each with its key, and whether more follow.
    */
-  listPage<T extends KubeObject>(resource: ResourceName, namespace: string | undefined, page: { limit: number; after?: string }): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }>;
+  listPage<T extends KubeObject>(
+    resource: ResourceName,
+    namespace: string | undefined,
+    page: { limit: number; after?: string },
+  ): Promise<{ records: { key: string; record: StoredRecord<T> }[]; more: boolean }>;
   /** How many records follow the key `after` (all of them without it). */
   countAfter(resource: ResourceName, namespace: string | undefined, after?: string): Promise<number>;
   /**
@@ -33,7 +34,8 @@ export interface ObjectStore {
    * throw (e.g. an ApiError): nothing is written. Returns the record as written, or as it was.
    */
   transact<T extends KubeObject>(
-    resource: ResourceName, key: ObjectKey,
+    resource: ResourceName,
+    key: ObjectKey,
     decide: (current: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
   ): Promise<StoredRecord<T> | undefined>;
   /** Objects deleted recently (kept a few minutes), so a watch that starts late still sees DELETED. */

@@ -18,20 +18,27 @@ import { ShardedMap } from './sharded-map';
 export const CATALOG_COLLECTION = 'serviceCatalog';
 export const CATALOG_SHARDS = 16;
 
-
 /** The part of a Service the sweep uses; everything else (selector, labels, status) stays out. */
 export function catalogEntry(s: Service): Service {
   const m = s.metadata;
-  const annotations = Object.fromEntries(Object.entries(m.annotations ?? {}).filter(([k]) => k.startsWith('skyfed.io/') || k.startsWith('federation.alpha.kubernetes.io/')));
+  const annotations = Object.fromEntries(
+    Object.entries(m.annotations ?? {}).filter(([k]) => k.startsWith('skyfed.io/') || k.startsWith('federation.alpha.kubernetes.io/')),
+  );
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: {
-      name: m.name as string, namespace: m.namespace as string,
+      name: m.name as string,
+      namespace: m.namespace as string,
       ...(m.uid ? { uid: m.uid } : {}),
-      ...(m.generation ? { generation: m.generation } : {}), ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
+      ...(m.generation ? { generation: m.generation } : {}),
+      ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
     },
-    spec: { ...(s.spec.type ? { type: s.spec.type } : {}), ports: (s.spec.ports ?? []).map((p) => ({ port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) })) },
+    spec: {
+      ...(s.spec.type ? { type: s.spec.type } : {}),
+      ports: (s.spec.ports ?? []).map((p) => ({ port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) })),
+    },
   } as Service;
 }
 
@@ -78,10 +85,14 @@ export class ServiceCatalog {
     const next = new Map(services.map((s) => [keyOf(s), JSON.stringify(catalogEntry(s as Service))]));
     const changed = [...new Set([...before.keys(), ...next.keys()])].filter((k) => before.get(k) !== next.get(k));
     const limit = pLimit(16);
-    await Promise.all(changed.map((k) => limit(() => {
-      const [namespace, name] = splitKey(k);
-      return this.sync(store, namespace, name);
-    })));
+    await Promise.all(
+      changed.map((k) =>
+        limit(() => {
+          const [namespace, name] = splitKey(k);
+          return this.sync(store, namespace, name);
+        }),
+      ),
+    );
     return changed.length;
   }
 }

@@ -34,12 +34,17 @@ export function changedShards(next: ReadonlyMap<string, string>, previous: Reado
 }
 
 export class FirestoreShardedMap implements ShardedMap {
-  constructor(private readonly db: Firestore, private readonly collection: string, readonly shards: number) {}
+  constructor(
+    private readonly db: Firestore,
+    private readonly collection: string,
+    readonly shards: number,
+  ) {}
 
   async read(): Promise<{ values: Map<string, string>; documents: number }> {
     const snap = await this.db.collection(this.collection).get();
     const values = new Map<string, string>();
-    for (const d of snap.docs) for (const [k, v] of Object.entries((d.data()['entries'] ?? {}) as Record<string, unknown>)) if (typeof v === 'string') values.set(k, v);
+    for (const d of snap.docs)
+      for (const [k, v] of Object.entries((d.data()['entries'] ?? {}) as Record<string, unknown>)) if (typeof v === 'string') values.set(k, v);
     return { values, documents: Math.max(1, snap.size) };
   }
 

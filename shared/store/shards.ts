@@ -74,7 +74,6 @@ export interface ShardStore {
   remove(namespace: string, service: string, cluster?: string): Promise<void>;
 }
 
-
 /**
  * The member Services skyfed created, by uid: `memberIndex/{cluster}` maps `namespace/name` to the
  * uid of the member object propagation wrote there. The sweep reads one document per cluster and
@@ -146,7 +145,11 @@ export class FirestoreShardStore implements ShardStore, MemberIndex {
 
   async remove(namespace: string, service: string, cluster?: string): Promise<void> {
     const col = this.db.collection(shardCollectionPath(namespace, service));
-    const unindex = (c: string): Promise<unknown> => this.db.doc(`${INDEX}/${c}`).update(new FieldPath('uids', `${namespace}/${service}`), FieldValue.delete()).catch(() => undefined);
+    const unindex = (c: string): Promise<unknown> =>
+      this.db
+        .doc(`${INDEX}/${c}`)
+        .update(new FieldPath('uids', `${namespace}/${service}`), FieldValue.delete())
+        .catch(() => undefined);
     if (cluster) {
       await Promise.all([col.doc(cluster).delete(), unindex(cluster)]);
       return;

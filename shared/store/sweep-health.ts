@@ -32,7 +32,10 @@ const partId = (cluster: string, i: number): string => (i === 0 ? cluster : `${c
 
 export class FirestoreHealthStore implements HealthStore {
   /** `partChars`: JSON characters per document (tests use small parts to exercise splitting cheaply). */
-  constructor(private readonly db: Firestore, private readonly partChars = PART_CHARS) {}
+  constructor(
+    private readonly db: Firestore,
+    private readonly partChars = PART_CHARS,
+  ) {}
 
   async readAll(): Promise<{ clusters: Map<string, ClusterHealth>; documents: number }> {
     const snap = await this.db.collection(COLLECTION).get();

@@ -19,26 +19,29 @@ export interface ClusterObservation {
 }
 
 export async function observeClusters(
-  clusters: readonly Cluster[], clientFor: MemberClientFactory, concurrency: number,
+  clusters: readonly Cluster[],
+  clientFor: MemberClientFactory,
+  concurrency: number,
   onObserved: (o: ClusterObservation) => void = () => undefined,
 ): Promise<Map<string, ClusterObservation>> {
   const limit = pLimit(Math.max(1, concurrency));
   const out = new Map<string, ClusterObservation>();
-  await Promise.all(clusters.map((cluster) => limit(async () => {
-    const name = cluster.metadata.name ?? '';
-    try {
-      const client = await clientFor(cluster);
-      const [members, endpoints] = await Promise.all([
-        client.listServices(`${SKYFED.managedBy}=${SKYFED.managedByValue}`),
-        client.readyEndpointsAll(),
-      ]);
-      const o: ClusterObservation = { cluster, reachable: true, members: new Map(members.map((m) => [federatedKey(m), m])), readyEndpoints: endpoints };
-      out.set(name, o);
-      onObserved(o);
-    } catch (e) {
-      const error = e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e);
-      out.set(name, { cluster, reachable: false, error, members: new Map(), readyEndpoints: new Map() });
-    }
-  })));
+  await Promise.all(
+    clusters.map((cluster) =>
+      limit(async () => {
+        const name = cluster.metadata.name ?? '';
+        try {
+          const client = await clientFor(cluster);
+          const [members, endpoints] = await Promise.all([client.listServices(`${SKYFED.managedBy}=${SKYFED.managedByValue}`), client.readyEndpointsAll()]);
+          const o: ClusterObservation = { cluster, reachable: true, members: new Map(members.map((m) => [federatedKey(m), m])), readyEndpoints: endpoints };
+          out.set(name, o);
+          onObserved(o);
+        } catch (e) {
+          const error = e instanceof MemberError ? `${e.reason}: ${e.message}` : e instanceof Error ? e.message : String(e);
+          out.set(name, { cluster, reachable: false, error, members: new Map(), readyEndpoints: new Map() });
+        }
+      }),
+    ),
+  );
   return out;
 }

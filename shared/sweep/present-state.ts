@@ -44,8 +44,11 @@ export function viewOf(key: string, health: ReadonlyMap<string, ClusterHealth>, 
   const warnings = [...(published.warnings.get(key) ?? []), ...(published.blocked.get(key) ?? [])];
   const names = published.names.get(key);
   return {
-    health: shards, published: sets.filter((r) => !published.blockedKeys.has(normalizedKey(r))),
-    ...(names ? { names } : {}), ...(warnings.length ? { warnings } : {}), ...(Object.keys(podAnswers).length ? { podAnswers } : {}),
+    health: shards,
+    published: sets.filter((r) => !published.blockedKeys.has(normalizedKey(r))),
+    ...(names ? { names } : {}),
+    ...(warnings.length ? { warnings } : {}),
+    ...(Object.keys(podAnswers).length ? { podAnswers } : {}),
   };
 }
 
@@ -62,8 +65,13 @@ function describeSets(sets: readonly RecordSet[]): string {
  * `transitions` holds this sweep's health history entries by Service.
  */
 export async function presentAll(
-  deps: PresentDeps, services: readonly Service[], previousDigests: ReadonlyMap<string, string>, health: ReadonlyMap<string, ClusterHealth>,
-  published: Published, transitions: ReadonlyMap<string, readonly HistoryEntry[]>, now: string,
+  deps: PresentDeps,
+  services: readonly Service[],
+  previousDigests: ReadonlyMap<string, string>,
+  health: ReadonlyMap<string, ClusterHealth>,
+  published: Published,
+  transitions: ReadonlyMap<string, readonly HistoryEntry[]>,
+  now: string,
 ): Promise<number> {
   const digests = new Map<string, string>();
   const limit = pLimit(32);
@@ -71,7 +79,9 @@ export async function presentAll(
   const owning = new Set(published.owners.values());
   // Record keys each Service owns or wants, and those this sweep changed, indexed once.
   const keysOf = new Map<string, Set<string>>();
-  const add = (owner: string, k: string): void => { keysOf.set(owner, (keysOf.get(owner) ?? new Set()).add(k)); };
+  const add = (owner: string, k: string): void => {
+    keysOf.set(owner, (keysOf.get(owner) ?? new Set()).add(k));
+  };
   for (const [k, owner] of published.owners) add(owner, k);
   for (const [owner, sets] of published.desired) for (const r of sets) add(owner, normalizedKey(r));
   const work: Promise<void>[] = [];
@@ -83,19 +93,24 @@ export async function presentAll(
     const mine = keysOf.get(key) ?? new Set<string>();
     const dnsChanged = published.changed.size > 0 && [...mine].some((k) => published.changed.has(k));
     if (digest === previousDigests.get(key) && !dnsChanged && !transitions.get(key)?.length) continue;
-    work.push(limit(async () => {
-      let before: SweepState | undefined;
-      await deps.presentation.update(s.metadata.namespace as string, s.metadata.name as string, (current) => {
-        before = current;
-        const entries = [...(transitions.get(key) ?? []), ...(dnsChanged ? [{ at: now, kind: 'dns' as const, message: `published ${describeSets(view.published)}` }] : [])];
-        const last = dnsChanged ? now : current?.lastDnsChange;
-        return { ...view, history: appendHistory(current?.history ?? [], entries), ...(last ? { lastDnsChange: last } : {}) };
-      });
-      writes++;
-      // Conflicts stay in the view's warnings, so each is recorded as an Event once, when it appears.
-      for (const m of published.blocked.get(key) ?? []) if (!(before?.warnings ?? []).includes(m)) deps.events?.record(dnsConflict(s, m));
-      if (dnsChanged) deps.events?.record(dnsPublished(s, view.published));
-    }));
+    work.push(
+      limit(async () => {
+        let before: SweepState | undefined;
+        await deps.presentation.update(s.metadata.namespace as string, s.metadata.name as string, (current) => {
+          before = current;
+          const entries = [
+            ...(transitions.get(key) ?? []),
+            ...(dnsChanged ? [{ at: now, kind: 'dns' as const, message: `published ${describeSets(view.published)}` }] : []),
+          ];
+          const last = dnsChanged ? now : current?.lastDnsChange;
+          return { ...view, history: appendHistory(current?.history ?? [], entries), ...(last ? { lastDnsChange: last } : {}) };
+        });
+        writes++;
+        // Conflicts stay in the view's warnings, so each is recorded as an Event once, when it appears.
+        for (const m of published.blocked.get(key) ?? []) if (!(before?.warnings ?? []).includes(m)) deps.events?.record(dnsConflict(s, m));
+        if (dnsChanged) deps.events?.record(dnsPublished(s, view.published));
+      }),
+    );
   }
   // Services gone: their view goes once they own nothing in the zone.
   for (const key of previousDigests.keys()) {
@@ -105,7 +120,12 @@ export async function presentAll(
       continue;
     }
     const [ns, name] = splitKey(key);
-    work.push(limit(async () => { await deps.presentation.remove(ns, name); writes++; }));
+    work.push(
+      limit(async () => {
+        await deps.presentation.remove(ns, name);
+        writes++;
+      }),
+    );
   }
   await Promise.all(work);
   writes += await deps.digests.replace(digests, previousDigests);

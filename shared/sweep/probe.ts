@@ -35,24 +35,40 @@ export const tcpOrHttpProbe: Prober = (t, timeoutMs) => {
     if (t.httpPath) {
       let req: ReturnType<typeof request>;
       try {
-        req = request({ host: t.address, port: t.port, path: t.httpPath, method: 'GET', timeout: timeoutMs, headers: { 'user-agent': 'skyfed-health-sweep' } }, (res) => {
-        res.resume();
-        const code = res.statusCode ?? 0;
-        resolve(done(code >= 200 && code < 400, `HTTP ${code}`));
-      });
+        req = request(
+          { host: t.address, port: t.port, path: t.httpPath, method: 'GET', timeout: timeoutMs, headers: { 'user-agent': 'skyfed-health-sweep' } },
+          (res) => {
+            res.resume();
+            const code = res.statusCode ?? 0;
+            resolve(done(code >= 200 && code < 400, `HTTP ${code}`));
+          },
+        );
       } catch {
         // One Service's bad probe settings fail only its own shard.
         resolve(done(false, 'HTTP probe could not be sent'));
         return;
       }
-      req.on('timeout', () => { req.destroy(); resolve(done(false, `no HTTP answer within ${timeoutMs} ms`, true)); });
+      req.on('timeout', () => {
+        req.destroy();
+        resolve(done(false, `no HTTP answer within ${timeoutMs} ms`, true));
+      });
       req.on('error', (e: NodeJS.ErrnoException) => resolve(done(false, `HTTP ${e.code ?? e.message}`)));
       req.end();
       return;
     }
     const socket = connect({ host: t.address, port: t.port });
-    const timer = setTimeout(() => { socket.destroy(); resolve(done(false, `no TCP answer within ${timeoutMs} ms`, true)); }, timeoutMs);
-    socket.once('connect', () => { clearTimeout(timer); socket.destroy(); resolve(done(true, 'TCP connect ok')); });
-    socket.once('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(done(false, `TCP ${e.code ?? e.message}`)); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(done(false, `no TCP answer within ${timeoutMs} ms`, true));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(done(true, 'TCP connect ok'));
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(done(false, `TCP ${e.code ?? e.message}`));
+    });
   });
 };

@@ -53,8 +53,12 @@ function ownedByService(zone: OwnedRecords): Map<string, RecordSet[]> {
 }
 
 export async function publish(
-  config: PublishConfig, registry: Registry, firstRead: Promise<OwnedRecords>, services: readonly Service[],
-  health: ReadonlyMap<string, ClusterHealth>, log: Logger,
+  config: PublishConfig,
+  registry: Registry,
+  firstRead: Promise<OwnedRecords>,
+  services: readonly Service[],
+  health: ReadonlyMap<string, ClusterHealth>,
+  log: Logger,
 ): Promise<Published> {
   let zone = await firstRead;
   const desired = new Map<string, readonly RecordSet[]>();
@@ -70,12 +74,31 @@ export async function publish(
     }
     const views = clusters.flatMap((cluster) => {
       const h = health.get(cluster)?.[key];
-      return h ? [{ cluster, zones: h.zones ?? [], ...(h.region ? { region: h.region } : {}), healthy: h.healthy, addresses: (h.addresses ?? []).map((ip) => ({ ip })) }] : [];
+      return h
+        ? [
+            {
+              cluster,
+              zones: h.zones ?? [],
+              ...(h.region ? { region: h.region } : {}),
+              healthy: h.healthy,
+              addresses: (h.addresses ?? []).map((ip) => ({ ip })),
+            },
+          ]
+        : [];
     });
     const scope = { federation: config.federation, suffix: config.suffix, namespace: s.metadata.namespace as string, service: s.metadata.name as string };
-    const r = desiredRecordSets({ ...scope, ttl: config.ttl, policy: allDownPolicyOf(s.metadata.annotations?.[SKYFED.dnsPolicy]), previous: owned.get(key) ?? [], shards: views });
+    const r = desiredRecordSets({
+      ...scope,
+      ttl: config.ttl,
+      policy: allDownPolicyOf(s.metadata.annotations?.[SKYFED.dnsPolicy]),
+      previous: owned.get(key) ?? [],
+      shards: views,
+    });
     desired.set(key, r.recordSets);
-    warnings.set(key, r.warnings.map((w) => w.message));
+    warnings.set(
+      key,
+      r.warnings.map((w) => w.message),
+    );
     const regions = [...new Set(views.map((v) => v.region).filter((x): x is string => !!x))].sort();
     const zonal = views.flatMap((v) => (v.region ? v.zones.map((z) => zonalName(scope, v.region as string, z)) : []));
     names.set(key, { global: globalName(scope), regional: regions.map((x) => regionalName(scope, x)), zonal: [...new Set(zonal)].sort() });
@@ -114,7 +137,10 @@ function blockedBy(untouchable: readonly Untouchable[], ownerOf: ReadonlyMap<str
   for (const u of untouchable) {
     const key = ownerOf.get(normalizedKey(u.desired));
     if (!key) continue;
-    blocked.set(key, [...(blocked.get(key) ?? []), `${u.blocking.name} ${u.blocking.type} is in the zone and not skyfed's (${u.reason}); left untouched, ${u.desired.name} ${u.desired.type} not published`]);
+    blocked.set(key, [
+      ...(blocked.get(key) ?? []),
+      `${u.blocking.name} ${u.blocking.type} is in the zone and not skyfed's (${u.reason}); left untouched, ${u.desired.name} ${u.desired.type} not published`,
+    ]);
   }
   return { blocked, blockedKeys: new Set(untouchable.map((u) => normalizedKey(u.desired))) };
 }
@@ -123,7 +149,9 @@ function blockedBy(untouchable: readonly Untouchable[], ownerOf: ReadonlyMap<str
 export function describePlan(plan: Plan): string[] {
   const line = (op: string, r: RecordSet): string => `${op} ${r.name} ${r.type} ${r.ttl} ${r.rrdatas.join(',')}`;
   return [
-    ...plan.create.map((r) => line('CREATE', r)), ...plan.updateNew.map((r) => line('UPDATE', r)), ...plan.delete.map((r) => line('DELETE', r)),
+    ...plan.create.map((r) => line('CREATE', r)),
+    ...plan.updateNew.map((r) => line('UPDATE', r)),
+    ...plan.delete.map((r) => line('DELETE', r)),
     ...plan.deferredDeletes.map((r) => line('DEFERRED-DELETE', r)),
     ...plan.untouchable.map((u) => `UNTOUCHABLE ${u.desired.name} ${u.desired.type} (${u.reason}: ${u.blocking.name} ${u.blocking.type} is not skyfed's)`),
   ];

@@ -46,8 +46,10 @@ function probePort(s: Service): number {
  * probe a Service it invented or replaced.
  */
 export function planShards(
-  services: readonly Service[], observations: ReadonlyMap<string, ClusterObservation>,
-  previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>, created: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  services: readonly Service[],
+  observations: ReadonlyMap<string, ClusterObservation>,
+  previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>,
+  created: ReadonlyMap<string, ReadonlyMap<string, string>>,
 ): ShardPlan[] {
   const out: ShardPlan[] = [];
   for (const s of services) {
@@ -61,19 +63,37 @@ export function planShards(
       if (!obs.reachable) {
         // Control plane down: keep judging the shard by its data plane, at the last known addresses.
         const last = previous.get(name)?.[key]?.addresses ?? [];
-        out.push({ ...base, ingress: last.map((ip) => ({ ip })), readyEndpoints: previous.get(name)?.[key]?.readyEndpoints ?? 0, controlPlaneDown: true,
-          ...(last.length === 0 ? { downBecause: { code: 'ClusterUnreachable', message: `cluster unreachable (${obs.error ?? 'no answer'}) and no last known address` } } : {}) });
+        out.push({
+          ...base,
+          ingress: last.map((ip) => ({ ip })),
+          readyEndpoints: previous.get(name)?.[key]?.readyEndpoints ?? 0,
+          controlPlaneDown: true,
+          ...(last.length === 0
+            ? { downBecause: { code: 'ClusterUnreachable', message: `cluster unreachable (${obs.error ?? 'no answer'}) and no last known address` } }
+            : {}),
+        });
         continue;
       }
       const member = obs.members.get(key);
       const ours = member !== undefined && member.metadata.uid !== undefined && created.get(name)?.get(key) === member.metadata.uid;
       const ready = obs.readyEndpoints.get(key) ?? 0;
       const ingress = ours ? (member.status?.loadBalancer?.ingress ?? []) : [];
-      const downBecause: ShardPlan['downBecause'] = !member ? { code: 'NotPresent', message: 'the Service is not present in the cluster' }
-        : !ours ? { code: 'NotCreatedBySkyfed', message: 'the Service in the cluster is not the one skyfed created (uid unknown)' }
-          : ready === 0 ? { code: 'NoReadyEndpoints', message: 'no ready endpoints' }
-            : ingress.length === 0 ? { code: 'NoLoadBalancerAddress', message: 'no load-balancer address yet' } : undefined;
-      out.push({ ...base, ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })), readyEndpoints: ready, controlPlaneDown: false, ...(downBecause ? { downBecause } : {}) });
+      const downBecause: ShardPlan['downBecause'] = !member
+        ? { code: 'NotPresent', message: 'the Service is not present in the cluster' }
+        : !ours
+          ? { code: 'NotCreatedBySkyfed', message: 'the Service in the cluster is not the one skyfed created (uid unknown)' }
+          : ready === 0
+            ? { code: 'NoReadyEndpoints', message: 'no ready endpoints' }
+            : ingress.length === 0
+              ? { code: 'NoLoadBalancerAddress', message: 'no load-balancer address yet' }
+              : undefined;
+      out.push({
+        ...base,
+        ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })),
+        readyEndpoints: ready,
+        controlPlaneDown: false,
+        ...(downBecause ? { downBecause } : {}),
+      });
     }
   }
   return out;
@@ -88,7 +108,11 @@ const PROBED = new Set(['ProbeSucceeded', 'ProbeTimedOut', 'ProbeFailed']);
  * addresses came from members propagation created); a probe is used only when the observed shard
  * turns out the same (`probeKey`), and every address still passes the dial guard.
  */
-export function lastKnownShards(services: readonly Service[], clusters: readonly Cluster[], previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>): ShardPlan[] {
+export function lastKnownShards(
+  services: readonly Service[],
+  clusters: readonly Cluster[],
+  previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>,
+): ShardPlan[] {
   const out: ShardPlan[] = [];
   for (const s of services) {
     if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
@@ -98,7 +122,16 @@ export function lastKnownShards(services: readonly Service[], clusters: readonly
       const name = c.metadata.name ?? '';
       const h = previous.get(name)?.[key];
       if (!h || !PROBED.has(h.code ?? '') || !(h.addresses ?? []).length || !placedOn(s.metadata.annotations, c.metadata.labels)) continue;
-      out.push({ service: key, cluster: name, ...zonesOf(c), port: probePort(s), ...(httpPath ? { httpPath } : {}), ingress: (h.addresses ?? []).map((ip) => ({ ip })), readyEndpoints: h.readyEndpoints, controlPlaneDown: false });
+      out.push({
+        service: key,
+        cluster: name,
+        ...zonesOf(c),
+        port: probePort(s),
+        ...(httpPath ? { httpPath } : {}),
+        ingress: (h.addresses ?? []).map((ip) => ({ ip })),
+        readyEndpoints: h.readyEndpoints,
+        controlPlaneDown: false,
+      });
     }
   }
   return out;

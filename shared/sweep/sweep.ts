@@ -94,7 +94,6 @@ export interface SweepReport {
   phases: { read: number; probe: number; publish: number };
 }
 
-
 /** What probing found; `detail` is the probe's own words (the shard's reason is composed by `reasonFor`). */
 type ProbeOutcome = { ok: boolean; code: ShardHealthReason; detail: string; addresses: string[] };
 
@@ -127,8 +126,14 @@ async function probeShardOnce(deps: SweepDeps, shard: ShardPlan, report: SweepRe
   if (addresses.length === 0) return { ok: false, code: 'AddressUnresolved', detail: 'load-balancer hostname did not resolve', addresses };
   if (!deps.config.activeProbes) return { ok: true, code: 'ProbeDisabled', detail: '', addresses };
   const allowed = addresses.filter((a) => deps.guard.refusal(a) === undefined);
-  if (allowed.length === 0) return { ok: false, code: 'AddressRefused', detail: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
-  const results = await Promise.all(probeTargets(shard, allowed).map((t) => { report.probes++; return deps.probe(t, deps.config.probeTimeoutMs); }));
+  if (allowed.length === 0)
+    return { ok: false, code: 'AddressRefused', detail: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
+  const results = await Promise.all(
+    probeTargets(shard, allowed).map((t) => {
+      report.probes++;
+      return deps.probe(t, deps.config.probeTimeoutMs);
+    }),
+  );
   const ok = results.some((r) => r.ok);
   const what = results.find((r) => r.ok === ok)?.reason ?? '';
   const code: ShardHealthReason = ok ? 'ProbeSucceeded' : results.every((r) => r.timedOut) ? 'ProbeTimedOut' : 'ProbeFailed';
@@ -141,9 +146,26 @@ const readOnly = (ledger: LedgerStore): LedgerStore => ({ read: () => ledger.rea
 export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const started = Date.now();
   const dryRun = deps.config.dryRun === true;
-  const report: SweepReport = { shards: 0, probes: 0, healthy: 0, dnsRecordChanges: 0, dnsApplyCalls: 0, stateReads: 0, stateWrites: 0, transitions: 0, untouchable: 0, memberWrites: 0, plan: [], ms: 0, phases: { read: 0, probe: 0, publish: 0 } };
+  const report: SweepReport = {
+    shards: 0,
+    probes: 0,
+    healthy: 0,
+    dnsRecordChanges: 0,
+    dnsApplyCalls: 0,
+    stateReads: 0,
+    stateWrites: 0,
+    transitions: 0,
+    untouchable: 0,
+    memberWrites: 0,
+    plan: [],
+    ms: 0,
+    phases: { read: 0, probe: 0, publish: 0 },
+  };
   let mark = Date.now();
-  const phase = (k: keyof SweepReport['phases']): void => { report.phases[k] = Date.now() - mark; mark = Date.now(); };
+  const phase = (k: keyof SweepReport['phases']): void => {
+    report.phases[k] = Date.now() - mark;
+    mark = Date.now();
+  };
   // The small state that gates the first probes is read first; the zone and the ledger (large, not
   // needed until publishing) are read after it, while the probes run.
   const ledgerReadsBefore = deps.ledger.documentsRead ?? 0;
@@ -160,29 +182,57 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   // slow probes overlap with the many fast ones instead of trailing after them.
   const limit = pLimit(Math.max(1, deps.config.concurrency));
   const early = new Map<string, Promise<ProbeOutcome>>();
-  const slowFirst = (prev: ReadonlyMap<string, ClusterHealth>) => (a: ShardPlan, b: ShardPlan): number => {
-    const slow = (sh: ShardPlan): number => (prev.get(sh.cluster)?.[sh.service]?.code === 'ProbeTimedOut' ? 0 : 1);
-    return slow(a) - slow(b);
-  };
+  const slowFirst =
+    (prev: ReadonlyMap<string, ClusterHealth>) =>
+    (a: ShardPlan, b: ShardPlan): number => {
+      const slow = (sh: ShardPlan): number => (prev.get(sh.cluster)?.[sh.service]?.code === 'ProbeTimedOut' ? 0 : 1);
+      return slow(a) - slow(b);
+    };
   const startProbes = (shards: ShardPlan[], prev: ReadonlyMap<string, ClusterHealth>): void => {
     for (const sh of shards.sort(slowFirst(prev))) {
       const k = probeKey(sh);
-      if (!early.has(k)) early.set(k, limit(() => probeShard(deps, sh, report)));
+      if (!early.has(k))
+        early.set(
+          k,
+          limit(() => probeShard(deps, sh, report)),
+        );
     }
   };
-  void inputsP.then(([catalog, health]) => startProbes(lastKnownShards(catalog.services, clusterRecs.map((r) => r.object), health.clusters), health.clusters), () => undefined);
+  void inputsP.then(
+    ([catalog, health]) =>
+      startProbes(
+        lastKnownShards(
+          catalog.services,
+          clusterRecs.map((r) => r.object),
+          health.clusters,
+        ),
+        health.clusters,
+      ),
+    () => undefined,
+  );
   // Each observed member's zone ConfigMap is read while the probes run (in-cluster discovery compares against it).
   const zoneReads = new Map<string, Promise<ConfigMap | undefined>>();
-  const observations = await observeClusters(clusterRecs.map((r) => r.object), deps.clientFor, deps.config.concurrency, (o) => {
-    if (!dryRun) {
-      const read = deps.clientFor(o.cluster).then(readZone);
-      read.catch(() => undefined); // a failed read is the zone sync's to report, when it awaits it
-      zoneReads.set(o.cluster.metadata.name ?? '', read);
-    }
-    void inputsP.then(([catalog, health, created]) => {
-      startProbes(planShards(catalog.services, new Map([[o.cluster.metadata.name ?? '', o]]), health.clusters, created).filter((sh) => !sh.downBecause), health.clusters);
-    }, () => undefined);
-  });
+  const observations = await observeClusters(
+    clusterRecs.map((r) => r.object),
+    deps.clientFor,
+    deps.config.concurrency,
+    (o) => {
+      if (!dryRun) {
+        const read = deps.clientFor(o.cluster).then(readZone);
+        read.catch(() => undefined); // a failed read is the zone sync's to report, when it awaits it
+        zoneReads.set(o.cluster.metadata.name ?? '', read);
+      }
+      void inputsP.then(
+        ([catalog, health, created]) => {
+          startProbes(
+            planShards(catalog.services, new Map([[o.cluster.metadata.name ?? '', o]]), health.clusters, created).filter((sh) => !sh.downBecause),
+            health.clusters,
+          );
+        },
+        () => undefined,
+      );
+    },
+  );
   const [catalog, previous, created, digests] = await inputsP;
   const services = catalog.services;
   const otherReads = clusterRecs.length + catalog.documents + previous.documents + Math.max(1, created.size) + digests.documents;
@@ -190,10 +240,12 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const shards = planShards(services, observations, previous.clusters, created).sort(slowFirst(previous.clusters));
   report.shards = shards.length;
   const results = new Map<string, ProbeOutcome>();
-  await Promise.all(shards.map(async (sh) => {
-    const pending = sh.downBecause ? undefined : early.get(probeKey(sh));
-    results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, report))));
-  }));
+  await Promise.all(
+    shards.map(async (sh) => {
+      const pending = sh.downBecause ? undefined : early.get(probeKey(sh));
+      results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, report))));
+    }),
+  );
   phase('probe');
   const now = rfc3339(deps.now());
 
@@ -205,14 +257,30 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     const o = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, code: 'NotProbed', detail: 'not probed', addresses: [] };
     const r = { ...o, reason: reasonFor(sh, o) };
     const before = previous.clusters.get(sh.cluster)?.[sh.service];
-    const h = nextHealth(before, { ok: r.ok, code: r.code, reason: r.reason, readyEndpoints: sh.readyEndpoints, addresses: r.addresses, zones: sh.zones, ...(sh.region ? { region: sh.region } : {}) }, deps.config.thresholds, now);
+    const h = nextHealth(
+      before,
+      {
+        ok: r.ok,
+        code: r.code,
+        reason: r.reason,
+        readyEndpoints: sh.readyEndpoints,
+        addresses: r.addresses,
+        zones: sh.zones,
+        ...(sh.region ? { region: sh.region } : {}),
+      },
+      deps.config.thresholds,
+      now,
+    );
     const entries = health.get(sh.cluster) ?? {};
     entries[sh.service] = h;
     health.set(sh.cluster, entries);
     if (h.healthy) report.healthy++;
     if (!before || before.healthy !== h.healthy) {
       report.transitions++;
-      transitions.set(sh.service, [...(transitions.get(sh.service) ?? []), { at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` }]);
+      transitions.set(sh.service, [
+        ...(transitions.get(sh.service) ?? []),
+        { at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` },
+      ]);
       const svc = serviceBy.get(sh.service);
       if (svc && !dryRun) deps.events?.record(shardHealth(svc, sh.cluster, h.healthy, r.reason));
     }
@@ -226,7 +294,11 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       entries[key] = a ? { ...rest, podAnswer: a } : rest;
     }
   }
-  const zones = dryRun ? Promise.resolve() : syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log, zoneReads).then((z) => { report.memberWrites = z.written; });
+  const zones = dryRun
+    ? Promise.resolve()
+    : syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log, zoneReads).then((z) => {
+        report.memberWrites = z.written;
+      });
   const published = await publish({ ...deps.config, dryRun }, registry, zoneP, services, health, deps.log);
   report.plan = describePlan(published.plan);
   report.untouchable = published.plan.untouchable.length;
@@ -252,7 +324,12 @@ async function writeHealth(store: HealthStore, before: ReadonlyMap<string, Clust
   // A record holds its Services in name order (the probe order changes from sweep to sweep) and each
   // entry is built in a fixed key order (thresholds.ts, then the Pod answer), so JSON compares as is.
   const ordered = (h: ClusterHealth | undefined): ClusterHealth | undefined =>
-    h && Object.fromEntries(Object.keys(h).sort().map((k) => [k, h[k] as ShardHealth]));
+    h &&
+    Object.fromEntries(
+      Object.keys(h)
+        .sort()
+        .map((k) => [k, h[k] as ShardHealth]),
+    );
   const changed: [string, ClusterHealth | undefined][] = [];
   for (const c of new Set([...before.keys(), ...after.keys()])) {
     const next = ordered(after.get(c));

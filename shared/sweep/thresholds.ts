@@ -28,18 +28,31 @@ export function nextHealth(prev: HealthState | undefined, obs: Observation, t: T
   let successes = 0;
   if (prev && prev.healthy && !obs.ok) {
     failures = prev.consecutiveFailures + 1;
-    if (failures >= t.failureThreshold) { healthy = false; failures = 0; }
+    if (failures >= t.failureThreshold) {
+      healthy = false;
+      failures = 0;
+    }
   } else if (prev && !prev.healthy && obs.ok) {
     // A shard that was never healthy (a new load balancer coming up) is admitted at once;
     // one that failed must prove itself successThreshold times.
     successes = prev.everHealthy ? prev.consecutiveSuccesses + 1 : t.successThreshold;
-    if (successes >= t.successThreshold) { healthy = true; successes = 0; }
+    if (successes >= t.successThreshold) {
+      healthy = true;
+      successes = 0;
+    }
   }
   const since = prev && prev.healthy === healthy && prev.since ? prev.since : now;
   return {
-    healthy, code: obs.code, reason: obs.reason, readyEndpoints: obs.readyEndpoints,
-    consecutiveFailures: failures, consecutiveSuccesses: successes, since,
+    healthy,
+    code: obs.code,
+    reason: obs.reason,
+    readyEndpoints: obs.readyEndpoints,
+    consecutiveFailures: failures,
+    consecutiveSuccesses: successes,
+    since,
     ...(healthy || prev?.everHealthy ? { everHealthy: true } : {}),
-    addresses: [...obs.addresses], zones: [...obs.zones], ...(obs.region ? { region: obs.region } : {}),
+    addresses: [...obs.addresses],
+    zones: [...obs.zones],
+    ...(obs.region ? { region: obs.region } : {}),
   };
 }

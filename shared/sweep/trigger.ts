@@ -20,7 +20,10 @@ export function schedulerTrigger(jobName: string, log: Logger, endpoint?: string
     if (!endpoint) return new CloudSchedulerClient();
     const url = new URL(endpoint);
     return new CloudSchedulerClient({
-      fallback: true, apiEndpoint: url.hostname, port: Number(url.port), protocol: url.protocol.replace(':', ''),
+      fallback: true,
+      apiEndpoint: url.hostname,
+      port: Number(url.port),
+      protocol: url.protocol.replace(':', ''),
       // The local scheduler needs no credentials.
       authClient: new PassThroughClient(),
     } as never);

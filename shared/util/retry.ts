@@ -30,6 +30,8 @@ export function deadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): 
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout()), ms);
+    }),
   ]);
 }

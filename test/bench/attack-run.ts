@@ -31,8 +31,25 @@ const SVC = '/api/v1/namespaces/web/services';
 const SECRETS = '/api/v1/namespaces/federation-system/secrets';
 /** A member's bearer token, inside an acceptable (inline-only) member kubeconfig. */
 const TOKEN = 'attacker-wants-this-token-31337';
-const KUBECONFIG = ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: m', '  cluster:', '    server: https://127.0.0.1:6443',
-  'contexts:', '- name: m', '  context:', '    cluster: m', '    user: m', 'current-context: m', 'users:', '- name: m', '  user:', `    token: ${TOKEN}`, ''].join('\n');
+const KUBECONFIG = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters:',
+  '- name: m',
+  '  cluster:',
+  '    server: https://127.0.0.1:6443',
+  'contexts:',
+  '- name: m',
+  '  context:',
+  '    cluster: m',
+  '    user: m',
+  'current-context: m',
+  'users:',
+  '- name: m',
+  '  user:',
+  `    token: ${TOKEN}`,
+  '',
+].join('\n');
 const B64 = Buffer.from(KUBECONFIG).toString('base64');
 const leaks = (text: string): boolean => text.includes(TOKEN) || text.includes(B64.slice(0, 24));
 
@@ -43,10 +60,17 @@ function partial(base: string, path: string, o: { token?: string; declared?: num
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (o.token) headers['authorization'] = `Bearer ${o.token}`;
     if (o.declared !== undefined) headers['content-length'] = String(o.declared);
-    const timer = setTimeout(() => { req.destroy(); resolve(0); }, 15_000);
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(0);
+    }, 15_000);
     const req = request({ host: url.hostname, port: url.port, method: 'POST', path, headers }, (res) => {
       res.resume();
-      res.on('end', () => { clearTimeout(timer); req.destroy(); resolve(res.statusCode ?? 0); });
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
     });
     req.on('error', () => undefined);
     const chunk = Buffer.alloc(64 * 1024, 'a');
@@ -54,7 +78,10 @@ function partial(base: string, path: string, o: { token?: string; declared?: num
     const pump = (): void => {
       while (sent < o.send) {
         sent += chunk.length;
-        if (!req.write(chunk)) { req.once('drain', pump); return; }
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
       }
     };
     pump();
@@ -84,21 +111,44 @@ const percentile = (xs: number[], p: number): number => {
 async function timedReads(base: string, count: number, concurrency: number, services: number): Promise<number[]> {
   const times: number[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      const t = performance.now();
-      const r = await call(base, 'GET', i % 2 ? SVC : `${SVC}/s${i % services}`, { token: ADMIN_TOKEN });
-      times.push(r.status === 200 ? performance.now() - t : Infinity);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        const r = await call(base, 'GET', i % 2 ? SVC : `${SVC}/s${i % services}`, { token: ADMIN_TOKEN });
+        times.push(r.status === 200 ? performance.now() - t : Infinity);
+      }
+    }),
+  );
   return times;
 }
 
-export async function runAttack(base: string, db: Firestore, o: { watches: number; reads: number; watchLimit: number; services: number }): Promise<AttackReport> {
-  const report: AttackReport = { tried: 0, wronglySucceeded: [], serverErrors: [], codes: {}, watchesOpen: 0, reads: 0, readP50Ms: 0, readP99Ms: 0, readMaxMs: 0, baselineP99Ms: 0, idleWatchCpuPercent: 0, phases: {} };
+export async function runAttack(
+  base: string,
+  db: Firestore,
+  o: { watches: number; reads: number; watchLimit: number; services: number },
+): Promise<AttackReport> {
+  const report: AttackReport = {
+    tried: 0,
+    wronglySucceeded: [],
+    serverErrors: [],
+    codes: {},
+    watchesOpen: 0,
+    reads: 0,
+    readP50Ms: 0,
+    readP99Ms: 0,
+    readMaxMs: 0,
+    baselineP99Ms: 0,
+    idleWatchCpuPercent: 0,
+    phases: {},
+  };
   let mark = performance.now();
-  const phase = (name: string): void => { const now = performance.now(); report.phases[name] = Math.round(now - mark); mark = now; };
+  const phase = (name: string): void => {
+    const now = performance.now();
+    report.phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const note = (name: string, codes: number[], allowed: number[], leaked = false): void => {
     report.tried += codes.length;
     report.codes[name] = codes;
@@ -107,7 +157,10 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
   };
   const T = { token: ADMIN_TOKEN };
   for (let i = 0; i < o.services; i++) {
-    await call(base, 'POST', SVC, { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}` }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
+    await call(base, 'POST', SVC, {
+      ...T,
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}` }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+    });
   }
 
   phase('setup');
@@ -117,17 +170,44 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
   note('chunked body past 3 MiB', [await partial(base, SVC, { token: ADMIN_TOKEN, send: 4 * 2 ** 20 })], [413]);
   const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
   note('JSON nested 10,000 deep', [(await call(base, 'POST', SVC, { ...T, body: deep(10_000) })).status], [400]);
-  note('merge patch nested 10,000 deep', [(await call(base, 'PATCH', `${SVC}/s0`, { ...T, body: deep(10_000), contentType: 'application/merge-patch+json' })).status], [400]);
-  note('YAML nested 5,000 deep', [(await call(base, 'POST', SVC, { ...T, body: `a: ${'['.repeat(5000)}${']'.repeat(5000)}`, contentType: 'application/yaml' })).status], [400]);
-  note('1 MB Secret', [(await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'big' }, data: { blob: Buffer.alloc(2 ** 20, 1).toString('base64') } } })).status], [422]);
+  note(
+    'merge patch nested 10,000 deep',
+    [(await call(base, 'PATCH', `${SVC}/s0`, { ...T, body: deep(10_000), contentType: 'application/merge-patch+json' })).status],
+    [400],
+  );
+  note(
+    'YAML nested 5,000 deep',
+    [(await call(base, 'POST', SVC, { ...T, body: `a: ${'['.repeat(5000)}${']'.repeat(5000)}`, contentType: 'application/yaml' })).status],
+    [400],
+  );
+  note(
+    '1 MB Secret',
+    [(await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'big' }, data: { blob: Buffer.alloc(2 ** 20, 1).toString('base64') } } })).status],
+    [422],
+  );
 
   phase('bodies');
   // Secret data: written with kubectl's last-applied annotation and by server-side apply, then looked for everywhere.
-  const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'saved', namespace: 'federation-system' }, data: { kubeconfig: B64 } });
+  const lastApplied = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'saved', namespace: 'federation-system' },
+    data: { kubeconfig: B64 },
+  });
   const writes = [
-    await call(base, 'POST', SECRETS, { ...T, body: { metadata: { name: 'saved', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, data: { kubeconfig: B64 } } }),
-    await call(base, 'PATCH', `${SECRETS}/ssa?fieldManager=attacker`, { ...T, body: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\ndata:\n  kubeconfig: ${B64}\nstringData:\n  token: ${TOKEN}\n`, contentType: 'application/apply-patch+yaml' }),
-    await call(base, 'POST', `${SECRETS}?dryRun=All`, { ...T, body: { metadata: { name: 'dry', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, data: { kubeconfig: B64 } } }),
+    await call(base, 'POST', SECRETS, {
+      ...T,
+      body: { metadata: { name: 'saved', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, data: { kubeconfig: B64 } },
+    }),
+    await call(base, 'PATCH', `${SECRETS}/ssa?fieldManager=attacker`, {
+      ...T,
+      body: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\ndata:\n  kubeconfig: ${B64}\nstringData:\n  token: ${TOKEN}\n`,
+      contentType: 'application/apply-patch+yaml',
+    }),
+    await call(base, 'POST', `${SECRETS}?dryRun=All`, {
+      ...T,
+      body: { metadata: { name: 'dry', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, data: { kubeconfig: B64 } },
+    }),
   ];
   const reads: Reply[] = await Promise.all([
     call(base, 'GET', `${SECRETS}/saved`, { token: VIEW_TOKEN }),
@@ -139,14 +219,29 @@ export async function runAttack(base: string, db: Firestore, o: { watches: numbe
     call(base, 'POST', SECRETS, { ...T, body: JSON.stringify({ metadata: { name: 'x' }, stringData: { token: [TOKEN] } }) }),
   ]);
   const stored = (await db.collectionGroup('secrets').get()).docs.map((d) => JSON.stringify(d.data())).join('\n');
-  note('Secret data in answers', [...writes, ...reads].map((r) => r.status), [200, 201, 400], [...writes, ...reads].some((r) => leaks(r.text)));
+  note(
+    'Secret data in answers',
+    [...writes, ...reads].map((r) => r.status),
+    [200, 201, 400],
+    [...writes, ...reads].some((r) => leaks(r.text)),
+  );
   note('Secret data at rest (last-applied, apply state)', [stored ? 200 : 0], [200], leaks(stored));
 
   phase('secrets');
-  const patches = await Promise.all(Array.from({ length: 50 }, (_, i) => call(base, 'PATCH', `${SVC}/s0`, {
-    ...T, body: { metadata: { labels: { [`p${i}`]: 'x' } } }, contentType: 'application/merge-patch+json',
-  })));
-  note('50 concurrent merge patches of one object', patches.map((r) => r.status), [200, 429]);
+  const patches = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      call(base, 'PATCH', `${SVC}/s0`, {
+        ...T,
+        body: { metadata: { labels: { [`p${i}`]: 'x' } } },
+        contentType: 'application/merge-patch+json',
+      }),
+    ),
+  );
+  note(
+    '50 concurrent merge patches of one object',
+    patches.map((r) => r.status),
+    [200, 429],
+  );
 
   phase('patches');
   const t0 = Date.now();

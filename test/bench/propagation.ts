@@ -29,12 +29,19 @@ async function register(cp: ControlPlane, fleet: RemoteFleet): Promise<void> {
   for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
 }
 
-const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] } });
+const svc = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] },
+});
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function withFleet<T>(n: number, fn: (cp: ControlPlane, fleet: RemoteFleet) => Promise<T>, triggers = true): Promise<T> {
   // The members run in a child process (local/sim/remote-fleet.ts): this process's CPU is the control plane's.
-  const fleet = await RemoteFleet.start(Array.from({ length: n }, (_, i) => ({ name: `c${i}`, region: 'r1', zones: ['z1'], latencyMs: LATENCY_MS, lbListen: false })));
+  const fleet = await RemoteFleet.start(
+    Array.from({ length: n }, (_, i) => ({ name: `c${i}`, region: 'r1', zones: ['z1'], latencyMs: LATENCY_MS, lbListen: false })),
+  );
   const cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: String(MEMBER_TIMEOUT_MS) }, { triggers });
   try {
     await register(cp, fleet);
@@ -55,7 +62,9 @@ async function timeToReach(cp: ControlPlane, fleet: RemoteFleet, waitOn: readonl
     // Asked before the write: the fleet answers the moment the last member has the Service.
     const reached = fleet.waitForService(`bench/${name}`, waitOn);
     let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`${name} did not reach all ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`)), GIVE_UP_MS); });
+    const giveUp = new Promise<never>((_r, reject) => {
+      timer = setTimeout(() => reject(new Error(`${name} did not reach all ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`)), GIVE_UP_MS);
+    });
     await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(name) });
     await Promise.race([reached, giveUp]).finally(() => clearTimeout(timer));
     times.push(performance.now() - t0);
@@ -79,29 +88,37 @@ async function hangingMember(): Promise<{ calm: number[]; hanging: number[] }> {
 }
 
 async function manyServices(services: number, clusters: number): Promise<{ ms: number; writes: number; discoveryWrites: number }> {
-  return withFleet(clusters, async (cp, fleet) => {
-    for (let i = 0; i < services; i += 25) {
-      // A create the API refused (429/503 under the burst) is sent again, so the pass has every Service.
-      await Promise.all(Array.from({ length: Math.min(25, services - i) }, async (_, j) => {
-        for (let attempt = 1; ; attempt++) {
-          const r = await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(`s${i + j}`) });
-          if (r.status === 201 || r.status === 409) return;
-          if (attempt >= 5) throw new Error(`creating s${i + j}: ${r.status} ${r.text.slice(0, 200)}`);
-          await new Promise((res) => setTimeout(res, 200 * attempt));
-        }
-      }));
-    }
-    const t0 = performance.now();
-    const res = await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
-    const ms = performance.now() - t0;
-    const present = await fleet.serviceCount();
-    if (present !== services * clusters) throw new Error(`only ${present} of ${services * clusters} members exist`);
-    return { ms, writes: Number(res.body['writes']), discoveryWrites: Number(res.body['discoveryWrites']) };
-  }, false);
+  return withFleet(
+    clusters,
+    async (cp, fleet) => {
+      for (let i = 0; i < services; i += 25) {
+        // A create the API refused (429/503 under the burst) is sent again, so the pass has every Service.
+        await Promise.all(
+          Array.from({ length: Math.min(25, services - i) }, async (_, j) => {
+            for (let attempt = 1; ; attempt++) {
+              const r = await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(`s${i + j}`) });
+              if (r.status === 201 || r.status === 409) return;
+              if (attempt >= 5) throw new Error(`creating s${i + j}: ${r.status} ${r.text.slice(0, 200)}`);
+              await new Promise((res) => setTimeout(res, 200 * attempt));
+            }
+          }),
+        );
+      }
+      const t0 = performance.now();
+      const res = await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
+      const ms = performance.now() - t0;
+      const present = await fleet.serviceCount();
+      if (present !== services * clusters) throw new Error(`only ${present} of ${services * clusters} members exist`);
+      return { ms, writes: Number(res.body['writes']), discoveryWrites: Number(res.body['discoveryWrites']) };
+    },
+    false,
+  );
 }
 
 async function main(): Promise<void> {
-  const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+  const say = (l: string): void => {
+    process.stdout.write(`${l}\n`);
+  };
   const runs = (ts: number[]): string => ts.map((t) => t.toFixed(0)).join(', ');
   const rows: (string | number)[][] = [];
   const med: Record<number, number> = {};
@@ -126,7 +143,9 @@ async function main(): Promise<void> {
     const h = hang;
     const impact = median(h.hanging) / median(h.calm);
     say(`1 Service → 9 healthy of 10 clusters, none hanging: median ${median(h.calm).toFixed(0)} ms (runs: ${runs(h.calm)})`);
-    say(`1 Service → 9 healthy of 10 clusters, one hanging (time-out ${MEMBER_TIMEOUT_MS} ms): median ${median(h.hanging).toFixed(0)} ms (runs: ${runs(h.hanging)})`);
+    say(
+      `1 Service → 9 healthy of 10 clusters, one hanging (time-out ${MEMBER_TIMEOUT_MS} ms): median ${median(h.hanging).toFixed(0)} ms (runs: ${runs(h.hanging)})`,
+    );
     rows.push(['1 Service → 9 healthy of 10 clusters, none hanging', median(h.calm).toFixed(0), runs(h.calm)]);
     rows.push([`1 Service → 9 healthy of 10 clusters, one hanging (time-out ${MEMBER_TIMEOUT_MS} ms)`, median(h.hanging).toFixed(0), runs(h.hanging)]);
     lines.push(`hanging member impact ratio: ${impact.toFixed(2)}`);
@@ -140,12 +159,23 @@ async function main(): Promise<void> {
   }
   const targets: Record<string, string> = { '200/1': '≤ 1.5', '50/1': '≤ 2', hanging: '≤ 1.2' };
   const target = (l: string): string => Object.entries(targets).find(([k]) => l.includes(k))?.[1] ?? '';
-  writeSection('Propagation (`npm run bench:propagation`)', [
-    `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the member Service existing in every (healthy) cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers. The simulated members run in a child process (local/sim/fleet-process.ts), so the control plane's process does not share its CPU with them; the machine's cores it still does.`,
-    '', table(['case', 'ms', 'detail'], rows), '',
-    ...lines.map((l) => `**${l}** (target ${target(l)}).`),
-  ].join('\n'));
+  writeSection(
+    'Propagation (`npm run bench:propagation`)',
+    [
+      `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the member Service existing in every (healthy) cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers. The simulated members run in a child process (local/sim/fleet-process.ts), so the control plane's process does not share its CPU with them; the machine's cores it still does.`,
+      '',
+      table(['case', 'ms', 'detail'], rows),
+      '',
+      ...lines.map((l) => `**${l}** (target ${target(l)}).`),
+    ].join('\n'),
+  );
   for (const l of lines) say(l);
 }
 
-main().then(() => process.exit(0), (e: unknown) => { process.stderr.write(`${String(e)}\n`); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -20,17 +20,33 @@ export interface Federation {
 }
 
 export async function buildFederation(clusters: number, services: number, env: Record<string, string>): Promise<Federation> {
-  const fleet = await RemoteFleet.start(Array.from({ length: clusters }, (_, i) => ({
-    name: `c${i}`, region: `region-${Math.floor(i / 2)}`, zones: [`region-${Math.floor(i / 2)}-${i % 2 === 0 ? 'a' : 'b'}`], lbListen: false, lbDelayMs: 0,
-  })));
+  const fleet = await RemoteFleet.start(
+    Array.from({ length: clusters }, (_, i) => ({
+      name: `c${i}`,
+      region: `region-${Math.floor(i / 2)}`,
+      zones: [`region-${Math.floor(i / 2)}-${i % 2 === 0 ? 'a' : 'b'}`],
+      lbListen: false,
+      lbDelayMs: 0,
+    })),
+  );
   const cp = await startControlPlane(env, { triggers: false });
   // A cold emulator answers its first requests slowly (past the API's store deadline on a busy machine).
   for (let i = 0; i < 5; i++) await cp.db.collection('warmup').doc(String(i)).set({ i });
   for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
   for (let i = 0; i < services; i += 25) {
-    await Promise.all(Array.from({ length: Math.min(25, services - i) }, (_, j) => call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', {
-      ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i + j}` }, spec: { type: 'LoadBalancer', selector: { app: 's' }, ports: [{ port: 80 }] } },
-    })));
+    await Promise.all(
+      Array.from({ length: Math.min(25, services - i) }, (_, j) =>
+        call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', {
+          ...T,
+          body: {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: `s${i + j}` },
+            spec: { type: 'LoadBalancer', selector: { app: 's' }, ports: [{ port: 80 }] },
+          },
+        }),
+      ),
+    );
   }
   // One reconcile pass creates every member Service and records each cluster's zones.
   await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} });
@@ -40,7 +56,15 @@ export async function buildFederation(clusters: number, services: number, env: R
     if (addresses.size === clusters * services) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { cp, fleet, addresses, close: async () => { await cp.close(); await fleet.stop(); } };
+  return {
+    cp,
+    fleet,
+    addresses,
+    close: async () => {
+      await cp.close();
+      await fleet.stop();
+    },
+  };
 }
 
 export interface Targets {
@@ -59,10 +83,19 @@ export async function openTargets(addresses: readonly string[], blackholeFractio
   const servers = new Map<string, Server>();
   const listen = async (a: string): Promise<void> => {
     const s = createServer((sock) => sock.destroy());
-    await new Promise<void>((r, j) => { s.once('error', j); s.listen(port, a, 256, () => r()); });
+    await new Promise<void>((r, j) => {
+      s.once('error', j);
+      s.listen(port, a, 256, () => r());
+    });
     servers.set(a, s);
   };
-  const stop = (a: string): Promise<void> => new Promise<void>((r) => { const s = servers.get(a); servers.delete(a); if (s) s.close(() => r()); else r(); });
+  const stop = (a: string): Promise<void> =>
+    new Promise<void>((r) => {
+      const s = servers.get(a);
+      servers.delete(a);
+      if (s) s.close(() => r());
+      else r();
+    });
   for (const a of live) await listen(a);
   let py: ChildProcess | undefined;
   if (blackholed.size > 0) {
@@ -70,14 +103,20 @@ export async function openTargets(addresses: readonly string[], blackholeFractio
     const proc = py;
     process.once('exit', () => proc.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
-      proc.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+      proc.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
       proc.once('exit', (code) => reject(new Error(`blackhole.py exited ${String(code)}`)));
       proc.stdin?.end([...blackholed].join('\n'));
     });
   }
   return {
-    live, blackholed,
-    setAnswering: async (a, answering) => { if (answering) await listen(a); else await stop(a); },
+    live,
+    blackholed,
+    setAnswering: async (a, answering) => {
+      if (answering) await listen(a);
+      else await stop(a);
+    },
     close: async () => {
       py?.kill('SIGKILL');
       await Promise.all([...servers.keys()].map(stop));

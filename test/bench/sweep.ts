@@ -15,7 +15,9 @@ import { SweepReport, sweep } from '../../shared/sweep/sweep';
 import { buildFederation, openTargets } from './sweep-setup';
 import { table, writeSection } from './report';
 
-const say = (l: string): void => { process.stdout.write(`${l}\n`); };
+const say = (l: string): void => {
+  process.stdout.write(`${l}\n`);
+};
 
 /** With SKYFED_BENCH_PROFILE=dir, writes a CPU profile of `fn` (open it in Chrome DevTools). */
 async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -37,7 +39,15 @@ async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
 }
 const SWEEPS_PER_MONTH = 30 * 24 * 60;
 // List prices (USD) used for the estimate: Firestore native, regional; Cloud Run functions (gen2).
-const PRICE = { firestoreRead: 0.03 / 100_000, firestoreWrite: 0.09 / 100_000, vcpuSecond: 0.000024, gibSecond: 0.0000025, invocation: 0.4 / 1_000_000, dnsZone: 0.5, route53HealthCheck: 0.75 };
+const PRICE = {
+  firestoreRead: 0.03 / 100_000,
+  firestoreWrite: 0.09 / 100_000,
+  vcpuSecond: 0.000024,
+  gibSecond: 0.0000025,
+  invocation: 0.4 / 1_000_000,
+  dnsZone: 0.5,
+  route53HealthCheck: 0.75,
+};
 
 async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepReport; dnsReads: number; dnsWrites: number }> {
   const N_CLUSTERS = 10;
@@ -54,7 +64,11 @@ async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepR
     const deps = {
       ...base,
       config: { ...base.config, concurrency: K, probeTimeoutMs: T },
-      probe: async (t: Parameters<typeof tcpOrHttpProbe>[0], ms: number) => { const r = await tcpOrHttpProbe(t, ms); probes.push(r); return r; },
+      probe: async (t: Parameters<typeof tcpOrHttpProbe>[0], ms: number) => {
+        const r = await tcpOrHttpProbe(t, ms);
+        probes.push(r);
+        return r;
+      },
     };
     const cold = await sweep(deps);
     say(`cold sweep (publishes every record): ${(cold.ms / 1000).toFixed(1)} s, ${cold.dnsRecordChanges} record-set changes`);
@@ -92,7 +106,11 @@ async function failover(): Promise<{ lines: string[]; ratio: number }> {
   const provider = new LocalDnsProvider(fed.cp.db, 'example.com.');
   const writeMs: number[] = [];
   const apply = provider.apply.bind(provider);
-  provider.apply = async (c: Changes) => { const t = performance.now(); await apply(c); writeMs.push(performance.now() - t); };
+  provider.apply = async (c: Changes) => {
+    const t = performance.now();
+    await apply(c);
+    writeMs.push(performance.now() - t);
+  };
   // The answer a client would get: the global A set as the DNS provider holds it.
   const name = 's0.bench.myfederation.svc.example.com.';
   const answer = async (): Promise<string[]> => [...((await provider.records()).find((r) => r.name === name && r.type === 'A')?.rrdatas ?? [])];
@@ -101,7 +119,9 @@ async function failover(): Promise<{ lines: string[]; ratio: number }> {
   const loop = (async () => {
     while (running) {
       const t = Date.now();
-      await sweep(deps).catch((e: Error) => { say(`sweep failed: ${e.message}`); });
+      await sweep(deps).catch((e: Error) => {
+        say(`sweep failed: ${e.message}`);
+      });
       await new Promise((res) => setTimeout(res, Math.max(0, I - (Date.now() - t))));
     }
   })();
@@ -120,10 +140,16 @@ async function failover(): Promise<{ lines: string[]; ratio: number }> {
       await new Promise((r) => setTimeout(r, 300 + Math.random() * I));
       const t0 = performance.now();
       await targets.setAnswering(ip, false);
-      for (;;) { if (!(await answer()).includes(ip)) break; await new Promise((r) => setTimeout(r, 10)); }
+      for (;;) {
+        if (!(await answer()).includes(ip)) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
       results.push(performance.now() - t0);
       await targets.setAnswering(ip, true);
-      for (;;) { if ((await answer()).includes(ip)) break; await new Promise((r) => setTimeout(r, 20)); }
+      for (;;) {
+        if ((await answer()).includes(ip)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
     const write = writeMs.reduce((s, x) => s + x, 0) / Math.max(1, writeMs.length);
     const budget = I * THRESHOLD + write;
@@ -162,14 +188,47 @@ async function main(): Promise<void> {
     `monthly at 1-minute sweeps: Firestore $${monthly.firestore.toFixed(2)}, function compute $${monthly.compute.toFixed(2)} (1 vCPU, 1 GiB, ${computeS.toFixed(1)} s/sweep), invocations $${monthly.invocations.toFixed(2)}, DNS zone $${monthly.dns.toFixed(2)} (list and change calls are not billed) → total $${total.toFixed(2)}; Route 53 health checks for ${s.shards} endpoints would be ~$${r53.toFixed(0)}/month`,
   ];
   cost.forEach(say);
-  writeSection('Health sweep (`npm run bench:sweep`)', [
-    'Simulated member clusters (wire-level Kubernetes doubles, served from a child process), real TCP probes on loopback: live load balancers are real listeners; black-holed ones are sockets with a full accept queue, so SYNs are dropped and a connect waits for the whole time-out. DNS is the local provider (record sets in the Firestore emulator).',
-    '', '### Scale', '', ...big.lines.map((l) => `- ${l}`), '', `**sweep bound ratio: ${big.ratio.toFixed(2)}** (wall time / Σprobe/K, as DESIGN.md §7 defines it; target ≤ 1.2)`,
-    '', '### Failover', '', ...fo.lines.map((l) => `- ${l}`), '', `**failover ratio: ${fo.ratio.toFixed(2)}** (worst of 3 / (interval × threshold + one DNS write); target ≤ 1.2)`,
-    '', '### Steady state and cost', '', ...cost.map((l) => `- ${l}`), '', `**steady writes per sweep: ${steadyWrites}**`,
-    '', `**firestore reads per steady sweep: ${reads}**`, '', `**monthly cost for 10,000 shards: $${total.toFixed(2)}** (Firestore + compute + invocations + DNS, 1-minute sweeps; target < $20)`,
-    '', table(['price used (USD)', 'value'], [['Firestore read', '$0.03 / 100k'], ['Firestore write', '$0.09 / 100k'], ['vCPU-second', '$0.000024'], ['GiB-second', '$0.0000025'], ['function invocation', '$0.40 / million'], ['DNS hosted zone', '$0.50 / month (Route 53; Cloud DNS $0.20)'], ['Route 53 health check (non-AWS endpoint)', '$0.75 / month']]),
-  ].join('\n'));
+  writeSection(
+    'Health sweep (`npm run bench:sweep`)',
+    [
+      'Simulated member clusters (wire-level Kubernetes doubles, served from a child process), real TCP probes on loopback: live load balancers are real listeners; black-holed ones are sockets with a full accept queue, so SYNs are dropped and a connect waits for the whole time-out. DNS is the local provider (record sets in the Firestore emulator).',
+      '',
+      '### Scale',
+      '',
+      ...big.lines.map((l) => `- ${l}`),
+      '',
+      `**sweep bound ratio: ${big.ratio.toFixed(2)}** (wall time / Σprobe/K, as DESIGN.md §7 defines it; target ≤ 1.2)`,
+      '',
+      '### Failover',
+      '',
+      ...fo.lines.map((l) => `- ${l}`),
+      '',
+      `**failover ratio: ${fo.ratio.toFixed(2)}** (worst of 3 / (interval × threshold + one DNS write); target ≤ 1.2)`,
+      '',
+      '### Steady state and cost',
+      '',
+      ...cost.map((l) => `- ${l}`),
+      '',
+      `**steady writes per sweep: ${steadyWrites}**`,
+      '',
+      `**firestore reads per steady sweep: ${reads}**`,
+      '',
+      `**monthly cost for 10,000 shards: $${total.toFixed(2)}** (Firestore + compute + invocations + DNS, 1-minute sweeps; target < $20)`,
+      '',
+      table(
+        ['price used (USD)', 'value'],
+        [
+          ['Firestore read', '$0.03 / 100k'],
+          ['Firestore write', '$0.09 / 100k'],
+          ['vCPU-second', '$0.000024'],
+          ['GiB-second', '$0.0000025'],
+          ['function invocation', '$0.40 / million'],
+          ['DNS hosted zone', '$0.50 / month (Route 53; Cloud DNS $0.20)'],
+          ['Route 53 health check (non-AWS endpoint)', '$0.75 / month'],
+        ],
+      ),
+    ].join('\n'),
+  );
   say(`sweep bound ratio: ${big.ratio.toFixed(2)}`);
   say(`failover ratio: ${fo.ratio.toFixed(2)}`);
   say(`steady writes per sweep: ${steadyWrites}`);
@@ -177,4 +236,10 @@ async function main(): Promise<void> {
   say(`monthly cost for 10,000 shards: $${total.toFixed(2)}`);
 }
 
-main().then(() => process.exit(0), (e: unknown) => { process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -19,7 +19,9 @@ afterAll(async () => {
 });
 
 const service = (name: string, namespace: string): V1Service => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace },
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace },
   spec: { type: 'ClusterIP', selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
 });
 
@@ -48,16 +50,23 @@ test('JavaScript client (@kubernetes/client-node): list, watch, create, patch, d
 
   expect((await core.listNamespacedService({ namespace })).items).toEqual([]);
   const events: string[] = [];
-  const watching = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/services`, {}, (type, obj: V1Service) => {
-    events.push(`${type} ${obj.metadata?.name ?? ''} ${obj.metadata?.labels?.['step'] ?? '-'}`);
-  }, () => undefined);
+  const watching = await new Watch(kc).watch(
+    `/api/v1/namespaces/${namespace}/services`,
+    {},
+    (type, obj: V1Service) => {
+      events.push(`${type} ${obj.metadata?.name ?? ''} ${obj.metadata?.labels?.['step'] ?? '-'}`);
+    },
+    () => undefined,
+  );
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const created = await core.createNamespacedService({ namespace, body: service('web', namespace) });
     expect(created.metadata?.uid).toBeTruthy();
     await until(() => events.includes('ADDED web -'), 10_000);
-    const patched = await core.patchNamespacedService({ name: 'web', namespace, body: { metadata: { labels: { step: 'patched' } } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const patched = await core.patchNamespacedService(
+      { name: 'web', namespace, body: { metadata: { labels: { step: 'patched' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     expect(patched.metadata?.labels).toEqual({ step: 'patched' });
     await until(() => events.includes('MODIFIED web patched'), 10_000);
     const listed = await core.listNamespacedService({ namespace });
@@ -105,8 +114,9 @@ test('Python client (python3-kubernetes): list, watch (?watch=True), create, pat
   const probe = await new Promise<number>((res) => execFile(python, ['-c', 'import kubernetes'], (err) => res(err ? 1 : 0)));
   // A requirement (README; .ci/run installs it): missing, it fails with the fix rather than passing unseen.
   if (probe !== 0) throw new Error(`${python} cannot import kubernetes: apt-get install -y python3-kubernetes`);
-  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => execFile(python, ['-c', PY, stack.kubeconfig],
-    { timeout: 60_000 }, (err, stdout, stderr) => res({ code: err ? 1 : 0, stdout, stderr })));
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((res) =>
+    execFile(python, ['-c', PY, stack.kubeconfig], { timeout: 60_000 }, (err, stdout, stderr) => res({ code: err ? 1 : 0, stdout, stderr })),
+  );
   expect(result.stderr).toBe('');
   const out = JSON.parse(result.stdout) as { events: string[] };
   expect(out).toMatchObject({ before: [], created: 'py', patched: { step: 'patched' }, listed: ['py'], after: [] });

@@ -30,9 +30,13 @@ async function until(what: string, probe: () => Promise<boolean>, ms = 60_000): 
 
 test('get events and describe show what skyfed recorded', async () => {
   const demo = join(stack.dir, 'state', 'demo');
-  expect((await stack.kubectl(['create', 'secret', 'generic', CLUSTER, `--from-file=kubeconfig=${join(demo, `${CLUSTER}.kubeconfig`)}`, '-n', 'federation-system'])).code).toBe(0);
+  expect(
+    (await stack.kubectl(['create', 'secret', 'generic', CLUSTER, `--from-file=kubeconfig=${join(demo, `${CLUSTER}.kubeconfig`)}`, '-n', 'federation-system']))
+      .code,
+  ).toBe(0);
   expect((await stack.kubectl(['create', '-f', join(demo, 'clusters', `${CLUSTER}.yaml`)])).code).toBe(0);
-  const manifest = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: shop\n  namespace: demo\nspec:\n  type: LoadBalancer\n  selector: {app: shop}\n  ports:\n  - port: 80\n';
+  const manifest =
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: shop\n  namespace: demo\nspec:\n  type: LoadBalancer\n  selector: {app: shop}\n  ports:\n  - port: 80\n';
   const created = await stack.kubectl(['create', '-f', '-'], { input: manifest });
   expect(created.stderr).toBe('');
 
@@ -43,9 +47,12 @@ test('get events and describe show what skyfed recorded', async () => {
   });
   const rows = tableRows(events.stdout);
   expect(events.stdout.trim().split('\n')[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
-  expect(rows.slice(1).map((r) => r.slice(1, 4))).toEqual(expect.arrayContaining([
-    ['Normal', 'Propagated', 'service/shop'], ['Normal', 'ShardHealthy', 'service/shop'],
-  ]));
+  expect(rows.slice(1).map((r) => r.slice(1, 4))).toEqual(
+    expect.arrayContaining([
+      ['Normal', 'Propagated', 'service/shop'],
+      ['Normal', 'ShardHealthy', 'service/shop'],
+    ]),
+  );
   expect(events.stdout).toContain(`Created the Service in cluster ${CLUSTER}`);
 
   const v1 = await stack.kubectl(['get', 'events.events.k8s.io', '-n', 'demo', '-o', 'jsonpath={.items[*].reason}']);
@@ -54,7 +61,12 @@ test('get events and describe show what skyfed recorded', async () => {
   const described = await stack.kubectl(['describe', 'svc', 'shop', '-n', 'demo']);
   expect(described.code).toBe(0);
   const section = described.stdout.slice(described.stdout.indexOf('Events:'));
-  expect(section.split('\n')[1]?.trim().split(/\s{2,}/)).toEqual(['Type', 'Reason', 'Age', 'From', 'Message']);
+  expect(
+    section
+      .split('\n')[1]
+      ?.trim()
+      .split(/\s{2,}/),
+  ).toEqual(['Type', 'Reason', 'Age', 'From', 'Message']);
   expect(section).toMatch(/Normal\s+Propagated\s+\S+\s+skyfed-propagation\s+Created the Service in cluster gce-asia-east1/);
   expect(section).toMatch(/Normal\s+ShardHealthy\s+\S+\s+skyfed-sweep\s+Shard in cluster gce-asia-east1 is healthy/);
 
@@ -84,7 +96,16 @@ test('auth can-i --list and whoami', async () => {
 
   const admin = await stack.kubectl(['auth', 'whoami']);
   expect(admin.code).toBe(0);
-  expect(admin.stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/))).toEqual([['ATTRIBUTE', 'VALUE'], ['Username', 'local-admin'], ['Groups', '[skyfed:admin system:authenticated]']]);
+  expect(
+    admin.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s{2,}/)),
+  ).toEqual([
+    ['ATTRIBUTE', 'VALUE'],
+    ['Username', 'local-admin'],
+    ['Groups', '[skyfed:admin system:authenticated]'],
+  ]);
   const viewer = await stack.kubectl(['auth', 'whoami', `--token=${viewToken}`, '-o', 'jsonpath={.status.userInfo.username}']);
   expect(viewer.stdout).toBe('local-viewer');
 }, 60_000);

@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 import { ROOT, RunningStack, buildOnce, startStackProcess } from '../harness/stack';
 
 let stack: RunningStack;
-const userKubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- name: mine\n  cluster:\n    server: https://10.0.0.1\ncontexts:\n- name: mine\n  context:\n    cluster: mine\n    user: me\ncurrent-context: mine\nusers:\n- name: me\n  user:\n    token: abc\n';
+const userKubeconfig =
+  'apiVersion: v1\nkind: Config\nclusters:\n- name: mine\n  cluster:\n    server: https://10.0.0.1\ncontexts:\n- name: mine\n  context:\n    cluster: mine\n    user: me\ncurrent-context: mine\nusers:\n- name: me\n  user:\n    token: abc\n';
 
 beforeAll(async () => {
   await buildOnce();
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 const fixture = (p: string): string => join(ROOT, 'examples', p);
 
-test('the kubeconfig gains a federation-cluster context and keeps the user\'s own', () => {
+test("the kubeconfig gains a federation-cluster context and keeps the user's own", () => {
   const cfg = parse(readFileSync(stack.kubeconfig, 'utf8')) as { contexts: { name: string }[]; 'current-context': string };
   expect(cfg.contexts.map((c) => c.name).sort()).toEqual(['federation-cluster', 'mine']);
   expect(cfg['current-context']).toBe('mine');
@@ -27,7 +28,10 @@ test('the kubeconfig gains a federation-cluster context and keeps the user\'s ow
 
 test('kubectl walk-through: secret, cluster, get clusters, service, get svc, -o yaml, delete', async () => {
   const memberKubeconfig = join(stack.dir, 'us-east1.kubeconfig');
-  writeFileSync(memberKubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: member-token-never-shown\n');
+  writeFileSync(
+    memberKubeconfig,
+    'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: member-token-never-shown\n',
+  );
 
   const secret = await stack.kubectl(['create', 'secret', 'generic', 'gce-us-east1', `--from-file=kubeconfig=${memberKubeconfig}`, '-n', 'federation-system']);
   expect(secret.stderr).toBe('');
@@ -74,7 +78,10 @@ test('kubectl walk-through: secret, cluster, get clusters, service, get svc, -o 
 
 test('server-side apply and Strict validation through kubectl', async () => {
   const manifest = join(stack.dir, 'web.yaml');
-  writeFileSync(manifest, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: mynamespace\nspec:\n  type: ClusterIP\n  ports:\n  - port: 8080\n');
+  writeFileSync(
+    manifest,
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: mynamespace\nspec:\n  type: ClusterIP\n  ports:\n  - port: 8080\n',
+  );
   const applied = await stack.kubectl(['apply', '--server-side', '-f', manifest]);
   expect(applied.stderr).toBe('');
   expect(applied.stdout.trim()).toBe('service/web serverside-applied');

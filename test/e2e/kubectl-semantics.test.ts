@@ -24,7 +24,10 @@ beforeAll(async () => {
   cp = await startControlPlane();
   front = await startHttpsFront(generateTls(), Number(new URL(cp.apiUrl).port));
   dir = mkdtempSync(join(tmpdir(), 'skyfed-kubectl-'));
-  writeFileSync(join(dir, 'kubeconfig'), `apiVersion: v1\nkind: Config\nclusters:\n- name: f\n  cluster:\n    server: https://127.0.0.1:${front.port}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: f\n  context: {cluster: f, user: u}\ncurrent-context: f\nusers:\n- name: u\n  user:\n    token: ${ADMIN_TOKEN}\n`);
+  writeFileSync(
+    join(dir, 'kubeconfig'),
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: f\n  cluster:\n    server: https://127.0.0.1:${front.port}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: f\n  context: {cluster: f, user: u}\ncurrent-context: f\nusers:\n- name: u\n  user:\n    token: ${ADMIN_TOKEN}\n`,
+  );
 }, 120_000);
 afterAll(async () => {
   await front?.close();
@@ -33,8 +36,12 @@ afterAll(async () => {
 
 function kubectl(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const p = execFile('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: opts.timeoutMs ?? 60_000 },
-      (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    const p = execFile(
+      'kubectl',
+      ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args],
+      { timeout: opts.timeoutMs ?? 60_000 },
+      (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
     if (opts.input !== undefined) p.stdin?.end(opts.input);
   });
 }
@@ -53,7 +60,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: Date.now() - started, value };
 }
 
-const clusterYaml = (name: string): string => `apiVersion: federation/v1beta1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  serverAddressByClientCIDRs:\n  - clientCIDR: 0.0.0.0/0\n    serverAddress: https://127.0.0.1:9\n  secretRef:\n    name: ${name}\n`;
+const clusterYaml = (name: string): string =>
+  `apiVersion: federation/v1beta1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  serverAddressByClientCIDRs:\n  - clientCIDR: 0.0.0.0/0\n    serverAddress: https://127.0.0.1:9\n  secretRef:\n    name: ${name}\n`;
 
 /** What the cluster health refresh writes when a member answers. */
 async function markReady(name: string): Promise<void> {
@@ -104,7 +112,16 @@ test('server-side apply: conflict with the client-side applier, then --force-con
   expect((await stack.kubectl(['get', 'svc', 'web', '-n', NS, '-o', 'jsonpath={.spec.type}'])).stdout).toBe('ClusterIP');
   const forced = await stack.kubectl(['apply', '--server-side', '--force-conflicts', '-f', changed]);
   expect(forced.stdout.trim()).toBe('service/web serverside-applied');
-  const managers = await stack.kubectl(['get', 'svc', 'web', '-n', NS, '--show-managed-fields', '-o', 'jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}']);
+  const managers = await stack.kubectl([
+    'get',
+    'svc',
+    'web',
+    '-n',
+    NS,
+    '--show-managed-fields',
+    '-o',
+    'jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}',
+  ]);
   // kubectl migrates client-side-apply ownership by sending managedFields (a JSON patch); the server honours them.
   expect(managers.stdout.trim().split(' ')).toContain('kubectl/Apply');
   expect(managers.stdout.trim().split(' ')).not.toContain('kubectl-client-side-apply/Update');
@@ -124,7 +141,9 @@ test('patch --type=json and --field-selector metadata.name!=', async () => {
 test('get -w prints one header, then rows as Services come', async () => {
   const child = spawn('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), 'get', 'svc', '-n', NS, '-w']);
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitFor('the initial list', async () => (out.includes('web') ? true : undefined), 20_000);
   expect((await stack.kubectl(['create', 'service', 'clusterip', 'late', '--tcp=81:81', '-n', NS])).code).toBe(0);
   await waitFor('the late Service', async () => (out.includes('late') ? true : undefined), 20_000);
@@ -138,9 +157,14 @@ test('get -w prints one header, then rows as Services come', async () => {
 test('delete svc --all of many Services', async () => {
   const N = 40;
   for (let i = 0; i < N; i += 10) {
-    await Promise.all(Array.from({ length: Math.min(10, N - i) }, (_, j) => call(cp.apiUrl, 'POST', '/api/v1/namespaces/bulk/services', {
-      token: ADMIN_TOKEN, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `bulk-${i + j}` }, spec: { ports: [{ port: 80 }] } },
-    }).then((r) => expect(r.status).toBe(201))));
+    await Promise.all(
+      Array.from({ length: Math.min(10, N - i) }, (_, j) =>
+        call(cp.apiUrl, 'POST', '/api/v1/namespaces/bulk/services', {
+          token: ADMIN_TOKEN,
+          body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `bulk-${i + j}` }, spec: { ports: [{ port: 80 }] } },
+        }).then((r) => expect(r.status).toBe(201)),
+      ),
+    );
   }
   await cp.settle();
   const del = await timed(() => stack.kubectl(['delete', 'svc', '--all', '-n', 'bulk'], { timeoutMs: 170_000 }));

@@ -21,9 +21,14 @@ function sdkBin(): string | undefined {
 }
 
 const bin = sdkBin();
-const available = bin && existsSync(bin)
-  ? readdirSync(bin).map((f) => /^kubectl\.1\.(\d+)$/.exec(f)?.[1]).filter((m): m is string => m !== undefined).map(Number).sort((a, b) => a - b)
-  : [];
+const available =
+  bin && existsSync(bin)
+    ? readdirSync(bin)
+        .map((f) => /^kubectl\.1\.(\d+)$/.exec(f)?.[1])
+        .filter((m): m is string => m !== undefined)
+        .map(Number)
+        .sort((a, b) => a - b)
+    : [];
 // At least the oldest, 1.30 and the newest; every other minor found runs too.
 const wanted = [...new Set([27, 30, 33, ...available])].sort((a, b) => a - b);
 
@@ -37,7 +42,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const member = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: member-token\n';
+const member =
+  'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: member-token\n';
 
 describe.each(wanted)('kubectl 1.%i', (minor) => {
   const binary = bin ? join(bin, `kubectl.1.${minor}`) : '';
@@ -59,11 +65,15 @@ describe.each(wanted)('kubectl 1.%i', (minor) => {
     expect(secret).toMatchObject({ code: 0, stdout: `secret/${name} created\n` });
 
     const clusterFile = join(stack.dir, `${name}-cluster.yaml`);
-    writeFileSync(clusterFile, `apiVersion: federation/v1beta1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  serverAddressByClientCIDRs:\n  - clientCIDR: 0.0.0.0/0\n    serverAddress: https://127.0.0.1:6443\n  secretRef:\n    name: ${name}\n`);
+    writeFileSync(
+      clusterFile,
+      `apiVersion: federation/v1beta1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  serverAddressByClientCIDRs:\n  - clientCIDR: 0.0.0.0/0\n    serverAddress: https://127.0.0.1:6443\n  secretRef:\n    name: ${name}\n`,
+    );
     expect(await k(['create', '-f', clusterFile])).toMatchObject({ code: 0, stdout: `cluster.federation/${name} created\n` });
 
     const svcFile = join(stack.dir, `${name}-svc.yaml`);
-    const svc = (label: string): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  namespace: ${ns}\n  labels:\n    app: ${label}\nspec:\n  type: LoadBalancer\n  selector:\n    app: nginx\n  ports:\n  - name: http\n    port: 80\n    protocol: TCP\n    targetPort: 80\n`;
+    const svc = (label: string): string =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  namespace: ${ns}\n  labels:\n    app: ${label}\nspec:\n  type: LoadBalancer\n  selector:\n    app: nginx\n  ports:\n  - name: http\n    port: 80\n    protocol: TCP\n    targetPort: 80\n`;
     writeFileSync(svcFile, svc('nginx'));
     expect(await k(['create', '-f', svcFile])).toMatchObject({ code: 0, stdout: 'service/nginx created\n' });
 

@@ -15,8 +15,10 @@ const PROBE_TIMEOUT_S = 0.5;
 const BOUND_S = INTERVAL_S * THRESHOLD + PROBE_TIMEOUT_S + 1;
 const SLACK_S = 5;
 
-const stack = new OperatorStack(['--demo-clusters', '3', '--sweep-interval', `${INTERVAL_S}s`, '--reconcile-interval', '5s', '--demo-lb-net', String(120 + (process.pid % 40))],
-  { SKYFED_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_S * 1000), SKYFED_FAILURE_THRESHOLD: String(THRESHOLD), SKYFED_SUCCESS_THRESHOLD: String(THRESHOLD) });
+const stack = new OperatorStack(
+  ['--demo-clusters', '3', '--sweep-interval', `${INTERVAL_S}s`, '--reconcile-interval', '5s', '--demo-lb-net', String(120 + (process.pid % 40))],
+  { SKYFED_PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT_S * 1000), SKYFED_FAILURE_THRESHOLD: String(THRESHOLD), SKYFED_SUCCESS_THRESHOLD: String(THRESHOLD) },
+);
 const MEMBERS = ['gce-asia-east1', 'gce-europe-west1', 'gce-us-central1'];
 const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com';
 const REGIONAL = 'nginx.mynamespace.myfederation.svc.us-central1.example.com';
@@ -63,10 +65,14 @@ test('join: dry-run changes nothing; join makes SA + least RBAC + token, stores 
 
 test('status shows clusters, services and shard health from the API', async () => {
   expect((await stack.kubectl(['create', '-f', join(ROOT, 'examples/services/nginx.yaml')])).code).toBe(0);
-  await waitFor('3 healthy shards', async () => {
-    const r = await stack.dig(GLOBAL);
-    return r.split('\n').filter(Boolean).length === 3 ? r : undefined;
-  }, 60_000);
+  await waitFor(
+    '3 healthy shards',
+    async () => {
+      const r = await stack.dig(GLOBAL);
+      return r.split('\n').filter(Boolean).length === 3 ? r : undefined;
+    },
+    60_000,
+  );
   const s = await stack.skyfed(['status']);
   expect(s.code).toBe(0);
   expect(s.stdout).toMatch(/CLUSTERS \(3\)\nNAME\s+STATUS\s+VERSION\s+REGION\s+ZONES\s+AGE/);
@@ -106,40 +112,75 @@ async function failover(knob: string, breakIt: () => Promise<unknown>, heal: () 
 const annotateSvc = (v: string): Promise<unknown> => stack.kubectl(['-n', 'mynamespace', 'annotate', 'svc', 'nginx', '--overwrite', v], 'gce-us-central1');
 
 test('lb=blackhole (SYNs dropped) and lb=refuse: us-central1 leaves DNS and comes back', async () => {
-  await failover('lb=blackhole', () => annotateSvc('demo.skyfed.io/lb=blackhole'), () => annotateSvc('demo.skyfed.io/lb=ok'));
-  await failover('lb=refuse', () => annotateSvc('demo.skyfed.io/lb=refuse'), () => annotateSvc('demo.skyfed.io/lb=ok'));
+  await failover(
+    'lb=blackhole',
+    () => annotateSvc('demo.skyfed.io/lb=blackhole'),
+    () => annotateSvc('demo.skyfed.io/lb=ok'),
+  );
+  await failover(
+    'lb=refuse',
+    () => annotateSvc('demo.skyfed.io/lb=refuse'),
+    () => annotateSvc('demo.skyfed.io/lb=ok'),
+  );
 }, 180_000);
 
 test('EndpointSlice deleted (no ready endpoints): us-central1 leaves DNS; a fresh endpoint count brings it back', async () => {
-  const slice = (await stack.kubectl(['-n', 'mynamespace', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=nginx', '-o', 'jsonpath={.items[0].metadata.name}'], 'gce-us-central1')).stdout.trim();
+  const slice = (
+    await stack.kubectl(
+      ['-n', 'mynamespace', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=nginx', '-o', 'jsonpath={.items[0].metadata.name}'],
+      'gce-us-central1',
+    )
+  ).stdout.trim();
   expect(slice).toMatch(/^nginx-/);
-  await failover('EndpointSlice deleted', async () => {
-    const r = await stack.kubectl(['-n', 'mynamespace', 'delete', 'endpointslice', slice, '--wait=false'], 'gce-us-central1');
-    expect(r.stdout.trim()).toBe(`endpointslice.discovery.k8s.io "${slice}" deleted`);
-  }, () => annotateSvc('demo.skyfed.io/endpoints=2'));
+  await failover(
+    'EndpointSlice deleted',
+    async () => {
+      const r = await stack.kubectl(['-n', 'mynamespace', 'delete', 'endpointslice', slice, '--wait=false'], 'gce-us-central1');
+      expect(r.stdout.trim()).toBe(`endpointslice.discovery.k8s.io "${slice}" deleted`);
+    },
+    () => annotateSvc('demo.skyfed.io/endpoints=2'),
+  );
 }, 120_000);
 
 test('api=down on the Node: the cluster goes Offline, its healthy load balancer stays in DNS (a control-plane outage is not a service outage)', async () => {
   const ip = await centralIp();
   expect((await stack.kubectl(['annotate', 'node', '--all', 'demo.skyfed.io/api=down'], 'gce-us-central1')).code).toBe(0);
   const t0 = Date.now();
-  await waitFor('gce-us-central1 Offline', async () => (/gce-us-central1\s+Offline/.test((await stack.kubectl(['get', 'clusters'])).stdout) ? true : undefined), 60_000, 250);
+  await waitFor(
+    'gce-us-central1 Offline',
+    async () => (/gce-us-central1\s+Offline/.test((await stack.kubectl(['get', 'clusters'])).stdout) ? true : undefined),
+    60_000,
+    250,
+  );
   measured['api=down → Offline'] = (Date.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, INTERVAL_S * THRESHOLD * 1000 + 1000));
   expect((await stack.dig(GLOBAL)).split('\n')).toContain(ip);
   expect(await stack.dig(REGIONAL)).toBe(ip);
   expect((await stack.kubectl(['annotate', 'node', '--all', '--overwrite', 'demo.skyfed.io/api=up'], 'gce-us-central1')).code).toBe(0);
-  await waitFor('gce-us-central1 Ready', async () => (/gce-us-central1\s+Ready/.test((await stack.kubectl(['get', 'clusters'])).stdout) ? true : undefined), 60_000, 250);
+  await waitFor(
+    'gce-us-central1 Ready',
+    async () => (/gce-us-central1\s+Ready/.test((await stack.kubectl(['get', 'clusters'])).stdout) ? true : undefined),
+    60_000,
+    250,
+  );
 }, 120_000);
 
-test('unjoin --delete-services removes the Cluster, its credentials, what join made and skyfed\'s Services in the member; a second unjoin is a no-op', async () => {
+test("unjoin --delete-services removes the Cluster, its credentials, what join made and skyfed's Services in the member; a second unjoin is a no-op", async () => {
   const dry = await stack.skyfed(['unjoin', 'gce-europe-west1', '--context', 'gce-europe-west1', '--delete-services', '--dry-run']);
   expect(dry.stdout).toContain('would delete  Service mynamespace/nginx');
   expect((await stack.kubectl(['get', 'sa', 'skyfed', '-n', 'skyfed-system'], 'gce-europe-west1')).code).toBe(0);
   const r = await stack.skyfed(['unjoin', 'gce-europe-west1', '--context', 'gce-europe-west1', '--delete-services']);
   expect([r.code, r.stderr]).toEqual([0, '']);
-  for (const line of ['deleted  Cluster gce-europe-west1 (federation)', 'deleted  Secret federation-system/gce-europe-west1 (federation)', 'deleted  Service mynamespace/nginx',
-    'deleted  ClusterRoleBinding skyfed-system:skyfed', 'deleted  ClusterRole skyfed-system:skyfed', 'deleted  ServiceAccount skyfed-system/skyfed', 'deleted  Namespace skyfed-system']) expect(r.stdout).toContain(line);
+  for (const line of [
+    'deleted  Cluster gce-europe-west1 (federation)',
+    'deleted  Secret federation-system/gce-europe-west1 (federation)',
+    'deleted  Service mynamespace/nginx',
+    'deleted  ClusterRoleBinding skyfed-system:skyfed',
+    'deleted  ClusterRole skyfed-system:skyfed',
+    'deleted  ServiceAccount skyfed-system/skyfed',
+    'deleted  Namespace skyfed-system',
+  ])
+    expect(r.stdout).toContain(line);
   expect((await stack.kubectl(['get', 'clusters'])).stdout).not.toContain('gce-europe-west1');
   expect((await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace'], 'gce-europe-west1')).stderr).toContain('not found');
   expect((await stack.kubectl(['get', 'clusterrole', 'skyfed-system:skyfed'], 'gce-europe-west1')).stderr).toContain('not found');

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { ROOT, buildOnce } from '../harness/stack';
 import { OperatorStack, waitFor } from './operator-stack';
 
-const stack = new OperatorStack(['--demo-clusters', '2', '--sweep-interval', '1s', '--reconcile-interval', '5s', '--demo-lb-net', String(160 + (process.pid % 30))],
-  { SKYFED_PROBE_TIMEOUT_MS: '500' });
+const stack = new OperatorStack(
+  ['--demo-clusters', '2', '--sweep-interval', '1s', '--reconcile-interval', '5s', '--demo-lb-net', String(160 + (process.pid % 30))],
+  { SKYFED_PROBE_TIMEOUT_MS: '500' },
+);
 const MEMBERS = ['gce-asia-east1', 'gce-europe-west1'];
 const GLOBAL = 'nginx.mynamespace.myfederation.svc.example.com';
 const measured: Record<string, number> = {};
@@ -29,16 +31,20 @@ const readyClusters = async (): Promise<string[] | undefined> => {
   return rows.length === MEMBERS.length && rows.every((r) => /\sReady\s/.test(r)) ? rows.map((r) => r.split(/\s+/)[0] as string) : undefined;
 };
 
-test('a clean stop and start keeps clusters, Services, DNS answers and each member\'s address, CA, token and Services', async () => {
+test("a clean stop and start keeps clusters, Services, DNS answers and each member's address, CA, token and Services", async () => {
   for (const m of MEMBERS) {
     const r = await stack.skyfed(['join', m, '--context', m, '--wait', '180s']);
     expect([m, r.code, r.stderr]).toEqual([m, 0, '']);
   }
   expect((await stack.kubectl(['create', '-f', join(ROOT, 'examples/services/nginx.yaml')])).code).toBe(0);
-  const answers = await waitFor('2 A records', async () => {
-    const r = (await stack.dig(GLOBAL)).split('\n').filter(Boolean).sort();
-    return r.length === 2 ? r : undefined;
-  }, 60_000);
+  const answers = await waitFor(
+    '2 A records',
+    async () => {
+      const r = (await stack.dig(GLOBAL)).split('\n').filter(Boolean).sort();
+      return r.length === 2 ? r : undefined;
+    },
+    60_000,
+  );
   const uid = (await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace', '-o', 'jsonpath={.metadata.uid}'])).stdout;
   const memberUid = (await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace', '-o', 'jsonpath={.metadata.uid}'], 'gce-asia-east1')).stdout;
   const identity = MEMBERS.map(demoKubeconfig);
@@ -50,10 +56,16 @@ test('a clean stop and start keeps clusters, Services, DNS answers and each memb
   expect(stack.output()).toMatch(/restored from .*\.overall_export_metadata/);
   expect(MEMBERS.map(demoKubeconfig)).toEqual(identity);
   // The same DNS answers from the restored records, and the clusters Ready with the stored (SA token) credentials.
-  expect(await waitFor('the same DNS answers', async () => {
-    const r = (await stack.dig(GLOBAL)).split('\n').filter(Boolean).sort();
-    return r.length ? r : undefined;
-  }, 60_000)).toEqual(answers);
+  expect(
+    await waitFor(
+      'the same DNS answers',
+      async () => {
+        const r = (await stack.dig(GLOBAL)).split('\n').filter(Boolean).sort();
+        return r.length ? r : undefined;
+      },
+      60_000,
+    ),
+  ).toEqual(answers);
   expect(await waitFor('clusters Ready again', readyClusters, 60_000)).toEqual(MEMBERS);
   expect((await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace', '-o', 'jsonpath={.metadata.uid}'])).stdout).toBe(uid);
   expect((await stack.kubectl(['get', 'svc', 'nginx', '-n', 'mynamespace', '-o', 'jsonpath={.metadata.uid}'], 'gce-asia-east1')).stdout).toBe(memberUid);
@@ -88,7 +100,9 @@ test('kill -9 of the whole stack loses at most the last 5 s of writes', async ()
   const killedAt = Date.now();
   await stack.kill9();
   await stack.start();
-  const present = new Set((await stack.kubectl(['get', 'svc', '-n', 'writes', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.split(/\s+/).filter(Boolean));
+  const present = new Set(
+    (await stack.kubectl(['get', 'svc', '-n', 'writes', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout.split(/\s+/).filter(Boolean),
+  );
   const lost = acked.filter((w) => !present.has(w.name));
   const oldestLost = lost.length ? Math.min(...lost.map((w) => w.at)) : killedAt;
   measured['writes acknowledged'] = acked.length;

@@ -15,7 +15,11 @@ import { LocalFileKey } from '../../shared/crypto/local-key';
 import { openCredentials } from '../../shared/members/credentials';
 import { Cluster } from '../../shared/model/cluster';
 
-export interface Run { code: number; stdout: string; stderr: string }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export class OperatorStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'skyfed-op-'));
@@ -24,27 +28,66 @@ export class OperatorStack {
   private child: ChildProcess | undefined;
   private out = '';
 
-  constructor(private readonly args: readonly string[], private readonly env: Record<string, string> = {}) {}
+  constructor(
+    private readonly args: readonly string[],
+    private readonly env: Record<string, string> = {},
+  ) {}
 
-  get state(): string { return join(this.dir, 'state'); }
-  output(): string { return this.out; }
-  dnsPort(): number { return Number([...this.out.matchAll(/dig @127\.0\.0\.1 -p (\d+)/g)].pop()?.[1]); }
-  firestoreHost(): string { return [...this.out.matchAll(/firestore emulator {2}(\S+)/g)].pop()?.[1] ?? ''; }
+  get state(): string {
+    return join(this.dir, 'state');
+  }
+  output(): string {
+    return this.out;
+  }
+  dnsPort(): number {
+    return Number([...this.out.matchAll(/dig @127\.0\.0\.1 -p (\d+)/g)].pop()?.[1]);
+  }
+  firestoreHost(): string {
+    return [...this.out.matchAll(/firestore emulator {2}(\S+)/g)].pop()?.[1] ?? '';
+  }
 
   /** Starts (or starts again) and resolves at "ready:". */
   async start(extra: readonly string[] = []): Promise<void> {
     this.out = '';
-    const child = spawn(process.execPath, [join(ROOT, 'dist/local/stack.js'), '--port', '0', '--dns-port', '0', '--state-dir', this.state,
-      '--kubeconfig', this.kubeconfig, '--project', this.project, ...this.args, ...extra],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...this.env } });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist/local/stack.js'),
+        '--port',
+        '0',
+        '--dns-port',
+        '0',
+        '--state-dir',
+        this.state,
+        '--kubeconfig',
+        this.kubeconfig,
+        '--project',
+        this.project,
+        ...this.args,
+        ...extra,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...this.env } },
+    );
     this.child = child;
-    child.stdout?.on('data', (d: Buffer) => { this.out += d.toString(); });
-    child.stderr?.on('data', (d: Buffer) => { this.out += d.toString(); });
+    child.stdout?.on('data', (d: Buffer) => {
+      this.out += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.out += d.toString();
+    });
     await new Promise<void>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`stack did not become ready:\n${this.out}`)), 240_000);
-      const check = (): void => { if (this.out.includes('ready:')) { clearTimeout(timer); res(); } };
+      const check = (): void => {
+        if (this.out.includes('ready:')) {
+          clearTimeout(timer);
+          res();
+        }
+      };
       child.stdout?.on('data', check);
-      child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`stack exited with ${String(code)}:\n${this.out}`)); });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        rej(new Error(`stack exited with ${String(code)}:\n${this.out}`));
+      });
     });
     child.removeAllListeners('exit');
   }
@@ -56,7 +99,13 @@ export class OperatorStack {
       if (!child || child.exitCode !== null) return res();
       child.once('exit', () => res());
       child.kill('SIGINT');
-      setTimeout(() => { try { process.kill(-(child.pid as number), 'SIGKILL'); } catch { /* gone */ } }, 30_000).unref();
+      setTimeout(() => {
+        try {
+          process.kill(-(child.pid as number), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 30_000).unref();
     });
   }
 
@@ -72,7 +121,9 @@ export class OperatorStack {
 
   run(cmd: string, args: readonly string[], input?: string): Promise<Run> {
     return new Promise((res) => {
-      const p = execFile(cmd, [...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      const p = execFile(cmd, [...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+        res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
       if (input !== undefined) p.stdin?.end(input);
     });
   }

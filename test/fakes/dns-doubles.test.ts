@@ -7,11 +7,18 @@ import { FakeRoute53 } from './r53';
 
 describe('Cloud DNS double via @google-cloud/dns', () => {
   let fake: FakeCloudDns;
-  beforeAll(async () => { fake = await FakeCloudDns.start({ pageSize: 3 }); fake.addZone('z', 'example.com.'); });
+  beforeAll(async () => {
+    fake = await FakeCloudDns.start({ pageSize: 3 });
+    fake.addZone('z', 'example.com.');
+  });
   afterAll(async () => fake?.stop());
   const zone = () => fake.client().zone('z');
   const rec = (name: string, data: string[], ttl = 30, type = 'a') => zone().record(type, { name, ttl, data });
-  const code = (p: Promise<unknown>): Promise<number | string> => p.then(() => 'ok', (e: { code?: number }) => e.code ?? 'error');
+  const code = (p: Promise<unknown>): Promise<number | string> =>
+    p.then(
+      () => 'ok',
+      (e: { code?: number }) => e.code ?? 'error',
+    );
 
   test('paged listing returns every set', async () => {
     await zone().createChange({ add: Array.from({ length: 8 }, (_, i) => rec(`h${i}.example.com.`, [`192.0.2.${i + 1}`])), delete: [] });
@@ -34,11 +41,28 @@ describe('Cloud DNS double via @google-cloud/dns', () => {
 
 describe('Route 53 double via @aws-sdk/client-route-53', () => {
   let fake: FakeRoute53;
-  beforeAll(async () => { fake = await FakeRoute53.start({ pageSize: 3 }); fake.addZone('Z1'); });
+  beforeAll(async () => {
+    fake = await FakeRoute53.start({ pageSize: 3 });
+    fake.addZone('Z1');
+  });
   afterAll(async () => fake?.stop());
   const change = (changes: { Action: 'CREATE' | 'DELETE' | 'UPSERT'; name: string; values: string[]; ttl?: number; type?: string }[]) =>
-    fake.client().send(new ChangeResourceRecordSetsCommand({ HostedZoneId: 'Z1', ChangeBatch: { Changes: changes.map((c) => ({ Action: c.Action, ResourceRecordSet: { Name: c.name, Type: (c.type ?? 'A') as 'A', TTL: c.ttl ?? 30, ResourceRecords: c.values.map((Value) => ({ Value })) } })) } }));
-  const err = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { name?: string; message?: string }) => `${e.name ?? ''}: ${e.message ?? ''}`);
+    fake.client().send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: 'Z1',
+        ChangeBatch: {
+          Changes: changes.map((c) => ({
+            Action: c.Action,
+            ResourceRecordSet: { Name: c.name, Type: (c.type ?? 'A') as 'A', TTL: c.ttl ?? 30, ResourceRecords: c.values.map((Value) => ({ Value })) },
+          })),
+        },
+      }),
+    );
+  const err = (p: Promise<unknown>): Promise<string> =>
+    p.then(
+      () => 'ok',
+      (e: { name?: string; message?: string }) => `${e.name ?? ''}: ${e.message ?? ''}`,
+    );
 
   test('paged listing in Route 53 order', async () => {
     await change(Array.from({ length: 7 }, (_, i) => ({ Action: 'CREATE' as const, name: `h${i}.example.com.`, values: [`192.0.2.${i + 1}`] })));
@@ -54,14 +78,24 @@ describe('Route 53 double via @aws-sdk/client-route-53', () => {
   });
   test('CREATE of an existing set and a non-matching DELETE are InvalidChangeBatch, and the batch is atomic', async () => {
     const before = fake.records('Z1');
-    expect(await err(change([{ Action: 'CREATE', name: 'new.example.com.', values: ['192.0.2.9'] }, { Action: 'CREATE', name: 'h0.example.com.', values: ['192.0.2.9'] }])))
-      .toMatch(/InvalidChangeBatch: \[Tried to create resource record set \[name='h0.example.com.', type='A'\] but it already exists\]/);
+    expect(
+      await err(
+        change([
+          { Action: 'CREATE', name: 'new.example.com.', values: ['192.0.2.9'] },
+          { Action: 'CREATE', name: 'h0.example.com.', values: ['192.0.2.9'] },
+        ]),
+      ),
+    ).toMatch(/InvalidChangeBatch: \[Tried to create resource record set \[name='h0.example.com.', type='A'\] but it already exists\]/);
     expect(await err(change([{ Action: 'DELETE', name: 'h1.example.com.', values: ['192.0.2.2'], ttl: 300 }]))).toMatch(/values provided do not match/);
     expect(fake.records('Z1')).toEqual(before);
   });
   test('limits: over 1,000 values (UPSERT counting twice) and over 32,000 characters', async () => {
-    expect(await err(change([{ Action: 'UPSERT', name: 'big.example.com.', values: Array.from({ length: 501 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) }]))).toMatch(/exceeds the limit of 1000/);
-    expect(await err(change([{ Action: 'CREATE', name: 'txt.example.com.', type: 'TXT', values: Array.from({ length: 130 }, () => `"${'x'.repeat(250)}"`) }]))).toMatch(/32000/);
+    expect(
+      await err(change([{ Action: 'UPSERT', name: 'big.example.com.', values: Array.from({ length: 501 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) }])),
+    ).toMatch(/exceeds the limit of 1000/);
+    expect(
+      await err(change([{ Action: 'CREATE', name: 'txt.example.com.', type: 'TXT', values: Array.from({ length: 130 }, () => `"${'x'.repeat(250)}"`) }])),
+    ).toMatch(/32000/);
   });
   test('Throttling and PriorRequestNotComplete reach the client with their codes', async () => {
     fake.throttleNext(1);

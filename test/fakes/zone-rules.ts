@@ -18,7 +18,10 @@ export interface ZoneSet {
 }
 
 export class ZoneRuleError extends Error {
-  constructor(readonly rule: 'exists' | 'missing' | 'mismatch' | 'cname', readonly key: string) {
+  constructor(
+    readonly rule: 'exists' | 'missing' | 'mismatch' | 'cname',
+    readonly key: string,
+  ) {
     super(`${rule}: ${key}`);
   }
 }

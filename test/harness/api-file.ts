@@ -22,11 +22,21 @@ export function apiServerForThisFile(env: Record<string, string> = {}): ApiServe
     return server;
   };
   return {
-    get url() { return started().url; },
-    get projectId() { return started().projectId; },
-    get db() { return started().db; },
-    get runtime() { return started().runtime; },
-    get logs() { return started().logs; },
+    get url() {
+      return started().url;
+    },
+    get projectId() {
+      return started().projectId;
+    },
+    get db() {
+      return started().db;
+    },
+    get runtime() {
+      return started().runtime;
+    },
+    get logs() {
+      return started().logs;
+    },
     close: async () => started().close(),
   };
 }

@@ -36,7 +36,8 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
   const config = loadConfig({
     SKYFED_PROJECT: projectId,
     SKYFED_API_TOKENS: `${ADMIN_TOKEN}=alice:admin,${VIEW_TOKEN}=victor:view`,
-    SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true', SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+    SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
+    SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     ...env,
   });
   const db = firestoreFor(projectId);
@@ -52,7 +53,10 @@ export async function startApiServer(projectId = testProjectId('api'), env: Reco
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    projectId, db, runtime, logs,
+    projectId,
+    db,
+    runtime,
+    logs,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await db.terminate();

@@ -52,10 +52,13 @@ async function listen(server: Server): Promise<number> {
 function post(url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-length': String(body.length) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -68,8 +71,12 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
   process.env['FIRESTORE_EMULATOR_HOST'] = emulator.host;
   process.env['METADATA_SERVER_DETECTION'] = 'none';
   const config = loadConfig({
-    SKYFED_PROJECT: projectId, SKYFED_API_TOKENS: `${ADMIN_TOKEN}=alice:admin`, SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
-    SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128', SKYFED_MEMBER_TIMEOUT_MS: '1500', ...env,
+    SKYFED_PROJECT: projectId,
+    SKYFED_API_TOKENS: `${ADMIN_TOKEN}=alice:admin`,
+    SKYFED_ALLOW_INSECURE_LOOPBACK_MEMBERS: 'true',
+    SKYFED_DIAL_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+    SKYFED_MEMBER_TIMEOUT_MS: '1500',
+    ...env,
   });
   const db = new Firestore({ projectId, ignoreUndefinedProperties: true });
   const logs: string[] = [];
@@ -104,13 +111,30 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('ce-') || k === 'content-type').map(([k, v]) => [k, String(v)]));
+        const headers = Object.fromEntries(
+          Object.entries(req.headers)
+            .filter(([k]) => k.startsWith('ce-') || k === 'content-type')
+            .map(([k, v]) => [k, String(v)]),
+        );
         const d: Delivery = { target: t.name, headers, body: Buffer.concat(chunks) };
         deliveries.push(d);
         inFlight++;
         lastArrival = Date.now();
-        post(fnUrl, headers, d.body).then((code) => { res.writeHead(code); res.end(); }, () => { res.writeHead(500); res.end(); })
-          .finally(() => { inFlight--; lastArrival = Date.now(); });
+        post(fnUrl, headers, d.body)
+          .then(
+            (code) => {
+              res.writeHead(code);
+              res.end();
+            },
+            () => {
+              res.writeHead(500);
+              res.end();
+            },
+          )
+          .finally(() => {
+            inFlight--;
+            lastArrival = Date.now();
+          });
       });
     });
     servers.push(relay);
@@ -126,7 +150,12 @@ export async function startControlPlane(env: Record<string, string> = {}, opts: 
     }
   };
   return {
-    projectId, apiUrl, runtime, logs, db, deliveries,
+    projectId,
+    apiUrl,
+    runtime,
+    logs,
+    db,
+    deliveries,
     functionUrl: (t) => urls.get(t) ?? '',
     redeliver: (d) => post(urls.get(d.target) ?? '', d.headers, d.body),
     settle,

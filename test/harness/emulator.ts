@@ -19,5 +19,10 @@ export async function useEmulator(opts: { functionsEmulator?: string } = {}): Pr
   const emu = await startFirestoreEmulator({ port: 0, ...(opts.functionsEmulator ? { functionsEmulator: opts.functionsEmulator } : {}) });
   process.env['FIRESTORE_EMULATOR_HOST'] = emu.host;
   process.env['METADATA_SERVER_DETECTION'] = 'none';
-  return { host: emu.host, stop: async () => { await emu.stop(); } };
+  return {
+    host: emu.host,
+    stop: async () => {
+      await emu.stop();
+    },
+  };
 }

@@ -11,7 +11,12 @@ export interface Reply {
   readonly text: string;
 }
 
-export function call(base: string, method: string, path: string, opts: { token?: string; body?: string | object; contentType?: string; accept?: string } = {}): Promise<Reply> {
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: string | object; contentType?: string; accept?: string } = {},
+): Promise<Reply> {
   const url = new URL(base);
   const headers: Record<string, string> = {};
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
@@ -29,7 +34,11 @@ export function call(base: string, method: string, path: string, opts: { token?:
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: Record<string, unknown> = {};
-        try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { /* not JSON */ }
+        try {
+          parsed = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          /* not JSON */
+        }
         resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers, text });
       });
     });

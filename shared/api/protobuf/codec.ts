@@ -69,7 +69,7 @@ function valueToJson(field: protobuf.Field, v: unknown): unknown {
     return seconds === 0 && nanos === 0 ? undefined : rfc3339(seconds, nanos, t.name === 'MicroTime');
   }
   if (t.fullName.slice(1) === INT_OR_STRING) return toNumber(m['type'] ?? 0) === 1 ? (m['strVal'] ?? '') : (m['intVal'] ?? 0);
-  if (t.fullName.slice(1) === FIELDS_V1) return m['Raw'] ? JSON.parse(Buffer.from(m['Raw'] as Uint8Array).toString('utf8')) as unknown : {};
+  if (t.fullName.slice(1) === FIELDS_V1) return m['Raw'] ? (JSON.parse(Buffer.from(m['Raw'] as Uint8Array).toString('utf8')) as unknown) : {};
   return messageToJson(t, m);
 }
 
@@ -133,9 +133,16 @@ export function encodeObject(object: Json): Buffer | undefined {
   if (!type) return undefined;
   const raw = type.encode(type.fromObject(messageFromJson(type, object))).finish();
   const envelope = unknownType();
-  const unknown = envelope.encode(envelope.fromObject({
-    typeMeta: { apiVersion: object['apiVersion'], kind: object['kind'] }, raw, contentEncoding: '', contentType: '',
-  })).finish();
+  const unknown = envelope
+    .encode(
+      envelope.fromObject({
+        typeMeta: { apiVersion: object['apiVersion'], kind: object['kind'] },
+        raw,
+        contentEncoding: '',
+        contentType: '',
+      }),
+    )
+    .finish();
   return Buffer.concat([MAGIC, unknown]);
 }
 

@@ -67,7 +67,9 @@ function docType(): protobuf.Type {
 }
 
 function extensions(o: Json): Json[] {
-  return Object.entries(o).filter(([k]) => k.startsWith('x-')).map(([name, v]) => ({ name, value: { yaml: toYaml(v) } }));
+  return Object.entries(o)
+    .filter(([k]) => k.startsWith('x-'))
+    .map(([name, v]) => ({ name, value: { yaml: toYaml(v) } }));
 }
 
 function named<T>(o: unknown, f: (v: T) => Json): Json[] {
@@ -93,7 +95,8 @@ function schema(s: Json): Json {
 }
 
 function parameter(p: Json): Json {
-  if (p['in'] === 'body') return { parameter: { body_parameter: { name: p['name'], in: 'body', required: p['required'] === true, schema: schema(p['schema'] as Json) } } };
+  if (p['in'] === 'body')
+    return { parameter: { body_parameter: { name: p['name'], in: 'body', required: p['required'] === true, schema: schema(p['schema'] as Json) } } };
   const sub = { name: p['name'], in: p['in'], type: p['type'], required: p['required'] === true, unique_items: p['uniqueItems'] === true };
   return { parameter: { non_body_parameter: p['in'] === 'path' ? { path_parameter_sub_schema: sub } : { query_parameter_sub_schema: sub } } };
 }
@@ -103,7 +106,9 @@ function operation(op: Json): Json {
     operation_id: op['operationId'],
     parameters: ((op['parameters'] ?? []) as Json[]).map(parameter),
     responses: {
-      response_code: named<Json>(op['responses'], (r) => ({ response: { description: r['description'] ?? '', ...(r['schema'] ? { schema: { schema: schema(r['schema'] as Json) } } : {}) } })),
+      response_code: named<Json>(op['responses'], (r) => ({
+        response: { description: r['description'] ?? '', ...(r['schema'] ? { schema: { schema: schema(r['schema'] as Json) } } : {}) },
+      })),
     },
     vendor_extension: extensions(op),
   };

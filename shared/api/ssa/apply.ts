@@ -39,9 +39,14 @@ export interface Recorded {
 export function recordManagers(before: KubeObject | undefined, after: KubeObject, r: Recorded): KubeObject {
   const managers = trackWrite({
     managers: decodeManagers(before?.metadata.managedFields),
-    before: ownershipView(before ?? {}), after: ownershipView(after),
-    manager: r.manager, operation: r.operation, ...(r.applied ? { applied: r.applied } : {}),
-    force: r.force, apiVersion: after.apiVersion, time: r.time,
+    before: ownershipView(before ?? {}),
+    after: ownershipView(after),
+    manager: r.manager,
+    operation: r.operation,
+    ...(r.applied ? { applied: r.applied } : {}),
+    force: r.force,
+    apiVersion: after.apiVersion,
+    time: r.time,
   });
   const metadata = { ...after.metadata };
   if (managers.length > 0) metadata.managedFields = encodeManagers(managers);

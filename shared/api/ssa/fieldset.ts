@@ -54,7 +54,7 @@ export function toFieldsV1(set: FieldSet): Tree {
   const members: Tree[] = [];
   for (const id of [...set].sort()) {
     let node = root;
-    for (const el of pathOf(id)) node = (node[el] ??= {});
+    for (const el of pathOf(id)) node = node[el] ??= {};
     members.push(node);
   }
   for (const node of members) if (Object.keys(node).length > 0) node['.'] = {};
@@ -78,19 +78,27 @@ export function fromFieldsV1(tree: unknown): Set<string> {
 
 /** `.spec.ports[port=80,protocol="TCP"].targetPort`, as Kubernetes prints a path in a conflict. */
 export function pathString(p: FieldPath): string {
-  return p.map((el) => {
-    const body = el.slice(2);
-    if (el.startsWith('f:')) return `.${body}`;
-    if (el.startsWith('k:')) {
-      const key = JSON.parse(body) as Obj;
-      return `[${Object.keys(key).sort().map((k) => `${k}=${JSON.stringify(key[k])}`).join(',')}]`;
-    }
-    if (el.startsWith('v:')) return `[=${body}]`;
-    return `[${body}]`;
-  }).join('');
+  return p
+    .map((el) => {
+      const body = el.slice(2);
+      if (el.startsWith('f:')) return `.${body}`;
+      if (el.startsWith('k:')) {
+        const key = JSON.parse(body) as Obj;
+        return `[${Object.keys(key)
+          .sort()
+          .map((k) => `${k}=${JSON.stringify(key[k])}`)
+          .join(',')}]`;
+      }
+      if (el.startsWith('v:')) return `[=${body}]`;
+      return `[${body}]`;
+    })
+    .join('');
 }
 
-interface Located { readonly parent: Obj | Json[]; readonly at: string | number }
+interface Located {
+  readonly parent: Obj | Json[];
+  readonly at: string | number;
+}
 
 /** Finds the container and slot a path names inside `obj`, or undefined when absent. */
 function locate(obj: Obj, p: FieldPath): Located | undefined {
@@ -105,9 +113,14 @@ function locate(obj: Obj, p: FieldPath): Located | undefined {
       fieldPath = join(fieldPath, body);
     } else if (Array.isArray(node)) {
       const shape = listShape(fieldPath);
-      const i = el.startsWith('k:') && shape.kind === 'map' ? node.findIndex((x) => canonical(itemKey(x, shape)) === canonical(JSON.parse(body)))
-        : el.startsWith('v:') ? node.findIndex((x) => canonical(x) === canonical(JSON.parse(body)))
-          : el.startsWith('i:') ? Number(body) : -1;
+      const i =
+        el.startsWith('k:') && shape.kind === 'map'
+          ? node.findIndex((x) => canonical(itemKey(x, shape)) === canonical(JSON.parse(body)))
+          : el.startsWith('v:')
+            ? node.findIndex((x) => canonical(x) === canonical(JSON.parse(body)))
+            : el.startsWith('i:')
+              ? Number(body)
+              : -1;
       if (i < 0 || i >= node.length) return undefined;
       found = { parent: node, at: i };
     } else return undefined;

@@ -29,19 +29,29 @@ export interface ManagedFieldsEntry {
 
 export function decodeManagers(entries: unknown): Manager[] {
   if (!Array.isArray(entries)) return [];
-  return entries.filter(isObj).filter((e) => typeof e['manager'] === 'string' && (e['operation'] === 'Apply' || e['operation'] === 'Update'))
+  return entries
+    .filter(isObj)
+    .filter((e) => typeof e['manager'] === 'string' && (e['operation'] === 'Apply' || e['operation'] === 'Update'))
     .map((e) => ({
-      manager: e['manager'] as string, operation: e['operation'] as Operation, apiVersion: String(e['apiVersion'] ?? ''),
-      ...(typeof e['time'] === 'string' ? { time: e['time'] } : {}), set: fromFieldsV1(e['fieldsV1']),
+      manager: e['manager'] as string,
+      operation: e['operation'] as Operation,
+      apiVersion: String(e['apiVersion'] ?? ''),
+      ...(typeof e['time'] === 'string' ? { time: e['time'] } : {}),
+      set: fromFieldsV1(e['fieldsV1']),
     }));
 }
 
 /** Kubernetes' order: Apply before Update, then by time, then by name. */
 export function encodeManagers(managers: readonly Manager[]): ManagedFieldsEntry[] {
-  return [...managers].sort((a, b) => a.operation.localeCompare(b.operation) || (a.time ?? '').localeCompare(b.time ?? '') || a.manager.localeCompare(b.manager))
+  return [...managers]
+    .sort((a, b) => a.operation.localeCompare(b.operation) || (a.time ?? '').localeCompare(b.time ?? '') || a.manager.localeCompare(b.manager))
     .map((m) => ({
-      manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, ...(m.time !== undefined ? { time: m.time } : {}),
-      fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(m.set),
+      manager: m.manager,
+      operation: m.operation,
+      apiVersion: m.apiVersion,
+      ...(m.time !== undefined ? { time: m.time } : {}),
+      fieldsType: 'FieldsV1',
+      fieldsV1: toFieldsV1(m.set),
     }));
 }
 
@@ -55,12 +65,14 @@ export interface Comparison {
 export function compare(before: Obj, after: Obj): Comparison {
   const a = toFieldSet(before);
   const b = toFieldSet(after);
-  const modified = new Set([...intersection(a, b)].filter((id) => {
-    const p = pathOf(id);
-    const last = p[p.length - 1] ?? '';
-    if (last.startsWith('k:') || last.startsWith('v:')) return false; // membership only; its fields compare on their own
-    return canonical(valueAt(before, p)) !== canonical(valueAt(after, p));
-  }));
+  const modified = new Set(
+    [...intersection(a, b)].filter((id) => {
+      const p = pathOf(id);
+      const last = p[p.length - 1] ?? '';
+      if (last.startsWith('k:') || last.startsWith('v:')) return false; // membership only; its fields compare on their own
+      return canonical(valueAt(before, p)) !== canonical(valueAt(after, p));
+    }),
+  );
   return { added: difference(b, a), modified, removed: difference(a, b) };
 }
 
@@ -70,7 +82,11 @@ function who(m: Manager): string {
 }
 
 export function applyConflict(conflicts: readonly { manager: Manager; path: string[] }[]): ApiError {
-  const causes: StatusCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${who(c.manager)}`, field: pathString(c.path) }));
+  const causes: StatusCause[] = conflicts.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${who(c.manager)}`,
+    field: pathString(c.path),
+  }));
   let message: string;
   const [only] = conflicts;
   if (conflicts.length === 1 && only) message = `Apply failed with 1 conflict: conflict with ${who(only.manager)}: ${pathString(only.path)}`;

@@ -21,7 +21,13 @@ export function mergeApplied(live: Json | undefined, config: Json, fieldPath = '
       const applied = new Set(config.map(keyOf));
       // The applier's items in its order (each merged onto the live item), then items only others set.
       return [
-        ...config.map((item) => mergeApplied(live.find((x) => keyOf(x) === keyOf(item)), item, fieldPath)),
+        ...config.map((item) =>
+          mergeApplied(
+            live.find((x) => keyOf(x) === keyOf(item)),
+            item,
+            fieldPath,
+          ),
+        ),
         ...structuredClone(live.filter((x) => !applied.has(keyOf(x)))),
       ];
     }
@@ -46,7 +52,10 @@ export function prune(merged: Obj, lastApplied: FieldSet, owned: FieldSet): Obj 
     for (let i = 1; i <= p.length; i++) ownedPrefixes.add(JSON.stringify(p.slice(0, i)));
   }
   // Shallowest first, skipping what an earlier removal already took (a list item takes its fields).
-  const gone = [...lastApplied].filter((id) => !ownedPrefixes.has(id)).map(pathOf).sort((a, b) => a.length - b.length);
+  const gone = [...lastApplied]
+    .filter((id) => !ownedPrefixes.has(id))
+    .map(pathOf)
+    .sort((a, b) => a.length - b.length);
   const removed: string[][] = [];
   for (const p of gone) {
     if (removed.some((r) => r.every((el, i) => p[i] === el))) continue;

@@ -7,7 +7,18 @@
 import { DATA_KEYS_ANNOTATION } from '../../model/secret';
 import { Obj, isObj } from './schema';
 
-const SERVER_META = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
+const SERVER_META = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+];
 
 export function ownershipView(obj: unknown): Obj {
   const view = (isObj(obj) ? structuredClone(obj) : {}) as Obj;

@@ -33,7 +33,9 @@ type AwsCredentials = Awaited<ReturnType<ReturnType<typeof fromWebToken>>>;
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -58,8 +60,19 @@ export function webIdentityCredentials(o: WebIdentityOptions): () => Promise<Aws
 /** The sweep's Route 53 client: keyless when a role is configured, else the SDK's default chain (a mounted credentials file). */
 export function route53Client(dns: DnsConfig, idToken: IdTokenSource = googleIdTokens()): Route53Client {
   const credentials = dns.awsRoleArn
-    ? webIdentityCredentials({ roleArn: dns.awsRoleArn, audience: dns.awsWebIdentityAudience, region: dns.awsRegion, idToken, ...(dns.stsEndpoint ? { stsEndpoint: dns.stsEndpoint } : {}) })
+    ? webIdentityCredentials({
+        roleArn: dns.awsRoleArn,
+        audience: dns.awsWebIdentityAudience,
+        region: dns.awsRegion,
+        idToken,
+        ...(dns.stsEndpoint ? { stsEndpoint: dns.stsEndpoint } : {}),
+      })
     : undefined;
   // SDK retries off: the adapter's jittered back-off is the one retry layer.
-  return new Route53Client({ region: dns.awsRegion, maxAttempts: 1, ...(dns.endpoint ? { endpoint: dns.endpoint } : {}), ...(credentials ? { credentials } : {}) });
+  return new Route53Client({
+    region: dns.awsRegion,
+    maxAttempts: 1,
+    ...(dns.endpoint ? { endpoint: dns.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
 }

@@ -9,7 +9,10 @@ import { Changes } from '../plan';
 import { RecordSet, RecordType } from '../types';
 import { DnsCallCounts, DnsConflictError, DnsProvider, DnsProviderError, DnsThrottledError } from './port';
 
-interface ApiLikeError { code?: number; message?: string }
+interface ApiLikeError {
+  code?: number;
+  message?: string;
+}
 
 export class CloudDnsProvider implements DnsProvider {
   readonly kind = 'clouddns' as const;
@@ -17,7 +20,11 @@ export class CloudDnsProvider implements DnsProvider {
   private readonly managedZone: Zone;
 
   /** `client` is a configured DNS client; `zone` the DNS name (e.g. `example.com.`). */
-  constructor(client: DNS, managedZoneName: string, readonly zone: string) {
+  constructor(
+    client: DNS,
+    managedZoneName: string,
+    readonly zone: string,
+  ) {
     this.managedZone = client.zone(managedZoneName);
   }
 

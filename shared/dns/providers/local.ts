@@ -20,7 +20,10 @@ export function zoneCollection(zone: string): string {
 export class LocalDnsProvider implements DnsProvider {
   readonly kind = 'local' as const;
   readonly calls: DnsCallCounts = { reads: 0, writes: 0 };
-  constructor(private readonly db: Firestore, readonly zone: string) {}
+  constructor(
+    private readonly db: Firestore,
+    readonly zone: string,
+  ) {}
 
   async records(): Promise<RecordSet[]> {
     this.calls.reads++;

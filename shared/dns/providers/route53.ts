@@ -4,7 +4,13 @@
  * counting twice). `Throttling` and `PriorRequestNotComplete` are retried with exponential backoff
  * and jitter; `InvalidChangeBatch` means the zone moved: DnsConflictError, so the sweep re-plans.
  */
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, ListResourceRecordSetsCommandOutput, RRType, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  ListResourceRecordSetsCommandOutput,
+  RRType,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { route53Batches } from '../batch';
 import { Changes } from '../plan';
 import { RecordSet, RecordType } from '../types';
@@ -13,7 +19,8 @@ import { DnsCallCounts, DnsConflictError, DnsProvider, DnsProviderError, DnsThro
 
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'RequestLimitExceeded']);
 const nameOf = (e: unknown): string => (e as { name?: string }).name ?? '';
-const throttled = (e: unknown): boolean => THROTTLED.has(nameOf(e)) || ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
+const throttled = (e: unknown): boolean =>
+  THROTTLED.has(nameOf(e)) || ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
 
 /** Route 53 escapes some characters in names as \\ooo octal; we only publish plain names. */
 const unescape = (n: string): string => n.replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
@@ -33,10 +40,19 @@ export class Route53Provider implements DnsProvider {
     let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
     for (;;) {
       this.calls.reads++;
-      const page: ListResourceRecordSetsCommandOutput = await withRetry(() => this.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.hostedZoneId, ...start })), throttled, this.retry);
+      const page: ListResourceRecordSetsCommandOutput = await withRetry(
+        () => this.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.hostedZoneId, ...start })),
+        throttled,
+        this.retry,
+      );
       for (const r of page.ResourceRecordSets ?? []) {
         if (!r.Name || !r.Type || r.AliasTarget) continue;
-        out.push({ name: unescape(r.Name).toLowerCase(), type: r.Type as RecordType, ttl: r.TTL ?? 0, rrdatas: (r.ResourceRecords ?? []).map((x) => x.Value ?? '') });
+        out.push({
+          name: unescape(r.Name).toLowerCase(),
+          type: r.Type as RecordType,
+          ttl: r.TTL ?? 0,
+          rrdatas: (r.ResourceRecords ?? []).map((x) => x.Value ?? ''),
+        });
       }
       if (!page.IsTruncated) return out;
       start = {
@@ -58,7 +74,12 @@ export class Route53Provider implements DnsProvider {
           Comment: 'skyfed health sweep',
           Changes: batch.map((c) => ({
             Action: c.action,
-            ResourceRecordSet: { Name: c.recordSet.name, Type: c.recordSet.type as RRType, TTL: c.recordSet.ttl, ResourceRecords: c.recordSet.rrdatas.map((Value) => ({ Value })) },
+            ResourceRecordSet: {
+              Name: c.recordSet.name,
+              Type: c.recordSet.type as RRType,
+              TTL: c.recordSet.ttl,
+              ResourceRecords: c.recordSet.rrdatas.map((Value) => ({ Value })),
+            },
           })),
         },
       });

@@ -13,28 +13,56 @@ import { PassThroughClient } from 'google-auth-library';
 import { ZoneRuleError, applySteps } from '../zone-rules';
 import { RecordSet } from '../../../shared/dns/types';
 
-interface Zone { dnsName: string; records: RecordSet[] }
+interface Zone {
+  dnsName: string;
+  records: RecordSet[];
+}
 
 export class FakeCloudDns {
   readonly calls = { reads: 0, changes: 0, failed: 0 };
   private readonly zones = new Map<string, Zone>();
   private failures: { left: number; code: number } = { left: 0, code: 500 };
-  private constructor(private readonly server: Server, readonly pageSize: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly pageSize: number,
+  ) {}
 
   static async start(opts: { pageSize?: number } = {}): Promise<FakeCloudDns> {
     let fake: FakeCloudDns | undefined = undefined;
-    const server = createServer((req, res) => { fake?.handle(req, res).catch(() => res.destroy()); });
+    const server = createServer((req, res) => {
+      fake?.handle(req, res).catch(() => res.destroy());
+    });
     fake = new FakeCloudDns(server, opts.pageSize ?? 100);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return fake;
   }
 
-  get baseUrl(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/dns/v1`; }
-  addZone(name: string, dnsName: string): void { this.zones.set(name, { dnsName, records: [] }); }
-  records(zone: string): RecordSet[] { return structuredClone(this.zones.get(zone)?.records ?? []); }
-  seed(zone: string, records: readonly RecordSet[]): void { const z = this.zones.get(zone); if (z) z.records = applySteps(z.records as never, records.map((r) => ({ op: 'add' as const, set: { ...r, rrdatas: [...r.rrdatas] } }))) as never; }
-  failNext(n: number, code: number): void { this.failures = { left: n, code }; }
-  stop(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/dns/v1`;
+  }
+  addZone(name: string, dnsName: string): void {
+    this.zones.set(name, { dnsName, records: [] });
+  }
+  records(zone: string): RecordSet[] {
+    return structuredClone(this.zones.get(zone)?.records ?? []);
+  }
+  seed(zone: string, records: readonly RecordSet[]): void {
+    const z = this.zones.get(zone);
+    if (z)
+      z.records = applySteps(
+        z.records as never,
+        records.map((r) => ({ op: 'add' as const, set: { ...r, rrdatas: [...r.rrdatas] } })),
+      ) as never;
+  }
+  failNext(n: number, code: number): void {
+    this.failures = { left: n, code };
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => {
+      this.server.closeAllConnections();
+      this.server.close(() => r());
+    });
+  }
 
   /** A real @google-cloud/dns client pointed at this double (no Google credentials needed). */
   client(projectId = 'skyfed-test'): DNS {
@@ -67,7 +95,13 @@ export class FakeCloudDns {
       const size = Math.min(Number(url.searchParams.get('maxResults') ?? this.pageSize), this.pageSize);
       const page = sorted.slice(start, start + size);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'dns#resourceRecordSetsListResponse', rrsets: page.map((r) => ({ kind: 'dns#resourceRecordSet', ...r })), ...(start + size < sorted.length ? { nextPageToken: String(start + size) } : {}) }));
+      res.end(
+        JSON.stringify({
+          kind: 'dns#resourceRecordSetsListResponse',
+          rrsets: page.map((r) => ({ kind: 'dns#resourceRecordSet', ...r })),
+          ...(start + size < sorted.length ? { nextPageToken: String(start + size) } : {}),
+        }),
+      );
       return;
     }
     if (m[2] === 'changes' && req.method === 'POST') {
@@ -81,15 +115,26 @@ export class FakeCloudDns {
       if (outside) return this.error(res, 400, 'invalidZoneApex', `The resource record set '${outside.name}' is not in the zone '${zone.dnsName}'.`);
       try {
         // Cloud DNS: every deletion, then every addition, as one atomic change.
-        zone.records = applySteps(zone.records as never, [...deletions.map((set) => ({ op: 'remove' as const, set: { ...set, rrdatas: [...set.rrdatas] } })), ...additions.map((set) => ({ op: 'add' as const, set: { ...set, rrdatas: [...set.rrdatas] } }))]) as never;
+        zone.records = applySteps(zone.records as never, [
+          ...deletions.map((set) => ({ op: 'remove' as const, set: { ...set, rrdatas: [...set.rrdatas] } })),
+          ...additions.map((set) => ({ op: 'add' as const, set: { ...set, rrdatas: [...set.rrdatas] } })),
+        ]) as never;
       } catch (e) {
         if (!(e instanceof ZoneRuleError)) throw e;
         if (e.rule === 'exists') return this.error(res, 409, 'alreadyExists', `The resource 'entity.change.additions[${e.key}]' already exists`);
-        if (e.rule === 'cname') return this.error(res, 400, 'cnameResourceRecordSetConflict', `The resource record set 'entity.change.additions[${e.key}]' is invalid because a CNAME set with the same name would coexist with another record set.`);
+        if (e.rule === 'cname')
+          return this.error(
+            res,
+            400,
+            'cnameResourceRecordSetConflict',
+            `The resource record set 'entity.change.additions[${e.key}]' is invalid because a CNAME set with the same name would coexist with another record set.`,
+          );
         return this.error(res, 412, 'conditionNotMet', `Precondition not met for 'entity.change.deletions[${e.key}]'`);
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'dns#change', id: String(this.calls.changes), status: 'done', additions, deletions, startTime: new Date().toISOString() }));
+      res.end(
+        JSON.stringify({ kind: 'dns#change', id: String(this.calls.changes), status: 'done', additions, deletions, startTime: new Date().toISOString() }),
+      );
       return;
     }
     this.error(res, 405, 'methodNotAllowed', 'method not allowed');

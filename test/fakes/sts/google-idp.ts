@@ -25,7 +25,10 @@ export class FakeGoogleIdp {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
 
-  private constructor(private readonly server: Server, private readonly account: ServiceAccountIdentity) {
+  private constructor(
+    private readonly server: Server,
+    private readonly account: ServiceAccountIdentity,
+  ) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
     this.publicKey = publicKey;
@@ -39,17 +42,38 @@ export class FakeGoogleIdp {
     return idp;
   }
 
-  get url(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
   /** Where relying parties fetch the signing keys. */
-  get jwksUri(): string { return `${this.url}/oauth2/v3/certs`; }
+  get jwksUri(): string {
+    return `${this.url}/oauth2/v3/certs`;
+  }
   /** host:port for GCE_METADATA_HOST. */
-  get metadataHost(): string { return `127.0.0.1:${(this.server.address() as AddressInfo).port}`; }
-  stop(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
+  get metadataHost(): string {
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => {
+      this.server.closeAllConnections();
+      this.server.close(() => r());
+    });
+  }
 
   /** An RS256 JWT signed by this IdP; claims default to the service account's token for `audience`. */
   sign(audience: string, override: Record<string, unknown> = {}, key: KeyObject = this.privateKey): string {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: this.issuer, aud: audience, azp: this.account.uniqueId, sub: this.account.uniqueId, email: this.account.email, email_verified: true, iat: now, exp: now + 3600, ...override };
+    const claims = {
+      iss: this.issuer,
+      aud: audience,
+      azp: this.account.uniqueId,
+      sub: this.account.uniqueId,
+      email: this.account.email,
+      email_verified: true,
+      iat: now,
+      exp: now + 3600,
+      ...override,
+    };
     const head = b64url(JSON.stringify({ alg: 'RS256', kid: this.kid, typ: 'JWT' }));
     const body = b64url(JSON.stringify(claims));
     const sig = createSign('RSA-SHA256').update(`${head}.${body}`).sign(key);

@@ -35,7 +35,13 @@ export interface IssuedCredentials {
 }
 
 class StsFault extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class FakeSts {
@@ -43,25 +49,39 @@ export class FakeSts {
   readonly rejected: string[] = [];
   /** Lifetime of issued credentials; shorter than STS allows, so tests can see the SDK refresh them. */
   credentialSeconds: number | undefined;
-  private constructor(private readonly server: Server, private readonly roles: Map<string, TrustedRole>, private readonly jwksUri: string) {}
+  private constructor(
+    private readonly server: Server,
+    private readonly roles: Map<string, TrustedRole>,
+    private readonly jwksUri: string,
+  ) {}
 
   static async start(opts: { jwksUri: string; roles: readonly TrustedRole[] }): Promise<FakeSts> {
     let sts: FakeSts | undefined = undefined;
-    const server = createServer((req, res) => { sts?.handle(req, res).catch(() => res.destroy()); });
+    const server = createServer((req, res) => {
+      sts?.handle(req, res).catch(() => res.destroy());
+    });
     sts = new FakeSts(server, new Map(opts.roles.map((r) => [r.arn, r])), opts.jwksUri);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return sts;
   }
 
-  get endpoint(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`; }
-  stop(): Promise<void> { return new Promise((r) => { this.server.closeAllConnections(); this.server.close(() => r()); }); }
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => {
+      this.server.closeAllConnections();
+      this.server.close(() => r());
+    });
+  }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     try {
-      if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) throw new StsFault(400, 'InvalidAction', 'expected a form POST');
+      if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
+        throw new StsFault(400, 'InvalidAction', 'expected a form POST');
       if (form.get('Version') !== '2011-06-15') throw new StsFault(400, 'InvalidAction', `unsupported version ${form.get('Version') ?? ''}`);
       if (form.get('Action') !== 'AssumeRoleWithWebIdentity') throw new StsFault(400, 'InvalidAction', `unsupported action ${form.get('Action') ?? ''}`);
       const body = await this.assume(form);
@@ -71,7 +91,9 @@ export class FakeSts {
       const f = e instanceof StsFault ? e : new StsFault(500, 'InternalFailure', (e as Error).message);
       this.rejected.push(f.code);
       res.writeHead(f.status, { 'content-type': 'text/xml' });
-      res.end(`<ErrorResponse xmlns="${NS}"><Error><Type>${f.status < 500 ? 'Sender' : 'Receiver'}</Type><Code>${f.code}</Code><Message>${esc(f.message)}</Message></Error><RequestId>${randomBytes(8).toString('hex')}</RequestId></ErrorResponse>`);
+      res.end(
+        `<ErrorResponse xmlns="${NS}"><Error><Type>${f.status < 500 ? 'Sender' : 'Receiver'}</Type><Code>${f.code}</Code><Message>${esc(f.message)}</Message></Error><RequestId>${randomBytes(8).toString('hex')}</RequestId></ErrorResponse>`,
+      );
     }
   }
 
@@ -84,25 +106,35 @@ export class FakeSts {
     const claims = await this.verify(token);
     const role = this.roles.get(roleArn);
     const want = role?.conditions ?? {};
-    const keys: Record<string, unknown> = { [`${GOOGLE}:aud`]: claims['azp'] ?? claims['aud'], [`${GOOGLE}:oaud`]: claims['aud'], [`${GOOGLE}:sub`]: claims['sub'] };
+    const keys: Record<string, unknown> = {
+      [`${GOOGLE}:aud`]: claims['azp'] ?? claims['aud'],
+      [`${GOOGLE}:oaud`]: claims['aud'],
+      [`${GOOGLE}:sub`]: claims['sub'],
+    };
     if (!role || Object.keys(want).length === 0 || !Object.entries(want).every(([k, v]) => keys[k] === v)) {
       throw new StsFault(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     }
     const max = role.maxSessionSeconds ?? 3600;
     const duration = form.get('DurationSeconds') ? Number(form.get('DurationSeconds')) : 3600;
-    if (!Number.isInteger(duration) || duration < 900 || duration > max) throw new StsFault(400, 'ValidationError', `DurationSeconds must be between 900 and the role's maximum session duration (${max})`);
+    if (!Number.isInteger(duration) || duration < 900 || duration > max)
+      throw new StsFault(400, 'ValidationError', `DurationSeconds must be between 900 and the role's maximum session duration (${max})`);
     const lifetime = this.credentialSeconds ?? duration;
     const issued: IssuedCredentials = {
-      roleArn, subject: String(claims['sub']), accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-      sessionToken: randomBytes(24).toString('base64'), expiration: new Date(Date.now() + lifetime * 1000),
+      roleArn,
+      subject: String(claims['sub']),
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      sessionToken: randomBytes(24).toString('base64'),
+      expiration: new Date(Date.now() + lifetime * 1000),
     };
     this.issued.push(issued);
     const [, account, name] = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn) as RegExpExecArray;
-    return `<AssumeRoleWithWebIdentityResponse xmlns="${NS}"><AssumeRoleWithWebIdentityResult>` +
+    return (
+      `<AssumeRoleWithWebIdentityResponse xmlns="${NS}"><AssumeRoleWithWebIdentityResult>` +
       `<SubjectFromWebIdentityToken>${esc(issued.subject)}</SubjectFromWebIdentityToken><Audience>${esc(String(keys[`${GOOGLE}:aud`]))}</Audience>` +
       `<AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/${name}/${session}</Arn><AssumedRoleId>AROA${randomBytes(6).toString('hex').toUpperCase()}:${session}</AssumedRoleId></AssumedRoleUser>` +
       `<Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString('base64')}</SecretAccessKey><SessionToken>${esc(issued.sessionToken)}</SessionToken><Expiration>${issued.expiration.toISOString()}</Expiration></Credentials>` +
-      `<Provider>${GOOGLE}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>${randomBytes(8).toString('hex')}</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`;
+      `<Provider>${GOOGLE}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>${randomBytes(8).toString('hex')}</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`
+    );
   }
 
   /** Signature against the IdP's JWKS, issuer and expiry, as STS checks a Google ID token. */
@@ -120,10 +152,13 @@ export class FakeSts {
     if (header['alg'] !== 'RS256') throw new StsFault(400, 'InvalidIdentityToken', 'Unsupported token signing algorithm');
     const jwks = (await (await fetch(this.jwksUri, { signal: AbortSignal.timeout(5000) })).json()) as { keys: (Record<string, unknown> & { kid?: string })[] };
     const jwk = jwks.keys.find((k) => k.kid === header['kid']);
-    if (!jwk) throw new StsFault(400, 'InvalidIdentityToken', 'No key in the identity provider\'s JWKS matches the token\'s kid');
-    const ok = createVerify('RSA-SHA256').update(`${parts[0]}.${parts[1]}`).verify(createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(parts[2] as string, 'base64url'));
+    if (!jwk) throw new StsFault(400, 'InvalidIdentityToken', "No key in the identity provider's JWKS matches the token's kid");
+    const ok = createVerify('RSA-SHA256')
+      .update(`${parts[0]}.${parts[1]}`)
+      .verify(createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(parts[2] as string, 'base64url'));
     if (!ok) throw new StsFault(400, 'InvalidIdentityToken', 'The web identity token signature could not be verified');
-    if (claims['iss'] !== `https://${GOOGLE}` && claims['iss'] !== GOOGLE) throw new StsFault(400, 'InvalidIdentityToken', `Untrusted issuer ${String(claims['iss'])}`);
+    if (claims['iss'] !== `https://${GOOGLE}` && claims['iss'] !== GOOGLE)
+      throw new StsFault(400, 'InvalidIdentityToken', `Untrusted issuer ${String(claims['iss'])}`);
     const now = Date.now() / 1000;
     if (typeof claims['exp'] !== 'number' || claims['exp'] <= now) throw new StsFault(400, 'ExpiredTokenException', 'Token expired');
     if (typeof claims['iat'] !== 'number' || claims['iat'] > now + 300) throw new StsFault(400, 'InvalidIdentityToken', 'Token issued in the future');

@@ -29,12 +29,22 @@ const saved = { ...process.env };
 beforeAll(async () => {
   idp = await FakeGoogleIdp.start(SWEEP);
   // The trust policy terraform/aws writes: azp (as :aud), sub and the requested audience (as :oaud).
-  sts = await FakeSts.start({ jwksUri: idp.jwksUri, roles: [{ arn: ROLE, conditions: { 'accounts.google.com:aud': SWEEP.uniqueId, 'accounts.google.com:sub': SWEEP.uniqueId, 'accounts.google.com:oaud': AUDIENCE } }] });
+  sts = await FakeSts.start({
+    jwksUri: idp.jwksUri,
+    roles: [
+      { arn: ROLE, conditions: { 'accounts.google.com:aud': SWEEP.uniqueId, 'accounts.google.com:sub': SWEEP.uniqueId, 'accounts.google.com:oaud': AUDIENCE } },
+    ],
+  });
   r53 = await FakeRoute53.start();
   r53.addZone('Z1');
   r53.seed('Z1', [{ name: 'nginx.default.fed.svc.example.com.', type: 'A', ttl: 30, rrdatas: ['192.0.2.1'] }]);
   // google-auth-library finds "Google Cloud" at the metadata double and no other credentials.
-  Object.assign(process.env, { GCE_METADATA_HOST: idp.metadataHost, METADATA_SERVER_DETECTION: 'assume-present', HOME: mkdtempSync(join(tmpdir(), 'home-')), GOOGLE_CLOUD_PROJECT: 'p' });
+  Object.assign(process.env, {
+    GCE_METADATA_HOST: idp.metadataHost,
+    METADATA_SERVER_DETECTION: 'assume-present',
+    HOME: mkdtempSync(join(tmpdir(), 'home-')),
+    GOOGLE_CLOUD_PROJECT: 'p',
+  });
   delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
   delete process.env['CLOUDSDK_CONFIG'];
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[k];
@@ -46,16 +56,26 @@ afterAll(async () => {
 
 function sweepDns(extra: Record<string, string> = {}): { dns: DnsProvider; headers: Record<string, string>[] } {
   const config = loadConfig({
-    SKYFED_PROJECT: 'p', SKYFED_TRUST_IAM: 'true', SKYFED_DNS_SUFFIX: 'example.com', SKYFED_DNS_PROVIDER: 'route53', SKYFED_DNS_ZONE: 'Z1',
-    SKYFED_DNS_ENDPOINT: r53.endpoint, SKYFED_STS_ENDPOINT: sts.endpoint, SKYFED_AWS_ROLE_ARN: ROLE, ...extra,
+    SKYFED_PROJECT: 'p',
+    SKYFED_TRUST_IAM: 'true',
+    SKYFED_DNS_SUFFIX: 'example.com',
+    SKYFED_DNS_PROVIDER: 'route53',
+    SKYFED_DNS_ZONE: 'Z1',
+    SKYFED_DNS_ENDPOINT: r53.endpoint,
+    SKYFED_STS_ENDPOINT: sts.endpoint,
+    SKYFED_AWS_ROLE_ARN: ROLE,
+    ...extra,
   });
   const dns = dnsProviderFor({ config } as Runtime);
   const headers: Record<string, string>[] = [];
   const client = (dns as unknown as { client: Route53Client }).client;
-  client.middlewareStack.add((next) => async (args) => {
-    headers.push({ ...(args.request as { headers: Record<string, string> }).headers });
-    return next(args);
-  }, { step: 'finalizeRequest', priority: 'low', name: 'captureSignedHeaders' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      headers.push({ ...(args.request as { headers: Record<string, string> }).headers });
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'captureSignedHeaders' },
+  );
   return { dns, headers };
 }
 
@@ -101,7 +121,8 @@ test('a token for another audience is refused by the trust policy, and the sweep
 });
 
 test('another service account (subject) is refused; forged, foreign and expired tokens are refused', async () => {
-  const assume = (token: string) => webIdentityCredentials({ roleArn: ROLE, audience: AUDIENCE, region: 'us-east-1', stsEndpoint: sts.endpoint, idToken: async () => token })();
+  const assume = (token: string) =>
+    webIdentityCredentials({ roleArn: ROLE, audience: AUDIENCE, region: 'us-east-1', stsEndpoint: sts.endpoint, idToken: async () => token })();
   const rejected = sts.rejected.length;
   await expect(assume(idp.sign(AUDIENCE, { sub: '999', azp: '999' }))).rejects.toThrow(/Not authorized/);
   await expect(assume(idp.sign(AUDIENCE, { sub: '999' }))).rejects.toThrow(/Not authorized/); // azp right, sub wrong
@@ -115,5 +136,13 @@ test('another service account (subject) is refused; forged, foreign and expired 
 });
 
 test('a role ARN that is not one fails at start with the name of the key', () => {
-  expect(() => loadConfig({ SKYFED_PROJECT: 'p', SKYFED_TRUST_IAM: 'true', SKYFED_DNS_PROVIDER: 'route53', SKYFED_DNS_ZONE: 'Z1', SKYFED_AWS_ROLE_ARN: 'AKIAIOSFODNN7EXAMPLE' })).toThrow(/SKYFED_AWS_ROLE_ARN/);
+  expect(() =>
+    loadConfig({
+      SKYFED_PROJECT: 'p',
+      SKYFED_TRUST_IAM: 'true',
+      SKYFED_DNS_PROVIDER: 'route53',
+      SKYFED_DNS_ZONE: 'Z1',
+      SKYFED_AWS_ROLE_ARN: 'AKIAIOSFODNN7EXAMPLE',
+    }),
+  ).toThrow(/SKYFED_AWS_ROLE_ARN/);
 });

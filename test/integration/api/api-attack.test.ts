@@ -19,7 +19,7 @@ afterAll(async () => {
   await emu?.stop();
 });
 
-test('attacker\'s run: 0 wrongly succeeded, 0 5xx, reads as fast with 50 watches open as without', async () => {
+test("attacker's run: 0 wrongly succeeded, 0 5xx, reads as fast with 50 watches open as without", async () => {
   const r = await runAttack(api.url, api.db, { watches: 50, reads: 40, watchLimit: 60, services: 3 });
   expect(r.tried).toBeGreaterThan(60);
   expect(r.wronglySucceeded).toEqual([]);

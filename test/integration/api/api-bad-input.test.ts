@@ -13,7 +13,9 @@ const svcPath = '/api/v1/namespaces/web/services';
 
 const nginx = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } };
 const cluster = {
-  apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'gce-us-east1' },
+  apiVersion: 'federation/v1beta1',
+  kind: 'Cluster',
+  metadata: { name: 'gce-us-east1' },
   spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'https://203.0.113.7' }], secretRef: { name: 'gce-us-east1' } },
 };
 
@@ -25,7 +27,10 @@ beforeAll(async () => {
   staleRv = (first.body['metadata'] as { resourceVersion: string }).resourceVersion;
   await call(api.url, 'PATCH', `${svcPath}/nginx`, { ...T, body: { metadata: { labels: { v: '2' } } }, contentType: 'application/merge-patch+json' });
   await call(api.url, 'POST', '/apis/federation/v1beta1/clusters', { ...T, body: cluster });
-  await call(api.url, 'POST', '/api/v1/namespaces/federation-system/secrets', { ...T, body: { metadata: { name: 'gce-us-east1' }, stringData: { kubeconfig: 'x' } } });
+  await call(api.url, 'POST', '/api/v1/namespaces/federation-system/secrets', {
+    ...T,
+    body: { metadata: { name: 'gce-us-east1' }, stringData: { kubeconfig: 'x' } },
+  });
 }, 60_000);
 afterAll(async () => {
   await api?.close();
@@ -44,7 +49,14 @@ const cases: Case[] = [
   ['empty body', 'POST', svcPath, { body: '' }, 400, 'BadRequest'],
   ['broken YAML', 'POST', svcPath, { body: 'apiVersion: v1\nkind: [Service\n', contentType: 'application/yaml' }, 400, 'BadRequest'],
   ['YAML with duplicate keys', 'POST', svcPath, { body: 'metadata:\n  name: a\nmetadata:\n  name: b\n', contentType: 'application/yaml' }, 400, 'BadRequest'],
-  ['YAML alias bomb', 'POST', svcPath, { body: 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + Array.from({ length: 120 }, (_, i) => `k${i}: *a`).join('\n'), contentType: 'application/yaml' }, 400, 'BadRequest'],
+  [
+    'YAML alias bomb',
+    'POST',
+    svcPath,
+    { body: 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + Array.from({ length: 120 }, (_, i) => `k${i}: *a`).join('\n'), contentType: 'application/yaml' },
+    400,
+    'BadRequest',
+  ],
   ['unsupported media type', 'POST', svcPath, { body: '<svc/>', contentType: 'application/xml' }, 415, 'UnsupportedMediaType'],
   ['unknown top-level field (Strict)', 'POST', strict, { body: svc({ extra: 1 }) }, 400, 'BadRequest'],
   ['unknown spec field (Strict)', 'POST', strict, { body: spec({ replicas: 3 }) }, 400, 'BadRequest'],
@@ -68,20 +80,88 @@ const cases: Case[] = [
   ['no ports', 'POST', svcPath, { body: spec({ ports: [] }) }, 422, 'Invalid'],
   ['clusterIP set', 'POST', svcPath, { body: spec({ clusterIP: '10.0.0.10' }) }, 422, 'Invalid'],
   ['invalid label key', 'POST', svcPath, { body: svc({ metadata: { name: 'other', labels: { 'bad key': 'x' } } }) }, 422, 'Invalid'],
-  ['cluster with http server', 'POST', '/apis/federation/v1beta1/clusters', { body: { ...cluster, metadata: { name: 'c2' }, spec: { ...cluster.spec, serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'http://203.0.113.7' }] } } }, 422, 'Invalid'],
-  ['cluster with bad CIDR', 'POST', '/apis/federation/v1beta1/clusters', { body: { ...cluster, metadata: { name: 'c2' }, spec: { ...cluster.spec, serverAddressByClientCIDRs: [{ clientCIDR: '10.0.0.0/40', serverAddress: 'https://a' }] } } }, 422, 'Invalid'],
-  ['secret with non-base64 data', 'POST', '/api/v1/namespaces/federation-system/secrets', { body: { metadata: { name: 's2' }, data: { kubeconfig: '***' } } }, 422, 'Invalid'],
+  [
+    'cluster with http server',
+    'POST',
+    '/apis/federation/v1beta1/clusters',
+    {
+      body: {
+        ...cluster,
+        metadata: { name: 'c2' },
+        spec: { ...cluster.spec, serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'http://203.0.113.7' }] },
+      },
+    },
+    422,
+    'Invalid',
+  ],
+  [
+    'cluster with bad CIDR',
+    'POST',
+    '/apis/federation/v1beta1/clusters',
+    {
+      body: {
+        ...cluster,
+        metadata: { name: 'c2' },
+        spec: { ...cluster.spec, serverAddressByClientCIDRs: [{ clientCIDR: '10.0.0.0/40', serverAddress: 'https://a' }] },
+      },
+    },
+    422,
+    'Invalid',
+  ],
+  [
+    'secret with non-base64 data',
+    'POST',
+    '/api/v1/namespaces/federation-system/secrets',
+    { body: { metadata: { name: 's2' }, data: { kubeconfig: '***' } } },
+    422,
+    'Invalid',
+  ],
   ['duplicate create', 'POST', svcPath, { body: nginx }, 409, 'AlreadyExists'],
   ['duplicate cluster', 'POST', '/apis/federation/v1beta1/clusters', { body: cluster }, 409, 'AlreadyExists'],
   ['stale resourceVersion on PUT', 'PUT', `${svcPath}/nginx`, { body: { ...nginx, metadata: { name: 'nginx', resourceVersion: 'STALE' } } }, 409, 'Conflict'],
-  ['stale resourceVersion on patch', 'PATCH', `${svcPath}/nginx`, { body: { metadata: { resourceVersion: 'STALE', labels: { x: 'y' } } }, contentType: 'application/merge-patch+json' }, 409, 'Conflict'],
+  [
+    'stale resourceVersion on patch',
+    'PATCH',
+    `${svcPath}/nginx`,
+    { body: { metadata: { resourceVersion: 'STALE', labels: { x: 'y' } } }, contentType: 'application/merge-patch+json' },
+    409,
+    'Conflict',
+  ],
   ['name mismatch on PUT', 'PUT', `${svcPath}/nginx`, { body: { ...nginx, metadata: { name: 'other' } } }, 400, 'BadRequest'],
   ['PUT of a missing object', 'PUT', `${svcPath}/missing`, { body: { ...nginx, metadata: { name: 'missing' } } }, 404, 'NotFound'],
   ['invalid patch result', 'PATCH', `${svcPath}/nginx`, { body: { spec: { type: 'Bogus' } }, contentType: 'application/merge-patch+json' }, 422, 'Invalid'],
-  ['json-patch leaving an invalid object', 'PATCH', `${svcPath}/nginx`, { body: '[{"op":"remove","path":"/spec"}]', contentType: 'application/json-patch+json' }, 422, 'Invalid'],
-  ['json-patch whose test fails', 'PATCH', `${svcPath}/nginx`, { body: '[{"op":"test","path":"/spec/type","value":"NodePort"},{"op":"remove","path":"/metadata/labels"}]', contentType: 'application/json-patch+json' }, 422, 'Invalid'],
-  ['json-patch that is not a list', 'PATCH', `${svcPath}/nginx`, { body: '{"op":"remove","path":"/spec"}', contentType: 'application/json-patch+json' }, 400, 'BadRequest'],
-  ['apply without fieldManager', 'PATCH', `${svcPath}/nginx`, { body: 'spec:\n  type: ClusterIP\n', contentType: 'application/apply-patch+yaml' }, 400, 'BadRequest'],
+  [
+    'json-patch leaving an invalid object',
+    'PATCH',
+    `${svcPath}/nginx`,
+    { body: '[{"op":"remove","path":"/spec"}]', contentType: 'application/json-patch+json' },
+    422,
+    'Invalid',
+  ],
+  [
+    'json-patch whose test fails',
+    'PATCH',
+    `${svcPath}/nginx`,
+    { body: '[{"op":"test","path":"/spec/type","value":"NodePort"},{"op":"remove","path":"/metadata/labels"}]', contentType: 'application/json-patch+json' },
+    422,
+    'Invalid',
+  ],
+  [
+    'json-patch that is not a list',
+    'PATCH',
+    `${svcPath}/nginx`,
+    { body: '{"op":"remove","path":"/spec"}', contentType: 'application/json-patch+json' },
+    400,
+    'BadRequest',
+  ],
+  [
+    'apply without fieldManager',
+    'PATCH',
+    `${svcPath}/nginx`,
+    { body: 'spec:\n  type: ClusterIP\n', contentType: 'application/apply-patch+yaml' },
+    400,
+    'BadRequest',
+  ],
   ['delete with bad precondition', 'DELETE', `${svcPath}/nginx`, { body: { preconditions: { resourceVersion: 'STALE' } } }, 409, 'Conflict'],
   ['delete with bad propagationPolicy', 'DELETE', `${svcPath}/nginx`, { body: { propagationPolicy: 'Sideways' } }, 400, 'BadRequest'],
   ['delete of a missing object', 'DELETE', `${svcPath}/missing`, {}, 404, 'NotFound'],
@@ -99,7 +179,14 @@ const cases: Case[] = [
   ['bad label selector', 'GET', `${svcPath}?labelSelector=app%3D(x`, {}, 400, 'BadRequest'],
   ['unsupported field selector', 'GET', `${svcPath}?fieldSelector=spec.type%3DLoadBalancer`, {}, 400, 'BadRequest'],
   ['bad dryRun value', 'POST', `${svcPath}?dryRun=Some`, { body: svc({}) }, 400, 'BadRequest'],
-  ['body over 3 MiB', 'POST', svcPath, { body: JSON.stringify(svc({ metadata: { name: 'big', annotations: { a: 'x'.repeat(3 * 1024 * 1024) } } })) }, 413, 'RequestEntityTooLarge'],
+  [
+    'body over 3 MiB',
+    'POST',
+    svcPath,
+    { body: JSON.stringify(svc({ metadata: { name: 'big', annotations: { a: 'x'.repeat(3 * 1024 * 1024) } } })) },
+    413,
+    'RequestEntityTooLarge',
+  ],
   ['annotations over 256 KiB', 'POST', svcPath, { body: svc({ metadata: { name: 'big', annotations: { a: 'x'.repeat(300 * 1024) } } }) }, 422, 'Invalid'],
 ];
 

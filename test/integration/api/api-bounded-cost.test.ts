@@ -40,8 +40,13 @@ function sendPartial(path: string, opts: { token?: string; declared?: number; se
     if (opts.declared !== undefined) headers['content-length'] = String(opts.declared);
     const req = request({ host: url.hostname, port: url.port, method: 'POST', path, headers }, (res) => {
       let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, text, ms: Date.now() - started }); req.destroy(); });
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, text, ms: Date.now() - started });
+        req.destroy();
+      });
     });
     req.on('error', (e) => reject(e));
     const chunk = Buffer.alloc(64 * 1024, 'a');
@@ -49,7 +54,10 @@ function sendPartial(path: string, opts: { token?: string; declared?: number; se
     const pump = (): void => {
       while (sent < opts.send) {
         sent += chunk.length;
-        if (!req.write(chunk)) { req.once('drain', pump); return; }
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
       }
     };
     pump();
@@ -94,23 +102,31 @@ test.each([
 test('a 1 MB Secret is 422 (not 500), and nothing is stored', async () => {
   const before = await snapshotStore(api.db);
   const r = await call(api.url, 'POST', '/api/v1/namespaces/federation-system/secrets', {
-    token: ADMIN_TOKEN, body: { metadata: { name: 'big' }, data: { blob: Buffer.alloc(1024 * 1024, 7).toString('base64') } },
+    token: ADMIN_TOKEN,
+    body: { metadata: { name: 'big' }, data: { blob: Buffer.alloc(1024 * 1024, 7).toString('base64') } },
   });
   expect({ status: r.status, reason: r.body['reason'] }).toEqual({ status: 422, reason: 'Invalid' });
   expect(await snapshotStore(api.db)).toBe(before);
 });
 
-test('a document over Firestore\'s 1 MiB limit is refused by the store before the write', async () => {
+test("a document over Firestore's 1 MiB limit is refused by the store before the write", async () => {
   const huge = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'huge', namespace: 'web', annotations: { a: 'x'.repeat(1100 * 1024) } }, spec: {} };
-  await expect(api.runtime.store.transact('services', { namespace: 'web', name: 'huge' }, () => ({ write: { object: huge } })))
-    .rejects.toBeInstanceOf(DocumentTooLargeError);
+  await expect(api.runtime.store.transact('services', { namespace: 'web', name: 'huge' }, () => ({ write: { object: huge } }))).rejects.toBeInstanceOf(
+    DocumentTooLargeError,
+  );
   expect((await api.db.doc('namespaces/web/services/huge').get()).exists).toBe(false);
 });
 
 test('50 concurrent merge patches of one object: no 5xx; each is applied (200) or told to retry (429 with Retry-After)', async () => {
-  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call(api.url, 'PATCH', `${SVC}/nginx`, {
-    token: ADMIN_TOKEN, body: { metadata: { labels: { [`p${i}`]: 'x' } } }, contentType: 'application/merge-patch+json',
-  })));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      call(api.url, 'PATCH', `${SVC}/nginx`, {
+        token: ADMIN_TOKEN,
+        body: { metadata: { labels: { [`p${i}`]: 'x' } } },
+        contentType: 'application/merge-patch+json',
+      }),
+    ),
+  );
   const codes = results.map((r) => r.status);
   expect(codes.filter((c) => c >= 500)).toEqual([]);
   expect(codes.filter((c) => c !== 200 && c !== 429)).toEqual([]);

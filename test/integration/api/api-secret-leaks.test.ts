@@ -22,8 +22,25 @@ let dir: string;
 const NS = '/api/v1/namespaces/federation-system/secrets';
 /** The member's bearer token, inside an acceptable (inline-only) member kubeconfig. */
 const TOKEN = 'hunter2-member-token-XYZZY';
-const VALUE = ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: m', '  cluster:', '    server: https://127.0.0.1:6443',
-  'contexts:', '- name: m', '  context:', '    cluster: m', '    user: m', 'current-context: m', 'users:', '- name: m', '  user:', `    token: ${TOKEN}`, ''].join('\n');
+const VALUE = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters:',
+  '- name: m',
+  '  cluster:',
+  '    server: https://127.0.0.1:6443',
+  'contexts:',
+  '- name: m',
+  '  context:',
+  '    cluster: m',
+  '    user: m',
+  'current-context: m',
+  'users:',
+  '- name: m',
+  '  user:',
+  `    token: ${TOKEN}`,
+  '',
+].join('\n');
 const B64 = Buffer.from(VALUE).toString('base64');
 /** Forms of the value an attacker would look for. */
 const forms = [TOKEN, B64, B64.slice(0, 24), Buffer.from(TOKEN).toString('base64').slice(0, 16), Buffer.from(TOKEN).toString('hex')];
@@ -42,10 +59,12 @@ afterAll(async () => {
   await emu?.stop();
 });
 
-const kubectl = (args: readonly string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-  execFile('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: 60_000 },
-    (err, stdout, stderr) => res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-});
+const kubectl = (args: readonly string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
+    execFile('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+      res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 
 /** Every stored document that mentions the Secret (object, tombstones), raw. */
 async function storedText(): Promise<string> {
@@ -59,7 +78,10 @@ function expectNoValue(text: string, where: string): void {
 
 test('kubectl apply of a Secret twice, create --save-config: no data value in any answer or at rest', async () => {
   const manifest = join(dir, 'secret.yaml');
-  writeFileSync(manifest, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: applied\n  namespace: federation-system\ndata:\n  kubeconfig: ${B64}\n  extra: ${B64}\n`);
+  writeFileSync(
+    manifest,
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: applied\n  namespace: federation-system\ndata:\n  kubeconfig: ${B64}\n  extra: ${B64}\n`,
+  );
   const first = await kubectl(['apply', '-f', manifest]);
   expect(first).toMatchObject({ code: 0, stdout: 'secret/applied created\n' });
   const second = await kubectl(['apply', '-f', manifest]);
@@ -69,12 +91,23 @@ test('kubectl apply of a Secret twice, create --save-config: no data value in an
   writeFileSync(manifest, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: applied\n  namespace: federation-system\ndata:\n  kubeconfig: ${B64}\n`);
   expect((await kubectl(['apply', '-f', manifest])).code).toBe(0);
   writeFileSync(join(dir, 'member.kubeconfig'), VALUE);
-  const saved = await kubectl(['create', 'secret', 'generic', 'saved', '--save-config', `--from-file=kubeconfig=${join(dir, 'member.kubeconfig')}`, '-n', 'federation-system']);
+  const saved = await kubectl([
+    'create',
+    'secret',
+    'generic',
+    'saved',
+    '--save-config',
+    `--from-file=kubeconfig=${join(dir, 'member.kubeconfig')}`,
+    '-n',
+    'federation-system',
+  ]);
   expect(saved).toMatchObject({ code: 0, stdout: 'secret/saved created\n' });
 
   const got = await call(api.url, 'GET', `${NS}/applied`, { token: VIEW_TOKEN });
   expect((got.body['metadata'] as { annotations: Record<string, string> }).annotations['skyfed.io/data-keys']).toBe(`kubeconfig:${VALUE.length}`);
-  const lastApplied = JSON.parse((got.body['metadata'] as { annotations: Record<string, string> }).annotations['kubectl.kubernetes.io/last-applied-configuration'] as string) as { data: Record<string, string> };
+  const lastApplied = JSON.parse(
+    (got.body['metadata'] as { annotations: Record<string, string> }).annotations['kubectl.kubernetes.io/last-applied-configuration'] as string,
+  ) as { data: Record<string, string> };
   expect(Object.keys(lastApplied.data)).toEqual(['kubeconfig']);
 
   const answers = await Promise.all([
@@ -83,7 +116,13 @@ test('kubectl apply of a Secret twice, create --save-config: no data value in an
     kubectl(['apply', 'view-last-applied', 'secret/applied', '-n', 'federation-system']),
     call(api.url, 'GET', NS, { token: VIEW_TOKEN, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io;includeObject=Object' }),
     call(api.url, 'GET', `${NS}?watch=true&timeoutSeconds=1`, { token: VIEW_TOKEN }),
-    call(api.url, 'POST', `${NS}?dryRun=All`, { token: ADMIN_TOKEN, body: { metadata: { name: 'dry', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ data: { k: B64 } }) } }, data: { k: B64 } } }),
+    call(api.url, 'POST', `${NS}?dryRun=All`, {
+      token: ADMIN_TOKEN,
+      body: {
+        metadata: { name: 'dry', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ data: { k: B64 } }) } },
+        data: { k: B64 },
+      },
+    }),
     call(api.url, 'PATCH', `${NS}/applied`, { token: ADMIN_TOKEN, body: { data: { kubeconfig: B64 } }, contentType: 'application/merge-patch+json' }),
   ]);
   answers.forEach((a, i) => expectNoValue('stdout' in a ? a.stdout + a.stderr : a.text, `answer ${i}`));
@@ -91,7 +130,10 @@ test('kubectl apply of a Secret twice, create --save-config: no data value in an
 }, 120_000);
 
 test('server-side apply of a Secret keeps no data value at rest; deleting leaves none in the tombstone', async () => {
-  const body = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\nstringData:\n  kubeconfig: |\n${VALUE.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n  token: ${TOKEN}\n`;
+  const body = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ssa\nstringData:\n  kubeconfig: |\n${VALUE.trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n  token: ${TOKEN}\n`;
   for (let i = 0; i < 2; i++) {
     const r = await call(api.url, 'PATCH', `${NS}/ssa?fieldManager=attacker`, { token: ADMIN_TOKEN, body, contentType: 'application/apply-patch+yaml' });
     expect(r.status).toBe(i === 0 ? 201 : 200);

@@ -55,7 +55,12 @@ async function recoveryMs(): Promise<number> {
 
 test('store black-holed: reads and writes answer 503/504 with Retry-After within 10 s; the timed-out write never lands; back within seconds', async () => {
   await relay.set('blackhole');
-  const answers = await Promise.all([timed('GET', `${SVC}/before`), timed('GET', SVC), timed('POST', SVC, svc('during')), timed('PATCH', `${SVC}/before`, { metadata: { labels: { during: 'outage' } } })]);
+  const answers = await Promise.all([
+    timed('GET', `${SVC}/before`),
+    timed('GET', SVC),
+    timed('POST', SVC, svc('during')),
+    timed('PATCH', `${SVC}/before`, { metadata: { labels: { during: 'outage' } } }),
+  ]);
   for (const a of answers) {
     expect([503, 504]).toContain(a.status);
     expect(['ServiceUnavailable', 'Timeout']).toContain(a.reason);

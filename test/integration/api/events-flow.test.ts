@@ -20,7 +20,10 @@ let fleet: FakeKubeFleet;
 let deps: SweepDeps;
 
 beforeAll(async () => {
-  fleet = await FakeKubeFleet.start([{ name: 'east', region: 'us-east1', zones: ['us-east1-b'], lbDelayMs: 10 }, { name: 'west', region: 'us-west1', zones: ['us-west1-a'], lbDelayMs: 10 }]);
+  fleet = await FakeKubeFleet.start([
+    { name: 'east', region: 'us-east1', zones: ['us-east1-b'], lbDelayMs: 10 },
+    { name: 'west', region: 'us-west1', zones: ['us-west1-a'], lbDelayMs: 10 },
+  ]);
   cp = await startControlPlane({ SKYFED_PROBE_TIMEOUT_MS: '500', SKYFED_FAILURE_THRESHOLD: '1', SKYFED_SUCCESS_THRESHOLD: '1' });
   for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
   deps = sweepDeps(cp.runtime, new LocalDnsProvider(cp.db, 'example.com.'));
@@ -36,16 +39,24 @@ async function eventsOf(name: string): Promise<CoreEvent[]> {
   return (r.body['items'] as CoreEvent[]).sort((a, b) => `${a.reason ?? ''}${a.message ?? ''}`.localeCompare(`${b.reason ?? ''}${b.message ?? ''}`));
 }
 const summary = (es: CoreEvent[]): string[] => es.map((e) => `${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''} x${e.count ?? 0}`);
-const service = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] } });
+const service = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] },
+});
 
-test('propagation records each cluster\'s outcome, and a foreign member Service as a conflict', async () => {
+test("propagation records each cluster's outcome, and a foreign member Service as a conflict", async () => {
   fleet.cluster('west').createServiceByHand('shop', { metadata: { name: 'legacy' }, spec: { ports: [{ port: 9000 }] } });
   await call(cp.apiUrl, 'POST', '/api/v1/namespaces/shop/services', { ...T, body: service('web') });
   await call(cp.apiUrl, 'POST', '/api/v1/namespaces/shop/services', { ...T, body: service('legacy') });
   await waitFor('web propagated to both clusters', async () => (await eventsOf('web')).length >= 2);
   await waitFor('legacy conflict recorded', async () => (await eventsOf('legacy')).some((e) => e.reason === 'Conflict'));
   await cp.settle();
-  expect(summary(await eventsOf('web'))).toEqual(['Normal Propagated Created the Service in cluster east x1', 'Normal Propagated Created the Service in cluster west x1']);
+  expect(summary(await eventsOf('web'))).toEqual([
+    'Normal Propagated Created the Service in cluster east x1',
+    'Normal Propagated Created the Service in cluster west x1',
+  ]);
   const legacy = summary(await eventsOf('legacy'));
   expect(legacy).toContain('Normal Propagated Created the Service in cluster east x1');
   expect(legacy.filter((l) => l.startsWith('Warning Conflict Cluster west: '))).toHaveLength(1);

@@ -9,7 +9,10 @@ let upstream: Server;
 let front: HttpsFront;
 beforeAll(async () => {
   // Like a watch with nothing to report: headers, then silence.
-  upstream = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.flushHeaders(); });
+  upstream = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.flushHeaders();
+  });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
   front = await startHttpsFront(generateTls(), (upstream.address() as AddressInfo).port);
 });
@@ -26,8 +29,13 @@ test('headers reach the client while the body is still empty', async () => {
       resolve(res.statusCode ?? 0);
       req.destroy();
     });
-    req.on('error', (e) => { if (!req.destroyed) reject(e); });
-    setTimeout(() => { req.destroy(); resolve(-1); }, 3000);
+    req.on('error', (e) => {
+      if (!req.destroyed) reject(e);
+    });
+    setTimeout(() => {
+      req.destroy();
+      resolve(-1);
+    }, 3000);
     req.end();
   });
   expect(status).toBe(200);

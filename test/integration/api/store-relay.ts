@@ -20,7 +20,10 @@ export async function startStoreRelay(target: string): Promise<StoreRelay> {
   const onConnection = (client: Socket): void => {
     const pair: { client: Socket; upstream?: Socket } = { client };
     pairs.add(pair);
-    client.on('close', () => { pairs.delete(pair); pair.upstream?.destroy(); });
+    client.on('close', () => {
+      pairs.delete(pair);
+      pair.upstream?.destroy();
+    });
     client.on('error', () => undefined);
     if (mode === 'blackhole') {
       client.resume(); // swallow
@@ -36,11 +39,12 @@ export async function startStoreRelay(target: string): Promise<StoreRelay> {
   let server: Server = createServer(onConnection);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
-  const listen = (): Promise<void> => new Promise((r, j) => {
-    server = createServer(onConnection);
-    server.once('error', j);
-    server.listen(port, '127.0.0.1', () => r());
-  });
+  const listen = (): Promise<void> =>
+    new Promise((r, j) => {
+      server = createServer(onConnection);
+      server.once('error', j);
+      server.listen(port, '127.0.0.1', () => r());
+    });
   const stopListening = (): Promise<void> => new Promise((r) => server.close(() => r()));
   return {
     host: `127.0.0.1:${port}`,
@@ -64,7 +68,10 @@ export async function startStoreRelay(target: string): Promise<StoreRelay> {
         }
       }
       if (next === 'refuse') {
-        for (const p of pairs) { p.client.destroy(); p.upstream?.destroy(); }
+        for (const p of pairs) {
+          p.client.destroy();
+          p.upstream?.destroy();
+        }
         await stopListening();
       }
       if (next === 'up') {
@@ -74,7 +81,10 @@ export async function startStoreRelay(target: string): Promise<StoreRelay> {
       }
     },
     async close() {
-      for (const p of pairs) { p.client.destroy(); p.upstream?.destroy(); }
+      for (const p of pairs) {
+        p.client.destroy();
+        p.upstream?.destroy();
+      }
       if (mode !== 'refuse') await stopListening();
     },
   };

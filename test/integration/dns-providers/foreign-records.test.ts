@@ -25,23 +25,41 @@ const SEED = [
 ];
 const name = (svc: string, middle = ''): string => `${svc}.mynamespace.myfederation.svc.${middle ? `${middle}.` : ''}example.com.`;
 
-interface Double { provider: DnsProvider; records(): RecordSet[]; seed(r: RecordSet[]): void; close(): Promise<void> }
+interface Double {
+  provider: DnsProvider;
+  records(): RecordSet[];
+  seed(r: RecordSet[]): void;
+  close(): Promise<void>;
+}
 
 async function cloudDns(): Promise<Double> {
   const fake = await FakeCloudDns.start({ pageSize: 100 });
   fake.addZone('skyfed', 'example.com.');
-  return { provider: new CloudDnsProvider(fake.client(), 'skyfed', 'example.com.'), records: () => fake.records('skyfed'), seed: (r) => fake.seed('skyfed', r), close: () => fake.stop() };
+  return {
+    provider: new CloudDnsProvider(fake.client(), 'skyfed', 'example.com.'),
+    records: () => fake.records('skyfed'),
+    seed: (r) => fake.seed('skyfed', r),
+    close: () => fake.stop(),
+  };
 }
 async function route53(): Promise<Double> {
   const fake = await FakeRoute53.start({ pageSize: 100 });
   fake.addZone('Z9');
-  return { provider: new Route53Provider(fake.client(), 'Z9', 'example.com.', { attempts: 4, baseMs: 5, maxMs: 20 }), records: () => fake.records('Z9'), seed: (r) => fake.seed('Z9', r), close: () => fake.stop() };
+  return {
+    provider: new Route53Provider(fake.client(), 'Z9', 'example.com.', { attempts: 4, baseMs: 5, maxMs: 20 }),
+    records: () => fake.records('Z9'),
+    seed: (r) => fake.seed('Z9', r),
+    close: () => fake.stop(),
+  };
 }
 
 const key = (r: RecordSet): string => `${r.name} ${r.type}`;
 const text = (r: RecordSet): string => `${key(r)} ${r.ttl} ${[...r.rrdatas].sort().join(',')}`;
 
-describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (_label, make) => {
+describe.each([
+  ['Cloud DNS', cloudDns],
+  ['Route 53', route53],
+] as const)('%s', (_label, make) => {
   let fleet: FakeKubeFleet;
   let cp: ControlPlane;
   let dbl: Double;
@@ -61,14 +79,25 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
     dbl = await make();
     // 1,500 foreign sets over many pages, and foreign sets at names skyfed will want.
-    addForeign(Array.from({ length: 1500 }, (_, i) => ({ name: `host-${i}.other-team.example.com.`, type: 'A' as const, ttl: 300, rrdatas: [`198.51.100.${i % 250}`] })));
+    addForeign(
+      Array.from({ length: 1500 }, (_, i) => ({ name: `host-${i}.other-team.example.com.`, type: 'A' as const, ttl: 300, rrdatas: [`198.51.100.${i % 250}`] })),
+    );
     addForeign([
       { name: name('nginx', 'us-east1'), type: 'A', ttl: 60, rrdatas: ['198.51.100.77'] },
       { name: name('nginx', 'us-central1-a.us-central1'), type: 'TXT', ttl: 60, rrdatas: ['"owned by the web team"'] },
     ]);
-    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
-    await waitFor('ingress everywhere', async () => SEED.every((s) => !!fleet.cluster(s.name).getService('mynamespace', 'nginx')?.status?.loadBalancer?.ingress?.[0]?.ip));
-    await waitFor('zones known', async () => ((await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T)).body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0));
+    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', {
+      ...T,
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+    });
+    await waitFor('ingress everywhere', async () =>
+      SEED.every((s) => !!fleet.cluster(s.name).getService('mynamespace', 'nginx')?.status?.loadBalancer?.ingress?.[0]?.ip),
+    );
+    await waitFor('zones known', async () =>
+      ((await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T)).body['items'] as { status?: { zones?: string[] } }[]).every(
+        (c) => (c.status?.zones ?? []).length > 0,
+      ),
+    );
     await cp.settle(); // the Service's own event keeps the sweep's catalog
   }, 120_000);
   afterAll(async () => {
@@ -77,7 +106,7 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     await fleet?.stop();
   });
 
-  test('foreign sets at skyfed\'s names stay foreign through many sweeps and a failover, and are reported', async () => {
+  test("foreign sets at skyfed's names stay foreign through many sweeps and a failover, and are reported", async () => {
     const deps = sweepDeps(cp.runtime, dbl.provider);
     for (let i = 0; i < 3; i++) {
       await sweep(deps);
@@ -97,11 +126,12 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     expect(JSON.stringify(svc.body)).toContain(`${name('nginx', 'us-east1')} A is in the zone and not skyfed's`);
   });
 
-  test('a set someone creates between skyfed\'s read and its write never becomes skyfed\'s', async () => {
+  test("a set someone creates between skyfed's read and its write never becomes skyfed's", async () => {
     const racer: RecordSet = { name: name('web', 'us-east1'), type: 'A', ttl: 45, rrdatas: ['198.51.100.200'] };
     let raced = false;
     const racing: DnsProvider = {
-      kind: dbl.provider.kind, zone: dbl.provider.zone,
+      kind: dbl.provider.kind,
+      zone: dbl.provider.zone,
       records: () => dbl.provider.records(),
       apply: async (changes) => {
         if (!raced && changes.create.some((r) => r.name === racer.name)) {
@@ -111,8 +141,13 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
         return dbl.provider.apply(changes);
       },
     };
-    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
-    await waitFor('web ingress everywhere', async () => SEED.every((s) => !!fleet.cluster(s.name).getService('mynamespace', 'web')?.status?.loadBalancer?.ingress?.[0]?.ip));
+    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', {
+      ...T,
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+    });
+    await waitFor('web ingress everywhere', async () =>
+      SEED.every((s) => !!fleet.cluster(s.name).getService('mynamespace', 'web')?.status?.loadBalancer?.ingress?.[0]?.ip),
+    );
     const deps = sweepDeps(cp.runtime, racing);
     for (let i = 0; i < 4; i++) {
       await sweep(deps);
@@ -122,10 +157,14 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     expect(dbl.records().some((r) => r.name === name('web') && r.type === 'A')).toBe(true);
   });
 
-  test('deleting the Services removes only skyfed\'s sets; every foreign set survives', async () => {
+  test("deleting the Services removes only skyfed's sets; every foreign set survives", async () => {
     for (const s of ['nginx', 'web']) await call(cp.apiUrl, 'DELETE', `/api/v1/namespaces/mynamespace/services/${s}`, T);
-    await waitFor('services gone', async () => (await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services', T)).body['items'] !== undefined
-      && ((await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services', T)).body['items'] as unknown[]).length === 0);
+    await waitFor(
+      'services gone',
+      async () =>
+        (await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services', T)).body['items'] !== undefined &&
+        ((await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services', T)).body['items'] as unknown[]).length === 0,
+    );
     const deps = sweepDeps(cp.runtime, dbl.provider);
     for (let i = 0; i < 2; i++) await sweep(deps);
     untouched();

@@ -30,26 +30,50 @@ const T = { token: ADMIN_TOKEN };
 const base = 'nginx.mynamespace.myfederation.svc';
 const n = (middle: string): string => `${base}.${middle ? `${middle}.` : ''}example.com.`;
 
-interface Double { provider: DnsProvider; records(): RecordSet[]; changes(): number; close(): Promise<void>; throttle?(): void; transient?(): void; refused(): number }
+interface Double {
+  provider: DnsProvider;
+  records(): RecordSet[];
+  changes(): number;
+  close(): Promise<void>;
+  throttle?(): void;
+  transient?(): void;
+  refused(): number;
+}
 
 async function cloudDns(): Promise<Double> {
   const fake = await FakeCloudDns.start({ pageSize: 7 });
   fake.addZone('skyfed', 'example.com.');
-  return { provider: new CloudDnsProvider(fake.client(), 'skyfed', 'example.com.'), records: () => fake.records('skyfed'), changes: () => fake.calls.changes, close: () => fake.stop(), transient: () => fake.failNext(1, 503), refused: () => fake.calls.failed };
+  return {
+    provider: new CloudDnsProvider(fake.client(), 'skyfed', 'example.com.'),
+    records: () => fake.records('skyfed'),
+    changes: () => fake.calls.changes,
+    close: () => fake.stop(),
+    transient: () => fake.failNext(1, 503),
+    refused: () => fake.calls.failed,
+  };
 }
 async function route53(): Promise<Double> {
   const fake = await FakeRoute53.start({ pageSize: 7 });
   fake.addZone('Z123');
   return {
     provider: new Route53Provider(fake.client(), 'Z123', 'example.com.', { attempts: 6, baseMs: 5, maxMs: 50 }),
-    records: () => fake.records('Z123'), changes: () => fake.applied.length, close: () => fake.stop(), refused: () => fake.calls.throttled,
-    throttle: () => { fake.throttleNext(2); fake.priorRequestNotCompleteNext(1); },
+    records: () => fake.records('Z123'),
+    changes: () => fake.applied.length,
+    close: () => fake.stop(),
+    refused: () => fake.calls.throttled,
+    throttle: () => {
+      fake.throttleNext(2);
+      fake.priorRequestNotCompleteNext(1);
+    },
   };
 }
 
 const view = (recs: RecordSet[]): string[] => recs.map((r) => `${r.name} ${r.type} ${[...r.rrdatas].sort().join(',')}`).sort();
 
-describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (_label, make) => {
+describe.each([
+  ['Cloud DNS', cloudDns],
+  ['Route 53', route53],
+] as const)('%s', (_label, make) => {
   let fleet: FakeKubeFleet;
   let cp: ControlPlane;
   let dbl: Double;
@@ -59,9 +83,16 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     fleet = await FakeKubeFleet.start(SEED.map((s) => ({ ...s, lbDelayMs: 10 })));
     cp = await startControlPlane({ SKYFED_PROBE_TIMEOUT_MS: '500' });
     for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
-    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
+    await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', {
+      ...T,
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+    });
     await waitFor('ingress everywhere', async () => SEED.every((s) => ip(s.name) !== ''));
-    await waitFor('zones known', async () => ((await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T)).body['items'] as { status?: { zones?: string[] } }[]).every((c) => (c.status?.zones ?? []).length > 0));
+    await waitFor('zones known', async () =>
+      ((await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T)).body['items'] as { status?: { zones?: string[] } }[]).every(
+        (c) => (c.status?.zones ?? []).length > 0,
+      ),
+    );
     await cp.settle(); // the Service's own event keeps the sweep's catalog
     dbl = await make();
   }, 90_000);
@@ -71,11 +102,14 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     await fleet?.stop();
   });
 
-  const healthy = (): string[] => [
-    `${n('')} A ${SEED.map((s) => ip(s.name)).sort().join(',')}`,
-    ...SEED.map((s) => `${n(s.region)} A ${ip(s.name)}`),
-    ...SEED.flatMap((s) => s.zones.map((z) => `${n(`${z}.${s.region}`)} A ${ip(s.name)}`)),
-  ].sort();
+  const healthy = (): string[] =>
+    [
+      `${n('')} A ${SEED.map((s) => ip(s.name))
+        .sort()
+        .join(',')}`,
+      ...SEED.map((s) => `${n(s.region)} A ${ip(s.name)}`),
+      ...SEED.flatMap((s) => s.zones.map((z) => `${n(`${z}.${s.region}`)} A ${ip(s.name)}`)),
+    ].sort();
 
   test('a sweep publishes exactly the expected record sets, and a steady sweep makes no write call', async () => {
     const deps = sweepDeps(cp.runtime, dbl.provider);
@@ -94,14 +128,19 @@ describe.each([['Cloud DNS', cloudDns], ['Route 53', route53]] as const)('%s', (
     await sweep(deps);
     await sweep(deps);
     const others = SEED.filter((s) => s.name !== 'gce-us-central1');
-    expect(view(dbl.records())).toEqual([
-      `${n('')} A ${others.map((s) => ip(s.name)).sort().join(',')}`,
-      ...others.map((s) => `${n(s.region)} A ${ip(s.name)}`),
-      ...others.flatMap((s) => s.zones.map((z) => `${n(`${z}.${s.region}`)} A ${ip(s.name)}`)),
-      `${n('us-central1')} CNAME ${n('')}`,
-      `${n('us-central1-a.us-central1')} CNAME ${n('us-central1')}`,
-      `${n('us-central1-f.us-central1')} CNAME ${n('us-central1')}`,
-    ].sort());
+    expect(view(dbl.records())).toEqual(
+      [
+        `${n('')} A ${others
+          .map((s) => ip(s.name))
+          .sort()
+          .join(',')}`,
+        ...others.map((s) => `${n(s.region)} A ${ip(s.name)}`),
+        ...others.flatMap((s) => s.zones.map((z) => `${n(`${z}.${s.region}`)} A ${ip(s.name)}`)),
+        `${n('us-central1')} CNAME ${n('')}`,
+        `${n('us-central1-a.us-central1')} CNAME ${n('us-central1')}`,
+        `${n('us-central1-f.us-central1')} CNAME ${n('us-central1')}`,
+      ].sort(),
+    );
     expect(dead).not.toBe('');
 
     dbl.throttle?.();

@@ -14,14 +14,23 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { decodeFirestoreCloudEvent, DocumentEvent, FirestoreEventAttributes, GeoPoint } from '../../../shared/events';
 import { EventarcRouter, startEventarcRouter } from '../../../local/eventarc-router';
 import {
-  FirestoreEmulator, FirestoreEmulatorNotFoundError, locateFirestoreEmulator, registerTrigger, startFirestoreEmulator, wipe,
+  FirestoreEmulator,
+  FirestoreEmulatorNotFoundError,
+  locateFirestoreEmulator,
+  registerTrigger,
+  startFirestoreEmulator,
+  wipe,
 } from '../../../local/firestore-emulator';
 import { jsonLogger } from '../../../shared/log';
 
 const PROJECT = `skyfed-events-${Date.now().toString(36)}`;
 const WRITTEN = 'google.cloud.firestore.document.v1.written';
 
-interface Received { readonly event: DocumentEvent; readonly attributes: FirestoreEventAttributes; readonly dataWasBuffer: boolean }
+interface Received {
+  readonly event: DocumentEvent;
+  readonly attributes: FirestoreEventAttributes;
+  readonly dataWasBuffer: boolean;
+}
 
 const received: Received[] = [];
 const routerLog: string[] = [];
@@ -48,7 +57,8 @@ async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 1
   for (;;) {
     const found = find();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(received.map((r) => [r.event.kind, r.event.documentPath]))}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(received.map((r) => [r.event.kind, r.event.documentPath]))}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -63,7 +73,13 @@ beforeAll(async () => {
   fn = getTestServer('serviceWrittenUnderTest');
   await new Promise<void>((resolve) => fn.listen(0, '127.0.0.1', resolve));
   router.route(PROJECT, 'onServiceWritten', `http://127.0.0.1:${(fn.address() as AddressInfo).port}`);
-  await registerTrigger({ emulatorHost: emulator.host, project: PROJECT, triggerId: 'onServiceWritten', document: 'namespaces/{namespace}/services/{service}', eventType: WRITTEN });
+  await registerTrigger({
+    emulatorHost: emulator.host,
+    project: PROJECT,
+    triggerId: 'onServiceWritten',
+    document: 'namespaces/{namespace}/services/{service}',
+    eventType: WRITTEN,
+  });
   // A second trigger with no route: its deliveries must be refused and logged by the router.
   await registerTrigger({ emulatorHost: emulator.host, project: PROJECT, triggerId: 'onClusterWritten', document: 'clusters/{cluster}', eventType: WRITTEN });
   process.env['METADATA_SERVER_DETECTION'] = 'none';
@@ -83,20 +99,47 @@ describe('Firestore emulator → Eventarc router → CloudEvent function', () =>
 
   it('delivers a create with the document fields', async () => {
     await db.doc(path).set({
-      spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }, { port: 443, name: null }] },
-      generation: 1, ratio: 0.5, ready: true, missing: null,
+      spec: {
+        type: 'LoadBalancer',
+        ports: [
+          { port: 80, protocol: 'TCP' },
+          { port: 443, name: null },
+        ],
+      },
+      generation: 1,
+      ratio: 0.5,
+      ready: true,
+      missing: null,
       createdAt: Timestamp.fromDate(new Date('2024-01-02T03:04:05.678Z')),
-      blob: Buffer.from('hi'), where: new FirestoreGeoPoint(1.5, -2.5),
+      blob: Buffer.from('hi'),
+      where: new FirestoreGeoPoint(1.5, -2.5),
     });
     const got = await eventFor('create', path);
     expect(got.dataWasBuffer).toBe(true);
-    expect(got.attributes).toMatchObject({ type: WRITTEN, subject: `documents/${path}`, document: path, database: '(default)', datacontenttype: 'application/protobuf' });
+    expect(got.attributes).toMatchObject({
+      type: WRITTEN,
+      subject: `documents/${path}`,
+      document: path,
+      database: '(default)',
+      datacontenttype: 'application/protobuf',
+    });
     expect(got.event.oldValue).toBeUndefined();
     expect(got.event.value?.name).toBe(`projects/${PROJECT}/databases/(default)/documents/${path}`);
     expect(got.event.value?.fields).toStrictEqual({
-      spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }, { port: 443, name: null }] },
-      generation: 1, ratio: 0.5, ready: true, missing: null, createdAt: '2024-01-02T03:04:05.678Z',
-      blob: Buffer.from('hi'), where: new GeoPoint(1.5, -2.5),
+      spec: {
+        type: 'LoadBalancer',
+        ports: [
+          { port: 80, protocol: 'TCP' },
+          { port: 443, name: null },
+        ],
+      },
+      generation: 1,
+      ratio: 0.5,
+      ready: true,
+      missing: null,
+      createdAt: '2024-01-02T03:04:05.678Z',
+      blob: Buffer.from('hi'),
+      where: new GeoPoint(1.5, -2.5),
     });
     expect(got.event.value?.createTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,9}Z$/);
   });
@@ -156,7 +199,8 @@ describe('Eventarc router', () => {
       router.route('p2', 'trig', `http://127.0.0.1:${(echo.address() as AddressInfo).port}/hook`);
       const body = Buffer.from([0x0a, 0x00, 0xff, 0x80, 0x41]);
       const res = await fetch(`http://127.0.0.1:${router.port}/functions/projects/p2/triggers/trig`, {
-        method: 'POST', body,
+        method: 'POST',
+        body,
         headers: { 'content-type': 'application/protobuf', 'ce-id': 'abc', 'ce-type': WRITTEN, 'ce-subject': 'documents/x/y', 'x-extra': '1' },
       });
       expect(res.status).toBe(202);
@@ -165,7 +209,14 @@ describe('Eventarc router', () => {
       expect(seen?.method).toBe('POST');
       expect(seen?.url).toBe('/hook');
       expect(seen?.body.equals(body)).toBe(true);
-      expect(seen?.headers).toMatchObject({ 'content-type': 'application/protobuf', 'ce-id': 'abc', 'ce-type': WRITTEN, 'ce-subject': 'documents/x/y', 'x-extra': '1', 'content-length': '5' });
+      expect(seen?.headers).toMatchObject({
+        'content-type': 'application/protobuf',
+        'ce-id': 'abc',
+        'ce-type': WRITTEN,
+        'ce-subject': 'documents/x/y',
+        'x-extra': '1',
+        'content-length': '5',
+      });
       const missing = await fetch(`http://127.0.0.1:${router.port}/functions/projects/p2/triggers/other`, { method: 'POST', body: 'x' });
       expect(missing.status).toBe(404);
     } finally {
@@ -177,7 +228,11 @@ describe('Eventarc router', () => {
 describe('locateFirestoreEmulator', () => {
   const expectInstallHelp = (fn: () => unknown): void => {
     let err: unknown;
-    try { fn(); } catch (e) { err = e; }
+    try {
+      fn();
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(FirestoreEmulatorNotFoundError);
     const message = (err as Error).message;
     expect(message).toContain('gcloud components install cloud-firestore-emulator');
@@ -202,7 +257,9 @@ describe('locateFirestoreEmulator', () => {
 
 describe('startFirestoreEmulator with a stand-in script', () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'skyfed-emu-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'skyfed-emu-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const script = (name: string, body: string): string => {
     const file = join(dir, name);
@@ -234,11 +291,15 @@ describe('startFirestoreEmulator with a stand-in script', () => {
       require(${JSON.stringify(join(__dirname, '../../../local/firestore-emulator.ts'))})
         .startFirestoreEmulator({}).then(() => process.stdout.write('ready\\n'), (e) => { console.error(e); process.exit(1); });`;
     const parent = spawn(process.execPath, ['-e', program], {
-      cwd: join(__dirname, '../../..'), env: { ...process.env, SKYFED_FIRESTORE_EMULATOR: fakeScript }, stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: join(__dirname, '../../..'),
+      env: { ...process.env, SKYFED_FIRESTORE_EMULATOR: fakeScript },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        parent.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+        parent.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('ready')) resolve();
+        });
         parent.once('exit', (code) => reject(new Error(`parent exited with ${String(code)}`)));
       });
       await waitFor('the stand-in child to start', () => (pgrepCount(marker) === 1 ? true : undefined));

@@ -22,7 +22,9 @@ export function checkZone(origin: string, text: string): { ok: boolean; output: 
   try {
     const file = join(dir, 'zone');
     writeFileSync(file, text);
-    const r = spawnSync(binary('named-checkzone', 'bind9utils'), ['-k', 'fail', '-n', 'fail', '-i', 'full', origin.replace(/\.$/, ''), file], { encoding: 'utf8' });
+    const r = spawnSync(binary('named-checkzone', 'bind9utils'), ['-k', 'fail', '-n', 'fail', '-i', 'full', origin.replace(/\.$/, ''), file], {
+      encoding: 'utf8',
+    });
     return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -50,7 +52,9 @@ export async function startNamed(origin: string, text: string): Promise<Named> {
   const port = await freePort();
   const zoneFile = join(dir, 'zone.db');
   writeFileSync(zoneFile, text);
-  writeFileSync(join(dir, 'named.conf'), `options {
+  writeFileSync(
+    join(dir, 'named.conf'),
+    `options {
   directory "${dir}";
   pid-file "${dir}/named.pid";
   session-keyfile "${dir}/session.key";
@@ -62,17 +66,23 @@ export async function startNamed(origin: string, text: string): Promise<Named> {
 };
 controls { };
 zone "${origin.replace(/\.$/, '')}" { type primary; file "${zoneFile}"; };
-`);
+`,
+  );
   const proc: ChildProcess = spawn(binary('named', 'bind9'), ['-g', '-c', join(dir, 'named.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  proc.stderr?.on('data', (c: Buffer) => { log += c.toString(); });
+  proc.stderr?.on('data', (c: Buffer) => {
+    log += c.toString();
+  });
   const resolver = new Resolver({ timeout: 1000, tries: 2 });
   resolver.setServers([`127.0.0.1:${port}`]);
   const serialOf = (t: string): number => Number(/SOA \S+ \S+ \( (\d+)/.exec(t)?.[1] ?? -1);
   const waitSerial = async (serial: number): Promise<void> => {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const got = await resolver.resolveSoa(origin.replace(/\.$/, '')).then((s) => s.serial, () => -1);
+      const got = await resolver.resolveSoa(origin.replace(/\.$/, '')).then(
+        (s) => s.serial,
+        () => -1,
+      );
       if (got === serial) return;
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`named did not serve serial ${serial} (has ${got}):\n${log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -83,7 +93,8 @@ zone "${origin.replace(/\.$/, '')}" { type primary; file "${zoneFile}"; };
   let served = text;
   const loads = (): number => log.split('all zones loaded').length - 1;
   return {
-    port, resolver,
+    port,
+    resolver,
     serve: async (next) => {
       if (next === served) return;
       served = next;

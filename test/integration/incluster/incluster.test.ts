@@ -46,7 +46,11 @@ const sweeps = async (n: number): Promise<SweepReport> => {
   return r as SweepReport;
 };
 async function cname(resolver: Resolver, name: string): Promise<string[] | string> {
-  try { return await resolver.resolveCname(name); } catch (e) { return (e as { code: string }).code; }
+  try {
+    return await resolver.resolveCname(name);
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
 }
 async function podsAreTold(cluster: string): Promise<string[] | string> {
   await named.serve(zoneOf(cluster));
@@ -59,11 +63,16 @@ beforeAll(async () => {
   fleet = await FakeKubeFleet.start(CLUSTERS.map((c) => ({ ...c, lbDelayMs: 10 })));
   cp = await startControlPlane({ SKYFED_PROBE_TIMEOUT_MS: '2000', SKYFED_FAILURE_THRESHOLD: '2', SKYFED_SUCCESS_THRESHOLD: '2' });
   for (const c of CLUSTERS) await registerCluster(cp.apiUrl, fleet.cluster(c.name), c.labels);
-  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80 }] } } });
+  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', {
+    ...T,
+    body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80 }] } },
+  });
   await waitFor('LB ingress everywhere', async () => CLUSTERS.every((c) => ip(c.name) !== ''));
   await waitFor('cluster zones known', async () => {
     const list = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
-    return (list.body['items'] as { metadata: { name: string }; status?: { zones?: string[] } }[]).filter((c) => c.metadata.name !== 'onprem').every((c) => (c.status?.zones ?? []).length > 0);
+    return (list.body['items'] as { metadata: { name: string }; status?: { zones?: string[] } }[])
+      .filter((c) => c.metadata.name !== 'onprem')
+      .every((c) => (c.status?.zones ?? []).length > 0);
   });
   const provider = new LocalDnsProvider(cp.db, 'example.com.');
   deps = sweepDeps(cp.runtime, provider);
@@ -86,7 +95,9 @@ test('after a sweep every member holds a zone BIND accepts, and Pods are told th
   for (const c of CLUSTERS) {
     const zone = zoneOf(c.name);
     expect(checkZone(ORIGIN, zone)).toMatchObject({ ok: true });
-    expect(fleet.cluster(c.name).configMap('kube-system', 'skyfed-dns')?.data?.['Corefile']).toContain(`file /etc/coredns/skyfed/db.myfederation myfederation.svc.cluster.local {`);
+    expect(fleet.cluster(c.name).configMap('kube-system', 'skyfed-dns')?.data?.['Corefile']).toContain(
+      `file /etc/coredns/skyfed/db.myfederation myfederation.svc.cluster.local {`,
+    );
   }
   named = await startNamed(ORIGIN, zoneOf('gce-us-central1'));
   for (const c of CLUSTERS) expect(await podsAreTold(c.name)).toEqual([LOCAL]);
@@ -121,7 +132,9 @@ test('healthy → unhealthy → healthy: Pods go to the zonal federated name and
   await waitFor('public records without the dead shard', async () => !(await pod.resolve4(POD_NAME)).includes(ip('gce-us-central1')));
   expect((await pod.resolve4(POD_NAME)).sort()).toEqual([ip('gce-europe-west1'), ip('onprem')].sort());
   const svc = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services/nginx', T);
-  const shard = (svc.body['status'] as { federation: { shards: { cluster: string; inCluster?: { cname: string; local: boolean } }[] } }).federation.shards.find((s) => s.cluster === 'gce-us-central1');
+  const shard = (svc.body['status'] as { federation: { shards: { cluster: string; inCluster?: { cname: string; local: boolean } }[] } }).federation.shards.find(
+    (s) => s.cluster === 'gce-us-central1',
+  );
   expect(shard?.inCluster).toMatchObject({ cname: `${ZONAL}.`, local: false });
 
   await fleet.cluster('gce-us-central1').setLoadBalancerAnswering('mynamespace', 'nginx', true);
@@ -142,13 +155,18 @@ test('a cluster without topology labels sends its Pods to the global name', asyn
 });
 
 test('propagation adds a placed Service to the zone before any sweep, and removes one unplaced from a cluster', async () => {
-  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 8080 }] } } });
+  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', {
+    ...T,
+    body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 8080 }] } },
+  });
   await waitFor('web in every zone', async () => CLUSTERS.every((c) => zoneOf(c.name).includes('\nweb.mynamespace IN CNAME ')));
   expect(zoneOf('gce-us-central1')).toContain('web.mynamespace IN CNAME web.mynamespace.myfederation.svc.us-central1-a.us-central1.example.com.');
 
-  const unplace = await patch('/api/v1/namespaces/mynamespace/services/nginx', { metadata: { annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"In","values":["gce"]}]' } } });
+  const unplace = await patch('/api/v1/namespaces/mynamespace/services/nginx', {
+    metadata: { annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"In","values":["gce"]}]' } },
+  });
   expect(unplace.status).toBe(200);
-  await waitFor('nginx gone from onprem\'s zone', async () => !zoneOf('onprem').includes('\nnginx.mynamespace '));
+  await waitFor("nginx gone from onprem's zone", async () => !zoneOf('onprem').includes('\nnginx.mynamespace '));
   await sweeps(1);
   expect(await podsAreTold('onprem')).toBe('ENOTFOUND');
   expect(checkZone(ORIGIN, zoneOf('onprem'))).toMatchObject({ ok: true });
@@ -158,11 +176,14 @@ test('propagation adds a placed Service to the zone before any sweep, and remove
 test('CoreDNS opt-in: patched when turned on, restored byte for byte when turned off and when the Cluster leaves', async () => {
   const europe = fleet.cluster('gce-europe-west1');
   const corefile = (): string => europe.configMap('kube-system', 'coredns')?.data?.['Corefile'] ?? '';
-  const mounts = (): unknown => (europe.configs.deployments.get('kube-system/coredns')?.spec as { template: { spec: { volumes: { name: string }[] } } }).template.spec.volumes.map((v) => v.name);
+  const mounts = (): unknown =>
+    (europe.configs.deployments.get('kube-system/coredns')?.spec as { template: { spec: { volumes: { name: string }[] } } }).template.spec.volumes.map(
+      (v) => v.name,
+    );
   const path = '/apis/federation/v1beta1/clusters/gce-europe-west1';
   expect((await patch(path, { spec: { dns: { manageCoreDNS: 'yes' } } })).status).toBe(400);
   expect((await patch(path, { spec: { dns: { manageCoreDNS: true } } })).status).toBe(200);
-  await waitFor('Corefile imports skyfed\'s block', async () => corefile().includes('import /etc/coredns/skyfed/Corefil[e]'));
+  await waitFor("Corefile imports skyfed's block", async () => corefile().includes('import /etc/coredns/skyfed/Corefil[e]'));
   expect(corefile().startsWith(KUBEADM_COREFILE)).toBe(true);
   await waitFor('zone mounted', async () => JSON.stringify(mounts()) === '["config-volume","skyfed-dns"]');
 
@@ -173,7 +194,10 @@ test('CoreDNS opt-in: patched when turned on, restored byte for byte when turned
   expect((await patch(path, { spec: { dns: { manageCoreDNS: true } } })).status).toBe(200);
   await waitFor('patched again', async () => corefile().includes('skyfed-dns begin'));
   expect((await call(cp.apiUrl, 'DELETE', path, T)).status).toBe(200);
-  await waitFor('left: Corefile restored, zone ConfigMap deleted', async () => corefile() === KUBEADM_COREFILE && europe.configMap('kube-system', 'skyfed-dns') === undefined);
+  await waitFor(
+    'left: Corefile restored, zone ConfigMap deleted',
+    async () => corefile() === KUBEADM_COREFILE && europe.configMap('kube-system', 'skyfed-dns') === undefined,
+  );
   expect(mounts()).toEqual(['config-volume']);
 });
 

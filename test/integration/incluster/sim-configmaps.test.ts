@@ -10,14 +10,28 @@ import { addressGuard, parseCidr } from '../../../shared/net/address-guard';
 
 let fleet: FakeKubeFleet;
 let c: KubeMemberClient;
-const reason = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e instanceof MemberError ? e.reason : String(e)));
+const reason = async (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof MemberError ? e.reason : String(e)),
+  );
 
 beforeAll(async () => {
   fleet = await FakeKubeFleet.start([{ name: 'a' }]);
   const a = fleet.cluster('a');
-  c = new KubeMemberClient({ cluster: 'a', server: a.url, kubeconfig: a.kubeconfig(), timeoutMs: 2000, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, guard: addressGuard([parseCidr('127.0.0.0/8')]) });
+  c = new KubeMemberClient({
+    cluster: 'a',
+    server: a.url,
+    kubeconfig: a.kubeconfig(),
+    timeoutMs: 2000,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+    guard: addressGuard([parseCidr('127.0.0.0/8')]),
+  });
 });
-afterAll(async () => { c?.close(); await fleet?.stop(); });
+afterAll(async () => {
+  c?.close();
+  await fleet?.stop();
+});
 
 test('ConfigMaps: create, AlreadyExists, stale replace and delete are Conflicts, over 1 MiB is Invalid, a missing one reads as absent', async () => {
   expect(await c.getConfigMap('kube-system', 'skyfed-dns')).toBeUndefined();

@@ -24,20 +24,33 @@ beforeAll(async () => {
   await buildOnce();
   const dir = mkdtempSync(join(tmpdir(), 'skyfed-bind-'));
   // The functions build their runtime at start: the key file goes to the test's own directory.
-  const env = { SKYFED_KEY_FILE: join(dir, 'kek.key'), SKYFED_PROJECT: 'bind-test', SKYFED_API_TOKENS: 'bind-test-token-0123456789=a:admin', METADATA_SERVER_DETECTION: 'none', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9' };
+  const env = {
+    SKYFED_KEY_FILE: join(dir, 'kek.key'),
+    SKYFED_PROJECT: 'bind-test',
+    SKYFED_API_TOKENS: 'bind-test-token-0123456789=a:admin',
+    METADATA_SERVER_DETECTION: 'none',
+    FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  };
   const fns: FunctionProcess[] = await Promise.all([
     startFunction({ target: 'api', port: await freePort(), sourceDir: ROOT, env, logDir: dir, signature: 'http' }),
     startFunction({ target: 'onServiceWritten', port: await freePort(), sourceDir: ROOT, env, logDir: dir, signature: 'cloudevent' }),
   ]);
-  for (const f of fns) { ports.set(`function ${f.target}`, f.port); closers.push(() => f.stop()); }
+  for (const f of fns) {
+    ports.set(`function ${f.target}`, f.port);
+    closers.push(() => f.stop());
+  }
   const router = await startEventarcRouter();
-  ports.set('eventarc router', router.port); closers.push(() => router.close());
+  ports.set('eventarc router', router.port);
+  closers.push(() => router.close());
   const scheduler = await startLocalScheduler([]);
-  ports.set('scheduler', Number(new URL(scheduler.endpoint).port)); closers.push(() => scheduler.close());
+  ports.set('scheduler', Number(new URL(scheduler.endpoint).port));
+  closers.push(() => scheduler.close());
   const dns = await startDnsServer({ host: '127.0.0.1', port: 0, zones: [{ origin: 'example.com.', source: new StaticRecordSource([]) }] });
-  ports.set('dns (tcp)', dns.tcpPort); closers.push(() => dns.close());
+  ports.set('dns (tcp)', dns.tcpPort);
+  closers.push(() => dns.close());
   const front = await startHttpsFront(loadOrCreateTls(join(dir, 'tls')), fns[0]?.port ?? 0);
-  ports.set('https front', front.port); closers.push(() => front.close());
+  ports.set('https front', front.port);
+  closers.push(() => front.close());
 }, 120_000);
 afterAll(async () => {
   for (const c of closers.reverse()) await c().catch(() => undefined);
@@ -48,7 +61,11 @@ function listeningAddresses(port: number): string[] {
   const out: string[] = [];
   for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
-    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
     for (const line of text.trim().split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/);
       const [addr, p] = (local ?? '').split(':');
@@ -61,19 +78,29 @@ function listeningAddresses(port: number): string[] {
 const LOOPBACK_V4 = '0100007F'; // 127.0.0.1, little-endian
 const MAPPED_LOOPBACK = '0000000000000000FFFF00000100007F'; // ::ffff:127.0.0.1
 
-const ownAddress = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+const ownAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && !a.internal && a.family === 'IPv4')?.address;
 
-const connects = (host: string, port: number): Promise<boolean> => new Promise((resolve) => {
-  const s = connect({ host, port, timeout: 2000 }, () => { s.destroy(); resolve(true); });
-  s.on('error', () => resolve(false));
-  s.on('timeout', () => { s.destroy(); resolve(false); });
-});
+const connects = (host: string, port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 2000 }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
 
 test('every local endpoint listens on 127.0.0.1 only', async () => {
   expect(ports.size).toBe(6);
   for (const [name, port] of ports) {
     const bound = listeningAddresses(port);
-    if (bound.length > 0) expect({ name, bound }).toEqual({ name, bound: bound.map(() => expect.stringMatching(new RegExp(`^(${LOOPBACK_V4}|${MAPPED_LOOPBACK})$`))) });
+    if (bound.length > 0)
+      expect({ name, bound }).toEqual({ name, bound: bound.map(() => expect.stringMatching(new RegExp(`^(${LOOPBACK_V4}|${MAPPED_LOOPBACK})$`))) });
     expect({ name, loopback: await connects('127.0.0.1', port) }).toEqual({ name, loopback: true });
     if (ownAddress) expect({ name, via: ownAddress, connected: await connects(ownAddress, port) }).toEqual({ name, via: ownAddress, connected: false });
   }

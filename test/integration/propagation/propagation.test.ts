@@ -15,7 +15,9 @@ let fleet: FakeKubeFleet;
 const T = { token: ADMIN_TOKEN };
 
 beforeAll(async () => {
-  fleet = await FakeKubeFleet.start(NAMES.map((name, i) => ({ name, region: ['asia-east1', 'europe-west1', 'us-central1', 'us-east1', 'us-west1'][i] as string, zones: [`z${i}-a`] })));
+  fleet = await FakeKubeFleet.start(
+    NAMES.map((name, i) => ({ name, region: ['asia-east1', 'europe-west1', 'us-central1', 'us-east1', 'us-west1'][i] as string, zones: [`z${i}-a`] })),
+  );
   cp = await startControlPlane({ SKYFED_MEMBER_TIMEOUT_MS: '3000', SKYFED_BREAKER_FAILURES: '2', SKYFED_BREAKER_COOLDOWN_MS: '60000' });
   for (const name of NAMES.slice(0, 4)) await register(name);
   await cp.settle();
@@ -30,7 +32,9 @@ async function register(name: string): Promise<void> {
 }
 
 const svc = (name: string, port = 80, annotations: Record<string, string> = {}) => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, labels: { app: name }, annotations },
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, labels: { app: name }, annotations },
   spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port }] },
 });
 const members = (name: string, ns = 'web') => NAMES.slice(0, 4).map((c) => fleet.cluster(c).getService(ns, name));
@@ -43,7 +47,7 @@ test('a federated Service appears in every cluster, labelled as ours, and cluste
     expect(m?.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   }
   const clusters = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
-  for (const c of (clusters.body['items'] as { status: { conditions: { type: string; status: string }[]; version: string; region: string } }[])) {
+  for (const c of clusters.body['items'] as { status: { conditions: { type: string; status: string }[]; version: string; region: string } }[]) {
     expect(c.status.conditions.find((x) => x.type === 'Ready')?.status).toBe('True');
     expect(c.status.version).toBe('v1.30.2');
   }
@@ -59,7 +63,11 @@ test('a federated Service appears in every cluster, labelled as ours, and cluste
 test('an edit follows to every cluster; keeping allocated clusterIP and nodePort', async () => {
   const before = members('nginx').map((m) => [m?.spec.clusterIP, m?.spec.ports?.[0]?.nodePort]);
   const got = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/web/services/nginx', T);
-  const body = { ...svc('nginx'), metadata: { ...svc('nginx').metadata, resourceVersion: (got.body['metadata'] as { resourceVersion: string }).resourceVersion }, spec: { ...svc('nginx').spec, selector: { app: 'nginx-v2' } } };
+  const body = {
+    ...svc('nginx'),
+    metadata: { ...svc('nginx').metadata, resourceVersion: (got.body['metadata'] as { resourceVersion: string }).resourceVersion },
+    spec: { ...svc('nginx').spec, selector: { app: 'nginx-v2' } },
+  };
   expect((await call(cp.apiUrl, 'PUT', '/api/v1/namespaces/web/services/nginx', { ...T, body })).status).toBe(200);
   await waitFor('selector updated everywhere', async () => members('nginx').every((m) => m?.spec.selector?.['app'] === 'nginx-v2'));
   expect(members('nginx').map((m) => [m?.spec.clusterIP, m?.spec.ports?.[0]?.nodePort])).toEqual(before);
@@ -112,13 +120,19 @@ test('one hanging cluster does not delay the others at all, shows its error, and
   await cp.settle(100);
   expect(europe.received.count).toBe(calls);
   const open = await shardOf('cart', 'gce-europe-west1');
-  expect(open?.error).toMatch(/^circuit open after 2 consecutive time-outs \(Timeout: no answer within 3000 ms\); calls to this cluster are paused until \d{4}-/);
+  expect(open?.error).toMatch(
+    /^circuit open after 2 consecutive time-outs \(Timeout: no answer within 3000 ms\); calls to this cluster are paused until \d{4}-/,
+  );
   expect(open?.errorSince).toBe(stored?.['openSince']);
 
   // The member is repaired and its registration edited: that resets the breaker at once (no
   // waiting out the cool-down, a minute here), and the cluster catches up.
   await europe.setFault({ mode: 'none' });
-  const patched = await call(cp.apiUrl, 'PATCH', '/apis/federation/v1beta1/clusters/gce-europe-west1', { ...T, contentType: 'application/merge-patch+json', body: { metadata: { labels: { repaired: 'true' } } } });
+  const patched = await call(cp.apiUrl, 'PATCH', '/apis/federation/v1beta1/clusters/gce-europe-west1', {
+    ...T,
+    contentType: 'application/merge-patch+json',
+    body: { metadata: { labels: { repaired: 'true' } } },
+  });
   expect(patched.status).toBe(200);
   await waitFor('europe caught up', async () => fleet.cluster('gce-europe-west1').getService('web', 'cart') !== undefined);
   expect((await cp.db.collection('memberBreakers').get()).size).toBe(0);

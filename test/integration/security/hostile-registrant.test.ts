@@ -39,16 +39,35 @@ function hostile(user: Record<string, unknown>, cluster: Record<string, unknown>
   const c = fleet.cluster('m1');
   const ca = Buffer.from(c.caPem).toString('base64');
   return JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'x',
     clusters: [{ name: 'x', cluster: { server: c.url, 'certificate-authority-data': ca, ...cluster } }],
-    users: [{ name: 'x', user }], contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
+    users: [{ name: 'x', user }],
+    contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
   });
 }
 
 const attacks: [string, Record<string, unknown>, Record<string, unknown>, string][] = [
-  ['exec plugin that writes a file', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', `touch ${marker}; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x"}}'`] } }, {}, 'users[0].user.exec'],
+  [
+    'exec plugin that writes a file',
+    {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: '/bin/sh',
+        args: ['-c', `touch ${marker}; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x"}}'`],
+      },
+    },
+    {},
+    'users[0].user.exec',
+  ],
   ['tokenFile naming the key-encryption key', { tokenFile: keyFile }, {}, 'users[0].user.tokenFile'],
-  ['auth-provider with a token file', { 'auth-provider': { name: 'oidc', config: { 'id-token': 'x', tokenFile: keyFile } } }, {}, 'users[0].user.auth-provider'],
+  [
+    'auth-provider with a token file',
+    { 'auth-provider': { name: 'oidc', config: { 'id-token': 'x', tokenFile: keyFile } } },
+    {},
+    'users[0].user.auth-provider',
+  ],
   ['client certificate from a path', { 'client-certificate': keyFile, 'client-key': keyFile }, {}, 'users[0].user.client-certificate'],
   ['CA from a path', { token: 'x' }, { 'certificate-authority': keyFile }, 'clusters[0].cluster.certificate-authority'],
   ['proxy to the metadata server', { token: 'x' }, { 'proxy-url': 'http://169.254.169.254:80' }, 'clusters[0].cluster.proxy-url'],
@@ -57,7 +76,8 @@ const attacks: [string, Record<string, unknown>, Record<string, unknown>, string
 test.each(attacks)('a Secret with %s is refused with 422 naming the field; nothing stored or run', async (_what, user, cluster, field) => {
   const before = await snapshotStore(api.db);
   const res = await call(api.url, 'POST', '/api/v1/namespaces/federation-system/secrets', {
-    token: ADMIN_TOKEN, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'm1' }, stringData: { kubeconfig: hostile(user, cluster) } },
+    token: ADMIN_TOKEN,
+    body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'm1' }, stringData: { kubeconfig: hostile(user, cluster) } },
   });
   expect(res.status).toBe(422);
   expect(res.body).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
@@ -84,13 +104,23 @@ test.each(attacks)('a stored kubeconfig with %s is refused again when used: noth
 });
 
 test.each([
-  'https://169.254.169.254', 'https://metadata.google.internal', 'https://0x7f000001:6443', 'https://[::ffff:169.254.169.254]',
-  'https://[fd00:ec2::254]', 'https://10.0.0.1:6443', 'https://[64:ff9b::a9fe:a9fe]',
+  'https://169.254.169.254',
+  'https://metadata.google.internal',
+  'https://0x7f000001:6443',
+  'https://[::ffff:169.254.169.254]',
+  'https://[fd00:ec2::254]',
+  'https://10.0.0.1:6443',
+  'https://[64:ff9b::a9fe:a9fe]',
 ])('a Cluster at %s is refused with 422 and not stored', async (server) => {
   const before = await snapshotStore(api.db);
   const res = await call(api.url, 'POST', '/apis/federation/v1beta1/clusters', {
     token: ADMIN_TOKEN,
-    body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'evil' }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: server }], secretRef: { name: 'm1' } } },
+    body: {
+      apiVersion: 'federation/v1beta1',
+      kind: 'Cluster',
+      metadata: { name: 'evil' },
+      spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: server }], secretRef: { name: 'm1' } },
+    },
   });
   expect(res.status).toBe(422);
   expect(res.text).toContain('serverAddress');
@@ -100,9 +130,19 @@ test.each([
 test('a member API at a refused address is never dialled: the guard answers before any connection', async () => {
   const c = fleet.cluster('m1');
   const strict = addressGuard();
-  const client = new KubeMemberClient({ cluster: 'm1', server: c.url, kubeconfig: c.kubeconfig(), timeoutMs: 2000, guard: strict, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+  const client = new KubeMemberClient({
+    cluster: 'm1',
+    server: c.url,
+    kubeconfig: c.kubeconfig(),
+    timeoutMs: 2000,
+    guard: strict,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+  });
   const seen = c.connectionCount;
-  const err = await client.version().then(() => undefined, (e: unknown) => e);
+  const err = await client.version().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(MemberError);
   expect((err as MemberError).reason).toBe('Forbidden');
   expect((err as Error).message).toMatch(/dial refused: address not allowed \(loopback address\)/);
@@ -112,9 +152,19 @@ test('a member API at a refused address is never dialled: the guard answers befo
 });
 
 test('bad Service annotations are refused when written (probe path, adopt)', async () => {
-  for (const [k, v] of [['skyfed.io/probe-http-path', '/a b'], ['skyfed.io/probe-http-path', 'http://169.254.169.254/'], ['skyfed.io/adopt', 'yes']]) {
+  for (const [k, v] of [
+    ['skyfed.io/probe-http-path', '/a b'],
+    ['skyfed.io/probe-http-path', 'http://169.254.169.254/'],
+    ['skyfed.io/adopt', 'yes'],
+  ]) {
     const res = await call(api.url, 'POST', '/api/v1/namespaces/web/services', {
-      token: ADMIN_TOKEN, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', annotations: { [k as string]: v } }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+      token: ADMIN_TOKEN,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'bad', annotations: { [k as string]: v } },
+        spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+      },
     });
     expect(res.status).toBe(422);
     expect(res.text).toContain(k);

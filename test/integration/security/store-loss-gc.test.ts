@@ -14,20 +14,27 @@ let fleet: FakeKubeFleet;
 let cp: ControlPlane | undefined;
 
 beforeAll(async () => {
-  fleet = await FakeKubeFleet.start([{ name: 'm1', region: 'r1', zones: ['r1-a'] }, { name: 'm2', region: 'r2', zones: ['r2-a'] }]);
+  fleet = await FakeKubeFleet.start([
+    { name: 'm1', region: 'r1', zones: ['r1-a'] },
+    { name: 'm2', region: 'r2', zones: ['r2-a'] },
+  ]);
 }, 60_000);
 afterAll(async () => {
   await cp?.close();
   await fleet?.stop();
 });
 
-const members = (): string[] => fleet.clusters.flatMap((c) => ['a', 'b', 'c'].filter((s) => c.getService('shop', s) !== undefined).map((s) => `${c.name}/${s}`)).sort();
+const members = (): string[] =>
+  fleet.clusters.flatMap((c) => ['a', 'b', 'c'].filter((s) => c.getService('shop', s) !== undefined).map((s) => `${c.name}/${s}`)).sort();
 
 test('a fresh store re-registering the same clusters deletes none of the earlier member Services', async () => {
   const first = await startControlPlane();
   for (const c of fleet.clusters) await registerCluster(first.apiUrl, c);
   for (const s of ['a', 'b', 'c']) {
-    await call(first.apiUrl, 'POST', '/api/v1/namespaces/shop/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: s }, spec: { type: 'ClusterIP', ports: [{ port: 80 }] } } });
+    await call(first.apiUrl, 'POST', '/api/v1/namespaces/shop/services', {
+      ...T,
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: s }, spec: { type: 'ClusterIP', ports: [{ port: 80 }] } },
+    });
   }
   await waitFor('members everywhere', async () => (members().length === 6 ? true : undefined), 30_000);
   await first.close();

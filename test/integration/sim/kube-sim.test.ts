@@ -10,13 +10,32 @@ import { addressGuard, parseCidr } from '../../../shared/net/address-guard';
 let fleet: FakeKubeFleet;
 const client = (name: string, timeoutMs = 400, kubeconfig?: string): KubeMemberClient => {
   const c = fleet.cluster(name);
-  return new KubeMemberClient({ cluster: name, server: c.url, kubeconfig: kubeconfig ?? c.kubeconfig(), timeoutMs, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, guard: addressGuard([parseCidr('127.0.0.0/8')]) });
+  return new KubeMemberClient({
+    cluster: name,
+    server: c.url,
+    kubeconfig: kubeconfig ?? c.kubeconfig(),
+    timeoutMs,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+    guard: addressGuard([parseCidr('127.0.0.0/8')]),
+  });
 };
-const reason = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e instanceof MemberError ? e.reason : String(e)));
-const svc = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 8080 }], ...extra } });
+const reason = async (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof MemberError ? e.reason : String(e)),
+  );
+const svc = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { type: 'LoadBalancer', ports: [{ port: 8080 }], ...extra },
+});
 
 beforeAll(async () => {
-  fleet = await FakeKubeFleet.start([{ name: 'a', region: 'r', zones: ['r-a', 'r-b'] }, { name: 'b', topologyLabels: 'legacy', region: 'q', zones: ['q-x'] }]);
+  fleet = await FakeKubeFleet.start([
+    { name: 'a', region: 'r', zones: ['r-a', 'r-b'] },
+    { name: 'b', topologyLabels: 'legacy', region: 'q', zones: ['q-x'] },
+  ]);
 });
 afterAll(async () => fleet?.stop());
 
@@ -83,7 +102,8 @@ test('the load-balancer simulator assigns ingress and really listens on it', asy
     const poll = async (): Promise<void> => {
       const s = await c.getService('ns1', 'web');
       const ip = s?.status?.loadBalancer?.ingress?.[0]?.ip;
-      if (ip) resolve(ip); else setTimeout(() => void poll(), 20);
+      if (ip) resolve(ip);
+      else setTimeout(() => void poll(), 20);
     };
     void poll();
   });

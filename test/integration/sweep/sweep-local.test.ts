@@ -50,7 +50,7 @@ async function cname(name: string): Promise<string[] | string> {
     return (e as { code: string }).code;
   }
 }
-const ip = (cluster: string): string => (fleet.cluster(cluster).getService('mynamespace', 'nginx')?.status?.loadBalancer?.ingress?.[0]?.ip ?? '');
+const ip = (cluster: string): string => fleet.cluster(cluster).getService('mynamespace', 'nginx')?.status?.loadBalancer?.ingress?.[0]?.ip ?? '';
 const sweeps = async (n: number): Promise<SweepReport> => {
   let r: SweepReport | undefined;
   for (let i = 0; i < n; i++) r = await sweep(deps);
@@ -61,7 +61,10 @@ beforeAll(async () => {
   fleet = await FakeKubeFleet.start(SEED.map((s) => ({ ...s, lbDelayMs: 10 })));
   cp = await startControlPlane({ SKYFED_PROBE_TIMEOUT_MS: '500', SKYFED_FAILURE_THRESHOLD: '2', SKYFED_SUCCESS_THRESHOLD: '2' });
   for (const c of fleet.clusters) await registerCluster(cp.apiUrl, c);
-  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', { ...T, body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80 }] } } });
+  await call(cp.apiUrl, 'POST', '/api/v1/namespaces/mynamespace/services', {
+    ...T,
+    body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80 }] } },
+  });
   await waitFor('LB ingress in every cluster', async () => SEED.every((s) => ip(s.name) !== ''));
   await waitFor('cluster zones known', async () => {
     const list = await call(cp.apiUrl, 'GET', '/apis/federation/v1beta1/clusters', T);
@@ -122,7 +125,15 @@ test('a dead load balancer leaves after the failure threshold; its names fall ba
   expect(await cname(ZONAL)).toEqual([REGIONAL]);
   expect(await cname(REGIONAL)).toEqual([GLOBAL]);
   const svc = await call(cp.apiUrl, 'GET', '/api/v1/namespaces/mynamespace/services/nginx', T);
-  const fed = (svc.body['status'] as { federation: { shards: { cluster: string; healthy: boolean; health: string; healthReason: string }[]; history: { message: string }[]; dns: { lastChange: string } } }).federation;
+  const fed = (
+    svc.body['status'] as {
+      federation: {
+        shards: { cluster: string; healthy: boolean; health: string; healthReason: string }[];
+        history: { message: string }[];
+        dns: { lastChange: string };
+      };
+    }
+  ).federation;
   const shard = fed.shards.find((s) => s.cluster === 'gce-us-central1');
   expect(shard?.healthy).toBe(false);
   expect(shard?.health).toMatch(/ECONNREFUSED|no TCP answer/);
@@ -146,7 +157,11 @@ test('a shard with no ready endpoints leaves too', async () => {
 });
 
 async function setPolicy(policy: string): Promise<void> {
-  const r = await call(cp.apiUrl, 'PATCH', '/api/v1/namespaces/mynamespace/services/nginx', { ...T, body: { metadata: { annotations: { 'skyfed.io/dns-all-down-policy': policy } } }, contentType: 'application/merge-patch+json' });
+  const r = await call(cp.apiUrl, 'PATCH', '/api/v1/namespaces/mynamespace/services/nginx', {
+    ...T,
+    body: { metadata: { annotations: { 'skyfed.io/dns-all-down-policy': policy } } },
+    contentType: 'application/merge-patch+json',
+  });
   expect(r.status).toBe(200);
   // The sweep sees the new policy once the Service's event has updated its catalog (in production
   // that event also asks for the next sweep).

@@ -47,7 +47,8 @@ test('health record: a large cluster record is split into parts and read back wh
   const big: Record<string, { healthy: boolean; reason: string; readyEndpoints: number; consecutiveFailures: number; consecutiveSuccesses: number }> = {};
   expect(PART_CHARS).toBeLessThan(1_048_576 - 1_000); // production parts fit Firestore's document limit
   // About 2.2 parts' worth of JSON (each entry is about 300 characters).
-  for (let i = 0; i < Math.ceil((PART * 2.2) / 300); i++) big[`ns/service-${i}`] = { healthy: i % 2 === 0, reason: 'x'.repeat(200), readyEndpoints: 3, consecutiveFailures: 0, consecutiveSuccesses: 0 };
+  for (let i = 0; i < Math.ceil((PART * 2.2) / 300); i++)
+    big[`ns/service-${i}`] = { healthy: i % 2 === 0, reason: 'x'.repeat(200), readyEndpoints: 3, consecutiveFailures: 0, consecutiveSuccesses: 0 };
   expect(JSON.stringify(big).length).toBeGreaterThan(PART * 2);
   await store.write('gke-1', big);
   await store.write('eks-2', { 'ns/a': { healthy: true, reason: 'ok', readyEndpoints: 1, consecutiveFailures: 0, consecutiveSuccesses: 0 } });
@@ -65,7 +66,12 @@ test('health record: a large cluster record is split into parts and read back wh
 test('catalog: sync follows the Service document, skips writes that change nothing, and forgets deleted Services', async () => {
   const store = new FirestoreObjectStore(db);
   const catalog = new ServiceCatalog(new FirestoreShardedMap(db, 'catalogTest', CATALOG_SHARDS));
-  const svc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', uid: 'u1', labels: { team: 'a' } }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 443 }] } };
+  const svc: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'shop', uid: 'u1', labels: { team: 'a' } },
+    spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 443 }] },
+  };
   await store.transact<Service>('services', { namespace: 'shop', name: 'web' }, () => ({ write: { object: svc } }));
   await catalog.sync(store, 'shop', 'web');
   const [entry] = (await catalog.readAll()).services;

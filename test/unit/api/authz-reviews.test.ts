@@ -5,7 +5,7 @@ import { ApiError } from '../../../shared/k8s/status';
 const admin = { user: 'alice', role: 'admin' as const };
 const view = { user: 'victor', role: 'view' as const };
 
-describe('SelfSubjectAccessReview answers from the caller\'s role', () => {
+describe("SelfSubjectAccessReview answers from the caller's role", () => {
   test.each([
     [admin, { verb: 'create', resource: 'services', namespace: 'shop' }, true],
     [admin, { verb: 'delete', group: 'federation', resource: 'clusters' }, true],
@@ -27,7 +27,9 @@ describe('SelfSubjectAccessReview answers from the caller\'s role', () => {
   });
 
   test.each([
-    [view, 'get', '/version', true], [view, 'post', '/api/v1/namespaces/x/services', false], [admin, 'post', '/anything', true],
+    [view, 'get', '/version', true],
+    [view, 'post', '/api/v1/namespaces/x/services', false],
+    [admin, 'post', '/anything', true],
   ])('non-resource: %o %s %s → %s', (caller, verb, path, allowed) => {
     expect(allows(caller.role, { nonResource: { verb, path } })).toBe(allowed);
   });
@@ -65,7 +67,11 @@ describe('the review answers and the per-request check agree', () => {
   ];
   test.each(requests.flatMap(([m, p, a]) => [admin, view].map((c) => [c.role, m, p, a, c] as const)))('%s %s %s', (_r, method, path, attrs, caller) => {
     let passed = true;
-    try { authorize(caller, method, path); } catch { passed = false; }
+    try {
+      authorize(caller, method, path);
+    } catch {
+      passed = false;
+    }
     expect(allows(caller.role, { resource: attrs })).toBe(passed);
   });
 });
@@ -73,17 +79,21 @@ describe('the review answers and the per-request check agree', () => {
 describe('SelfSubjectRulesReview and SelfSubjectReview', () => {
   test('admin has "*" on everything; view reads and may ask', () => {
     expect(rulesReview(admin, { spec: { namespace: 'default' } })['status']).toEqual({
-      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false,
+      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+      nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      incomplete: false,
     });
     const v = rulesReview(view, {})['status'] as { resourceRules: { verbs: string[] }[] };
     expect(v.resourceRules.map((r) => r.verbs)).toEqual([['create'], ['create'], ['get', 'list', 'watch']]);
   });
 
-  test('whoami names the user and the role\'s group, in the version asked', () => {
+  test("whoami names the user and the role's group, in the version asked", () => {
     const now = new Date('2026-12-01T10:00:00Z');
     for (const v of ['authentication.k8s.io/v1', 'authentication.k8s.io/v1beta1']) {
       expect(whoAmI(view, { apiVersion: v, kind: 'SelfSubjectReview' }, v, now)).toEqual({
-        kind: 'SelfSubjectReview', apiVersion: v, metadata: { creationTimestamp: '2026-12-01T10:00:00Z' },
+        kind: 'SelfSubjectReview',
+        apiVersion: v,
+        metadata: { creationTimestamp: '2026-12-01T10:00:00Z' },
         status: { userInfo: { username: 'victor', groups: ['skyfed:view', 'system:authenticated'] } },
       });
     }

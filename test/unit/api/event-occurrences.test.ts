@@ -23,12 +23,26 @@ describe('propagation problems are recorded when they appear or change, not whil
 });
 
 describe('cluster status changes', () => {
-  const cluster = (ready: string, offline: string, message = 'm'): Cluster => ({
-    apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'east', uid: 'c-1' }, spec: {},
-    status: { conditions: [{ type: 'Ready', status: ready, message }, { type: 'Offline', status: offline, message: 'no answer' }] },
-  } as unknown as Cluster);
+  const cluster = (ready: string, offline: string, message = 'm'): Cluster =>
+    ({
+      apiVersion: 'federation/v1beta1',
+      kind: 'Cluster',
+      metadata: { name: 'east', uid: 'c-1' },
+      spec: {},
+      status: {
+        conditions: [
+          { type: 'Ready', status: ready, message },
+          { type: 'Offline', status: offline, message: 'no answer' },
+        ],
+      },
+    }) as unknown as Cluster;
   test.each([
-    ['Unknown → Ready', { ...cluster('True', 'False'), status: {} } as Cluster, cluster('True', 'False', '/readyz responded with ok'), 'Normal ClusterReady Cluster is Ready: /readyz responded with ok'],
+    [
+      'Unknown → Ready',
+      { ...cluster('True', 'False'), status: {} } as Cluster,
+      cluster('True', 'False', '/readyz responded with ok'),
+      'Normal ClusterReady Cluster is Ready: /readyz responded with ok',
+    ],
     ['Ready → Offline', cluster('True', 'False'), cluster('Unknown', 'True'), 'Warning ClusterOffline Cluster is Offline: no answer'],
     ['Ready → NotReady', cluster('True', 'False'), cluster('False', 'False', 'readyz 500'), 'Warning ClusterNotReady Cluster is NotReady: readyz 500'],
     ['Ready → Ready (a message changed)', cluster('True', 'False'), cluster('True', 'False', 'other'), undefined],

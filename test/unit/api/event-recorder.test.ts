@@ -10,36 +10,63 @@ class MemoryStore implements ObjectStore {
   readonly docs = new Map<string, StoredRecord>();
   writes = 0;
   constructor(private readonly hook: () => Promise<void> = async () => undefined) {}
-  private key(r: ResourceName, k: ObjectKey): string { return `${r}/${k.namespace ?? ''}/${k.name}`; }
-  async get<T extends KubeObject>(r: ResourceName, k: ObjectKey): Promise<StoredRecord<T> | undefined> { return this.docs.get(this.key(r, k)) as StoredRecord<T> | undefined; }
+  private key(r: ResourceName, k: ObjectKey): string {
+    return `${r}/${k.namespace ?? ''}/${k.name}`;
+  }
+  async get<T extends KubeObject>(r: ResourceName, k: ObjectKey): Promise<StoredRecord<T> | undefined> {
+    return this.docs.get(this.key(r, k)) as StoredRecord<T> | undefined;
+  }
   async list<T extends KubeObject>(r: ResourceName, ns?: string): Promise<StoredRecord<T>[]> {
     return [...this.docs].filter(([k]) => k.startsWith(`${r}/${ns !== undefined ? `${ns}/` : ''}`)).map(([, v]) => v as StoredRecord<T>);
   }
   /** Transactions are serializable, as Firestore's are: one at a time here. */
   private queue: Promise<unknown> = Promise.resolve();
-  transact<T extends KubeObject>(r: ResourceName, k: ObjectKey, decide: (c: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>): Promise<StoredRecord<T> | undefined> {
+  transact<T extends KubeObject>(
+    r: ResourceName,
+    k: ObjectKey,
+    decide: (c: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
+  ): Promise<StoredRecord<T> | undefined> {
     const run = this.queue.then(() => this.transactNow(r, k, decide));
     this.queue = run.catch(() => undefined);
     return run;
   }
-  private async transactNow<T extends KubeObject>(r: ResourceName, k: ObjectKey, decide: (c: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>): Promise<StoredRecord<T> | undefined> {
+  private async transactNow<T extends KubeObject>(
+    r: ResourceName,
+    k: ObjectKey,
+    decide: (c: StoredRecord<T> | undefined) => TransactResult<T> | Promise<TransactResult<T>>,
+  ): Promise<StoredRecord<T> | undefined> {
     await this.hook();
     const cur = this.docs.get(this.key(r, k)) as StoredRecord<T> | undefined;
     const res = await decide(cur);
     if ('none' in res) return cur;
     this.writes++;
-    if ('delete' in res) { this.docs.delete(this.key(r, k)); return cur; }
-    const object = { ...res.write.object, metadata: { ...res.write.object.metadata, resourceVersion: nextResourceVersion(cur?.object.metadata.resourceVersion, Date.now() * 1000) } };
+    if ('delete' in res) {
+      this.docs.delete(this.key(r, k));
+      return cur;
+    }
+    const object = {
+      ...res.write.object,
+      metadata: { ...res.write.object.metadata, resourceVersion: nextResourceVersion(cur?.object.metadata.resourceVersion, Date.now() * 1000) },
+    };
     this.docs.set(this.key(r, k), { object });
     return { object };
   }
-  async deletedSince<T extends KubeObject>(): Promise<T[]> { return []; }
-  async listPage(): Promise<never> { throw new Error('not used by the recorder'); }
-  async countAfter(): Promise<number> { throw new Error('not used by the recorder'); }
+  async deletedSince<T extends KubeObject>(): Promise<T[]> {
+    return [];
+  }
+  async listPage(): Promise<never> {
+    throw new Error('not used by the recorder');
+  }
+  async countAfter(): Promise<number> {
+    throw new Error('not used by the recorder');
+  }
 }
 
 const occ = (message: string, reason = 'ShardUnhealthy'): Occurrence => ({
-  regarding: { kind: 'Service', apiVersion: 'v1', namespace: 'shop', name: 'web', uid: 'u-1' }, type: 'Warning', reason, message,
+  regarding: { kind: 'Service', apiVersion: 'v1', namespace: 'shop', name: 'web', uid: 'u-1' },
+  type: 'Warning',
+  reason,
+  message,
 });
 const t0 = new Date('2026-12-01T10:00:00.123Z');
 const at = (seconds: number): Date => new Date(t0.getTime() + seconds * 1000);
@@ -55,18 +82,36 @@ describe('nextEvent: de-duplication, counts and retention', () => {
     const next = nextEvent(first, occ('down'), 'skyfed-sweep', at(seconds), 3600);
     expect(next.count).toBe(count);
     expect(next.firstTimestamp === first.firstTimestamp).toBe(kept);
-    expect(next.lastTimestamp).toBe(at(seconds).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    if (count > 1) expect(next.series).toEqual({ count, lastObservedTime: at(seconds).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') });
+    expect(next.lastTimestamp).toBe(
+      at(seconds)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
+    );
+    if (count > 1)
+      expect(next.series).toEqual({
+        count,
+        lastObservedTime: at(seconds)
+          .toISOString()
+          .replace(/\.(\d{3})Z$/, '.$1000Z'),
+      });
     else expect(next.series).toBeUndefined();
   });
 
-  test('a new Event is a complete core v1 Event in the object\'s namespace', () => {
+  test("a new Event is a complete core v1 Event in the object's namespace", () => {
     const e = nextEvent(undefined, occ('down'), 'skyfed-sweep', t0, 3600);
     expect(e).toMatchObject({
-      apiVersion: 'v1', kind: 'Event', metadata: { namespace: 'shop', name: eventName(occ('down'), 'skyfed-sweep') },
-      involvedObject: { kind: 'Service', name: 'web', namespace: 'shop', uid: 'u-1' }, type: 'Warning', reason: 'ShardUnhealthy',
-      message: 'down', count: 1, source: { component: 'skyfed-sweep' }, reportingComponent: 'skyfed-sweep',
-      firstTimestamp: '2026-12-01T10:00:00Z', eventTime: '2026-12-01T10:00:00.123000Z',
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { namespace: 'shop', name: eventName(occ('down'), 'skyfed-sweep') },
+      involvedObject: { kind: 'Service', name: 'web', namespace: 'shop', uid: 'u-1' },
+      type: 'Warning',
+      reason: 'ShardUnhealthy',
+      message: 'down',
+      count: 1,
+      source: { component: 'skyfed-sweep' },
+      reportingComponent: 'skyfed-sweep',
+      firstTimestamp: '2026-12-01T10:00:00Z',
+      eventTime: '2026-12-01T10:00:00.123000Z',
     });
   });
 
@@ -87,7 +132,11 @@ describe('nextEvent: de-duplication, counts and retention', () => {
   });
 
   test('isExpired counts from the latest sighting (the series)', () => {
-    const e = { ...nextEvent(undefined, occ('x'), 'c', t0, 60), lastTimestamp: t0.toISOString(), series: { count: 2, lastObservedTime: at(100).toISOString() } } as CoreEvent;
+    const e = {
+      ...nextEvent(undefined, occ('x'), 'c', t0, 60),
+      lastTimestamp: t0.toISOString(),
+      series: { count: 2, lastObservedTime: at(100).toISOString() },
+    } as CoreEvent;
     expect(isExpired(e, at(150), 60)).toBe(false);
     expect(isExpired(e, at(161), 60)).toBe(true);
   });
@@ -110,17 +159,30 @@ describe('StoreEventRecorder', () => {
     r.record(occ('timeout'));
     await r.flush();
     const events = (await store.list<CoreEvent>('events', 'shop')).map((x) => x.object);
-    expect(events.map((e) => [e.message, e.count]).sort()).toEqual([['down', 3], ['timeout', 1]]);
+    expect(events.map((e) => [e.message, e.count]).sort()).toEqual([
+      ['down', 3],
+      ['timeout', 1],
+    ]);
     expect(r.stats).toEqual({ recorded: 4, written: 4, dropped: 0, failed: 0 });
   });
 
   test('recording never throws and never waits on a failing or hanging store', async () => {
-    const failing = new StoreEventRecorder(new MemoryStore(async () => { throw new Error('unavailable'); }), silentLogger, { component: 'c', ttlSeconds: 60 });
+    const failing = new StoreEventRecorder(
+      new MemoryStore(async () => {
+        throw new Error('unavailable');
+      }),
+      silentLogger,
+      { component: 'c', ttlSeconds: 60 },
+    );
     expect(() => failing.record(occ('x'))).not.toThrow();
     await failing.flush();
     expect(failing.stats.failed).toBe(1);
 
-    const hanging = new StoreEventRecorder(new MemoryStore(() => new Promise(() => undefined)), silentLogger, { component: 'c', ttlSeconds: 60, timeoutMs: 100 });
+    const hanging = new StoreEventRecorder(new MemoryStore(() => new Promise(() => undefined)), silentLogger, {
+      component: 'c',
+      ttlSeconds: 60,
+      timeoutMs: 100,
+    });
     const started = Date.now();
     hanging.record(occ('x'));
     expect(Date.now() - started).toBeLessThan(100); // returned before the 100 ms store time-out could pass
@@ -130,7 +192,12 @@ describe('StoreEventRecorder', () => {
   });
 
   test('beyond maxPending, occurrences are dropped and counted', async () => {
-    const r = new StoreEventRecorder(new MemoryStore(() => new Promise((res) => setTimeout(res, 20))), silentLogger, { component: 'c', ttlSeconds: 60, maxPending: 2, concurrency: 1 });
+    const r = new StoreEventRecorder(new MemoryStore(() => new Promise((res) => setTimeout(res, 20))), silentLogger, {
+      component: 'c',
+      ttlSeconds: 60,
+      maxPending: 2,
+      concurrency: 1,
+    });
     for (let i = 0; i < 5; i++) r.record(occ(`m${i}`));
     await r.flush();
     expect(r.stats).toMatchObject({ recorded: 5, written: 2, dropped: 3 });

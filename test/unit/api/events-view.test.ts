@@ -4,12 +4,22 @@ import { coreEventType, eventsV1Type } from '../../../shared/api/events-view';
 import { CoreEvent } from '../../../shared/recorder/event';
 
 const stored: CoreEvent = {
-  apiVersion: 'v1', kind: 'Event', metadata: { name: 'web.0123456789abcdef', namespace: 'shop', uid: 'e-1', resourceVersion: '7' },
+  apiVersion: 'v1',
+  kind: 'Event',
+  metadata: { name: 'web.0123456789abcdef', namespace: 'shop', uid: 'e-1', resourceVersion: '7' },
   involvedObject: { kind: 'Service', apiVersion: 'v1', namespace: 'shop', name: 'web', uid: 'u-1' },
-  reason: 'ShardUnhealthy', message: 'Shard in cluster east is unhealthy: timeout ', type: 'Warning',
-  source: { component: 'skyfed-sweep' }, reportingComponent: 'skyfed-sweep', reportingInstance: '',
-  firstTimestamp: '2026-12-01T10:00:00Z', lastTimestamp: '2026-12-01T10:05:00Z', count: 3,
-  eventTime: '2026-12-01T10:00:00.000000Z', series: { count: 3, lastObservedTime: '2026-12-01T10:05:00.000000Z' }, action: 'Probe',
+  reason: 'ShardUnhealthy',
+  message: 'Shard in cluster east is unhealthy: timeout ',
+  type: 'Warning',
+  source: { component: 'skyfed-sweep' },
+  reportingComponent: 'skyfed-sweep',
+  reportingInstance: '',
+  firstTimestamp: '2026-12-01T10:00:00Z',
+  lastTimestamp: '2026-12-01T10:05:00Z',
+  count: 3,
+  eventTime: '2026-12-01T10:00:00.000000Z',
+  series: { count: 3, lastObservedTime: '2026-12-01T10:05:00.000000Z' },
+  action: 'Probe',
 };
 const now = new Date('2026-12-01T10:07:00Z');
 
@@ -17,9 +27,19 @@ describe('events.k8s.io/v1 view of a stored core Event', () => {
   test('fields are renamed as kube-apiserver converts them, and back without loss', () => {
     const v = toEventsV1(stored);
     expect(v).toMatchObject({
-      apiVersion: 'events.k8s.io/v1', regarding: stored.involvedObject, note: stored.message, reportingController: 'skyfed-sweep',
-      deprecatedSource: { component: 'skyfed-sweep' }, deprecatedFirstTimestamp: stored.firstTimestamp, deprecatedLastTimestamp: stored.lastTimestamp,
-      deprecatedCount: 3, series: stored.series, eventTime: stored.eventTime, reason: 'ShardUnhealthy', type: 'Warning', action: 'Probe',
+      apiVersion: 'events.k8s.io/v1',
+      regarding: stored.involvedObject,
+      note: stored.message,
+      reportingController: 'skyfed-sweep',
+      deprecatedSource: { component: 'skyfed-sweep' },
+      deprecatedFirstTimestamp: stored.firstTimestamp,
+      deprecatedLastTimestamp: stored.lastTimestamp,
+      deprecatedCount: 3,
+      series: stored.series,
+      eventTime: stored.eventTime,
+      reason: 'ShardUnhealthy',
+      type: 'Warning',
+      action: 'Probe',
     });
     for (const f of ['involvedObject', 'message', 'source', 'count', 'firstTimestamp', 'lastTimestamp', 'reportingComponent']) expect(v).not.toHaveProperty(f);
     expect(fromEventsV1(v)).toEqual(stored);
@@ -29,8 +49,18 @@ describe('events.k8s.io/v1 view of a stored core Event', () => {
 describe('the Event table (kubectl get events)', () => {
   test('columns and cells as kube-apiserver prints them', () => {
     expect(coreEventTable.columns.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
-    expect(coreEventTable.cells(stored, now)).toEqual(['2m', 'Warning', 'ShardUnhealthy', 'service/web', '', 'skyfed-sweep',
-      'Shard in cluster east is unhealthy: timeout', '7m', 3, 'web.0123456789abcdef']);
+    expect(coreEventTable.cells(stored, now)).toEqual([
+      '2m',
+      'Warning',
+      'ShardUnhealthy',
+      'service/web',
+      '',
+      'skyfed-sweep',
+      'Shard in cluster east is unhealthy: timeout',
+      '7m',
+      3,
+      'web.0123456789abcdef',
+    ]);
   });
   test('a singleton without series: count 1, last seen = lastTimestamp', () => {
     const single = { ...stored, series: undefined, count: 0, lastTimestamp: '2026-12-01T10:06:00Z' } as unknown as CoreEvent;

@@ -6,9 +6,16 @@ import { KubeObject } from '../../../shared/model/meta';
 const nginx: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' } };
 
 test.each([
-  ['', true], ['metadata.name=nginx', true], ['metadata.name==nginx', true], ['metadata.name!=nginx', false],
-  ['metadata.name!=x', true], ['metadata.name=x', false], ['metadata.name!=x,metadata.namespace=web', true],
-  ['metadata.name!=x,metadata.namespace!=web', false], ['metadata.name=', false], ['metadata.name!=', true],
+  ['', true],
+  ['metadata.name=nginx', true],
+  ['metadata.name==nginx', true],
+  ['metadata.name!=nginx', false],
+  ['metadata.name!=x', true],
+  ['metadata.name=x', false],
+  ['metadata.name!=x,metadata.namespace=web', true],
+  ['metadata.name!=x,metadata.namespace!=web', false],
+  ['metadata.name=', false],
+  ['metadata.name!=', true],
 ])('%p matches nginx in web: %p', (sel, ok) => {
   expect(matchesFields(parseFieldSelector(sel), nginx)).toBe(ok);
 });
@@ -19,7 +26,11 @@ test.each([
   ['metadata.name', 'metadata.name'],
 ])('%p is a 400 BadRequest naming %s', (sel, field) => {
   let err: unknown;
-  try { parseFieldSelector(sel); } catch (e) { err = e; }
+  try {
+    parseFieldSelector(sel);
+  } catch (e) {
+    err = e;
+  }
   expect(err).toBeInstanceOf(ApiError);
   expect((err as ApiError).code).toBe(400);
   expect((err as ApiError).message).toContain(field);

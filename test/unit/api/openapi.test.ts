@@ -30,9 +30,12 @@ test.each(['v1', 'federation/v1beta1'])('OpenAPI v3 of %s: one string type per f
   expect(meta.properties['creationTimestamp']).toMatchObject({ type: 'string', format: 'date-time' });
 });
 
-test('Cluster fields are described in skyfed\'s words', () => {
+test("Cluster fields are described in skyfed's words", () => {
   const doc = openApiDocument(RESOURCE_TYPES, 'federation/v1beta1') as { components: { schemas: Record<string, { properties: Record<string, Json> }> } };
-  const cluster = doc.components.schemas['io.skyfed.federation.v1beta1.Cluster'] as { description: string; properties: Record<string, { properties: Record<string, Json> }> };
+  const cluster = doc.components.schemas['io.skyfed.federation.v1beta1.Cluster'] as {
+    description: string;
+    properties: Record<string, { properties: Record<string, Json> }>;
+  };
   expect(cluster.description).toMatch(/member cluster/);
   expect(cluster.properties['spec']?.properties['secretRef']?.['description']).toMatch(/federation-system/);
   expect(cluster.properties['status']?.properties['version']?.['description']).toMatch(/\/version/);
@@ -43,7 +46,17 @@ test('OpenAPI v2 round-trips through gnostic protobuf with GVKs, descriptions an
   const decoded = decodeOpenApiV2(encodeOpenApiV2(json)) as {
     swagger: string;
     definitions: { additional_properties: { name: string; value: { description?: string; vendor_extension?: { name: string; value: { yaml: string } }[] } }[] };
-    paths: { path: { name: string; value: { patch?: { parameters: { parameter: { non_body_parameter?: { query_parameter_sub_schema?: { name: string } } } }[]; vendor_extension: { name: string; value: { yaml: string } }[] } } }[] };
+    paths: {
+      path: {
+        name: string;
+        value: {
+          patch?: {
+            parameters: { parameter: { non_body_parameter?: { query_parameter_sub_schema?: { name: string } } } }[];
+            vendor_extension: { name: string; value: { yaml: string } }[];
+          };
+        };
+      }[];
+    };
   };
   expect(decoded.swagger).toBe('2.0');
   const service = decoded.definitions.additional_properties.find((d) => d.name.endsWith('.v1.Service'));

@@ -11,15 +11,21 @@ import { KubeObject } from '../../../shared/model/meta';
 
 const T0 = '2026-01-01T00:00:00Z';
 const svc = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): KubeObject => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ns', ...metadata }, spec,
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'web', namespace: 'ns', ...metadata },
+  spec,
 });
 const paths = (o: Record<string, unknown>): string[] => [...toFieldSet(o as Obj)].map((id) => pathString(pathOf(id))).sort();
 
 describe('field sets', () => {
   test.each<[string, Record<string, unknown>, string[]]>([
     ['leaves', { spec: { type: 'ClusterIP' } }, ['.spec.type']],
-    ['ports keyed by port+protocol, protocol defaulted', { spec: { ports: [{ port: 80, targetPort: 8080 }] } },
-      ['.spec.ports[port=80,protocol="TCP"]', '.spec.ports[port=80,protocol="TCP"].port', '.spec.ports[port=80,protocol="TCP"].targetPort']],
+    [
+      'ports keyed by port+protocol, protocol defaulted',
+      { spec: { ports: [{ port: 80, targetPort: 8080 }] } },
+      ['.spec.ports[port=80,protocol="TCP"]', '.spec.ports[port=80,protocol="TCP"].port', '.spec.ports[port=80,protocol="TCP"].targetPort'],
+    ],
     ['selector is atomic', { spec: { selector: { app: 'web', tier: 'x' } } }, ['.spec.selector']],
     ['labels are granular', { metadata: { labels: { a: '1', b: '2' } } }, ['.metadata.labels.a', '.metadata.labels.b']],
     ['finalizers are a set', { metadata: { finalizers: ['x'] } }, ['.metadata.finalizers[="x"]']],
@@ -39,11 +45,21 @@ function apply(live: KubeObject | undefined, config: KubeObject, manager: string
   const { object, fields } = applyConfiguration(live, config, manager);
   return recordManagers(live, object, { manager, operation: 'Apply', applied: fields, force, time });
 }
-const update = (live: KubeObject, next: KubeObject, manager: string): KubeObject => recordManagers(live, next, { manager, operation: 'Update', force: false, time: T0 });
-const owners = (o: KubeObject): Record<string, string[]> => Object.fromEntries((o.metadata.managedFields as { manager: string; operation: string; fieldsV1: unknown }[])
-  .map((m) => [`${m.manager}/${m.operation}`, [...fromFieldsV1(m.fieldsV1)].map((id) => pathString(pathOf(id))).sort()]));
+const update = (live: KubeObject, next: KubeObject, manager: string): KubeObject =>
+  recordManagers(live, next, { manager, operation: 'Update', force: false, time: T0 });
+const owners = (o: KubeObject): Record<string, string[]> =>
+  Object.fromEntries(
+    (o.metadata.managedFields as { manager: string; operation: string; fieldsV1: unknown }[]).map((m) => [
+      `${m.manager}/${m.operation}`,
+      [...fromFieldsV1(m.fieldsV1)].map((id) => pathString(pathOf(id))).sort(),
+    ]),
+  );
 function conflictOf(fn: () => unknown): ApiError {
-  try { fn(); } catch (e) { return e as ApiError; }
+  try {
+    fn();
+  } catch (e) {
+    return e as ApiError;
+  }
   throw new Error('no conflict');
 }
 
@@ -55,7 +71,7 @@ describe('ownership', () => {
     expect(base.metadata.managedFields?.[0]).toMatchObject({ manager: 'alice', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', time: T0 });
   });
 
-  test('a second applier changing a field the first owns gets 409 Conflict with kube-apiserver\'s message', () => {
+  test("a second applier changing a field the first owns gets 409 Conflict with kube-apiserver's message", () => {
     const e = conflictOf(() => apply(base, svc({ type: 'NodePort' }), 'bob'));
     expect(e.code).toBe(409);
     expect(e.reason).toBe('Conflict');
@@ -116,8 +132,17 @@ describe('ownership', () => {
 
 describe('Secrets: ownership holds keys, never values', () => {
   test('managedFields name the data key only', () => {
-    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns', annotations: { 'skyfed.io/data-keys': 'token:20' } } };
-    const out = recordManagers(undefined, { ...secret, data: { token: Buffer.from('super-secret-value-1').toString('base64') } } as KubeObject, { manager: 'kubectl-create', operation: 'Update', force: false, time: T0 });
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'ns', annotations: { 'skyfed.io/data-keys': 'token:20' } },
+    };
+    const out = recordManagers(undefined, { ...secret, data: { token: Buffer.from('super-secret-value-1').toString('base64') } } as KubeObject, {
+      manager: 'kubectl-create',
+      operation: 'Update',
+      force: false,
+      time: T0,
+    });
     const text = JSON.stringify(out.metadata.managedFields);
     expect(text).toContain('f:token');
     expect(text).not.toContain(Buffer.from('super-secret-value-1').toString('base64'));

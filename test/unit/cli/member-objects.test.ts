@@ -16,8 +16,16 @@ test('examples/member-rbac.yaml is what join creates (without the DNS Role)', ()
 });
 
 test.each([
-  ['no DNS feature: no access to ConfigMaps or Secrets, nothing namespaced in kube-system', false, ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret']],
-  ['--in-cluster-dns: a Role and RoleBinding in kube-system only', true, ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Secret']],
+  [
+    'no DNS feature: no access to ConfigMaps or Secrets, nothing namespaced in kube-system',
+    false,
+    ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret'],
+  ],
+  [
+    '--in-cluster-dns: a Role and RoleBinding in kube-system only',
+    true,
+    ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Secret'],
+  ],
 ])('%s', (_, inClusterDns, kinds) => {
   const objs = memberObjects({ ...DEFAULT_MEMBER_OBJECTS, inClusterDns });
   expect(objs.map((o) => o.kind)).toEqual(kinds);
@@ -37,16 +45,35 @@ test('the stored kubeconfig holds only inline material, and names are quoted so 
   expect(kc.getCurrentCluster()).toMatchObject({ server: 'https://10.0.0.1:6443', caData: 'Q0E=', tlsServerName: 'api.m' });
   expect(kc.getCurrentUser()).toMatchObject({ token: 'tok"\nexec: x' });
   expect(kc.getCurrentUser()?.exec).toBeUndefined();
-  expect(Object.keys(kc.getCurrentUser() ?? {}).filter((k) => (kc.getCurrentUser() as unknown as Record<string, unknown>)[k] !== undefined).sort()).toEqual(['name', 'token']);
+  expect(
+    Object.keys(kc.getCurrentUser() ?? {})
+      .filter((k) => (kc.getCurrentUser() as unknown as Record<string, unknown>)[k] !== undefined)
+      .sort(),
+  ).toEqual(['name', 'token']);
 });
 
 test('the Cluster join creates: server, credentials reference, optional region, zones and labels', () => {
   const base = { ...DEFAULT_MEMBER_OBJECTS, name: 'c1', zones: [], labels: {}, dryRun: false, waitMs: 0 };
-  expect(clusterManifest(base, 'https://a')).toEqual({ apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'c1' },
-    spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'https://a' }], secretRef: { name: 'c1', namespace: 'federation-system' } } });
-  expect(clusterManifest({ ...base, region: 'r', zones: ['r-a'], labels: { cloud: 'gce' } }, 'https://a')).toMatchObject({ metadata: { labels: { cloud: 'gce' } }, spec: { region: 'r', zones: ['r-a'] } });
+  expect(clusterManifest(base, 'https://a')).toEqual({
+    apiVersion: 'federation/v1beta1',
+    kind: 'Cluster',
+    metadata: { name: 'c1' },
+    spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'https://a' }], secretRef: { name: 'c1', namespace: 'federation-system' } },
+  });
+  expect(clusterManifest({ ...base, region: 'r', zones: ['r-a'], labels: { cloud: 'gce' } }, 'https://a')).toMatchObject({
+    metadata: { labels: { cloud: 'gce' } },
+    spec: { region: 'r', zones: ['r-a'] },
+  });
 });
 
 test('status tables pad columns like kubectl', () => {
-  expect(table(['NAME', 'STATUS'], [['a', 'Ready'], ['longer-name', 'Offline']])).toBe('NAME          STATUS\na             Ready\nlonger-name   Offline');
+  expect(
+    table(
+      ['NAME', 'STATUS'],
+      [
+        ['a', 'Ready'],
+        ['longer-name', 'Offline'],
+      ],
+    ),
+  ).toBe('NAME          STATUS\na             Ready\nlonger-name   Offline');
 });

@@ -23,11 +23,18 @@ test('every variable the config reads is in the table, and nothing else in the f
 });
 
 test.each([
-  ['SKYFED_MEMBER_TIMEOUT_MS', '10'], ['SKYFED_TRUST_IAM', 'yes'], ['SKYFED_DIAL_ALLOW_CIDRS', '10.0.0.0/40'],
-  ['SKYFED_DNS_PROVIDER', 'bind'], ['SKYFED_FEDERATION', 'Not_A_Label'],
+  ['SKYFED_MEMBER_TIMEOUT_MS', '10'],
+  ['SKYFED_TRUST_IAM', 'yes'],
+  ['SKYFED_DIAL_ALLOW_CIDRS', '10.0.0.0/40'],
+  ['SKYFED_DNS_PROVIDER', 'bind'],
+  ['SKYFED_FEDERATION', 'Not_A_Label'],
   // Values only the first sweep trigger, KMS call or AWS call would otherwise have refused.
-  ['SKYFED_SWEEP_JOB', 'healthSweep'], ['SKYFED_KMS_KEY', 'my-key'], ['SKYFED_SCHEDULER_ENDPOINT', 'localhost:8080'],
-  ['SKYFED_DNS_ENDPOINT', 'ftp://127.0.0.1/dns'], ['SKYFED_AWS_REGION', 'Virginia'], ['SKYFED_VERSION', '1.30'],
+  ['SKYFED_SWEEP_JOB', 'healthSweep'],
+  ['SKYFED_KMS_KEY', 'my-key'],
+  ['SKYFED_SCHEDULER_ENDPOINT', 'localhost:8080'],
+  ['SKYFED_DNS_ENDPOINT', 'ftp://127.0.0.1/dns'],
+  ['SKYFED_AWS_REGION', 'Virginia'],
+  ['SKYFED_VERSION', '1.30'],
   ['SKYFED_AWS_ROLE_ARN', 'role/skyfed'],
 ])('a bad %s stops at start, naming the variable', (k, v) => {
   expect(() => loadConfig({ ...base, [k]: v })).toThrow(ConfigError);
@@ -36,12 +43,21 @@ test.each([
 
 test('well-formed values of the checked settings are taken as they are', () => {
   const c = loadConfig({
-    ...base, SKYFED_SWEEP_JOB: 'projects/p/locations/us-central1/jobs/healthSweep', SKYFED_SCHEDULER_ENDPOINT: 'http://127.0.0.1:8085',
-    SKYFED_KMS_KEY: 'projects/p/locations/global/keyRings/r/cryptoKeys/k', SKYFED_AWS_REGION: 'us-gov-west-1', SKYFED_VERSION: 'v1.30.0+abc',
+    ...base,
+    SKYFED_SWEEP_JOB: 'projects/p/locations/us-central1/jobs/healthSweep',
+    SKYFED_SCHEDULER_ENDPOINT: 'http://127.0.0.1:8085',
+    SKYFED_KMS_KEY: 'projects/p/locations/global/keyRings/r/cryptoKeys/k',
+    SKYFED_AWS_REGION: 'us-gov-west-1',
+    SKYFED_VERSION: 'v1.30.0+abc',
     SKYFED_DNS_SUFFIX: 'svc.example.org.',
   });
   expect([c.sweepJob, c.schedulerEndpoint, c.kmsKeyName, c.dns.awsRegion, c.version, c.dnsSuffix]).toEqual([
-    'projects/p/locations/us-central1/jobs/healthSweep', 'http://127.0.0.1:8085', 'projects/p/locations/global/keyRings/r/cryptoKeys/k', 'us-gov-west-1', 'v1.30.0+abc', 'svc.example.org',
+    'projects/p/locations/us-central1/jobs/healthSweep',
+    'http://127.0.0.1:8085',
+    'projects/p/locations/global/keyRings/r/cryptoKeys/k',
+    'us-gov-west-1',
+    'v1.30.0+abc',
+    'svc.example.org',
   ]);
 });
 

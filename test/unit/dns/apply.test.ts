@@ -49,11 +49,27 @@ describe('applyRoute53Batch (Route 53 rules)', () => {
     ['CREATE', [], [{ action: 'CREATE', recordSet: A }], { '@ A': '1.1.1.1' }],
     ['UPSERT creates', [], [{ action: 'UPSERT', recordSet: A }], { '@ A': '1.1.1.1' }],
     ['UPSERT replaces', [A], [{ action: 'UPSERT', recordSet: rs('@', 'A', '2.2.2.2') }], { '@ A': '2.2.2.2' }],
-    ['DELETE then CREATE of a CNAME', [zoneA], [{ action: 'DELETE', recordSet: zoneA }, { action: 'CREATE', recordSet: zoneCname }], { 'z.r CNAME': 'r' }],
+    [
+      'DELETE then CREATE of a CNAME',
+      [zoneA],
+      [
+        { action: 'DELETE', recordSet: zoneA },
+        { action: 'CREATE', recordSet: zoneCname },
+      ],
+      { 'z.r CNAME': 'r' },
+    ],
     ['CREATE of an existing set', [A], [{ action: 'CREATE', recordSet: A }], 'AlreadyExists'],
     ['DELETE with other values', [A], [{ action: 'DELETE', recordSet: rs('@', 'A', '2.2.2.2') }], 'Mismatch'],
     ['CREATE of a CNAME before deleting the A', [zoneA], [{ action: 'CREATE', recordSet: zoneCname }], 'CnameConflict'],
-    ['the whole batch fails when one change does', [], [{ action: 'CREATE', recordSet: A }, { action: 'DELETE', recordSet: zoneA }], 'NotFound'],
+    [
+      'the whole batch fails when one change does',
+      [],
+      [
+        { action: 'CREATE', recordSet: A },
+        { action: 'DELETE', recordSet: zoneA },
+      ],
+      'NotFound',
+    ],
   ])('%s', (_name, current, batch, expected) => {
     if (typeof expected === 'string') expect(rejection(() => applyRoute53Batch(current, batch))).toBe(expected);
     else expect(render(applyRoute53Batch(current, batch))).toEqual(expected);

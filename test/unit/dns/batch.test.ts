@@ -10,20 +10,36 @@ const values = (b: Route53Change[]): number => b.reduce((n, c) => n + (c.action 
 const chars = (b: Route53Change[]): number => b.reduce((n, c) => n + (c.action === 'UPSERT' ? 2 : 1) * c.recordSet.rrdatas.join('').length, 0);
 /** Names, one A set each of `n` values. */
 const sets = (names: string[], n: number): RecordSet[] => names.map((name, i) => rs(name, 'A', ips(n, i)));
-const txt = (name: string, count: number): RecordSet => rs(name, 'TXT', Array.from({ length: count }, (_, i) => `"${String(i).padStart(253, 'x')}"`));
+const txt = (name: string, count: number): RecordSet =>
+  rs(
+    name,
+    'TXT',
+    Array.from({ length: count }, (_, i) => `"${String(i).padStart(253, 'x')}"`),
+  );
 
 describe('route53Batches', () => {
   test.each<[string, Changes, string[][]]>([
     ['empty plan: no batch', changes({}), []],
-    ['create, update and delete in one batch; UPSERT for updates',
-      changes({ create: [rs('@', 'A', '1.1.1.1')], updateOld: [rs('r', 'A', '2.2.2.2')], updateNew: [rs('r', 'A', '3.3.3.3')], delete: [rs('q', 'A', '4.4.4.4')] }),
-      [['CREATE @ A', 'DELETE q A', 'UPSERT r A']]],
-    ['type switch: DELETE the A before CREATE of the CNAME, same batch',
+    [
+      'create, update and delete in one batch; UPSERT for updates',
+      changes({
+        create: [rs('@', 'A', '1.1.1.1')],
+        updateOld: [rs('r', 'A', '2.2.2.2')],
+        updateNew: [rs('r', 'A', '3.3.3.3')],
+        delete: [rs('q', 'A', '4.4.4.4')],
+      }),
+      [['CREATE @ A', 'DELETE q A', 'UPSERT r A']],
+    ],
+    [
+      'type switch: DELETE the A before CREATE of the CNAME, same batch',
       changes({ create: [rs('z.r', 'CNAME', 'r')], delete: [rs('z.r', 'AAAA', '::1'), rs('z.r', 'A', '1.1.1.1')] }),
-      [['DELETE z.r AAAA', 'DELETE z.r A', 'CREATE z.r CNAME']]],
-    ['parents before children: global, regional, zonal',
+      [['DELETE z.r AAAA', 'DELETE z.r A', 'CREATE z.r CNAME']],
+    ],
+    [
+      'parents before children: global, regional, zonal',
       changes({ create: [rs('z.r', 'CNAME', 'r'), rs('r', 'CNAME', '@'), rs('@', 'A', '1.1.1.1')] }),
-      [['CREATE @ A', 'CREATE r CNAME', 'CREATE z.r CNAME']]],
+      [['CREATE @ A', 'CREATE r CNAME', 'CREATE z.r CNAME']],
+    ],
   ])('%s', (_name, plan, expected) => {
     expect(r53(route53Batches(plan))).toEqual(expected);
   });
@@ -35,7 +51,16 @@ describe('route53Batches', () => {
     ['…while creating the same two sets fits one', changes({ create: sets(['a', 'b'], 300) }), 1],
     ['32,000 characters: four TXT sets of 40×255 characters need two batches', changes({ create: ['a', 'b', 'c', 'd'].map((n) => txt(n, 40)) }), 2],
     ['UPSERT characters count twice too', changes({ updateOld: ['a', 'b'].map((n) => txt(n, 1)), updateNew: ['a', 'b'].map((n) => txt(n, 40)) }), 2],
-    ['many small names: one batch', changes({ create: sets(Array.from({ length: 300 }, (_, i) => `n${i}`), 3) }), 1],
+    [
+      'many small names: one batch',
+      changes({
+        create: sets(
+          Array.from({ length: 300 }, (_, i) => `n${i}`),
+          3,
+        ),
+      }),
+      1,
+    ],
   ])('limits: %s', (_name, plan, count) => {
     const batches = route53Batches(plan);
     expect(batches).toHaveLength(count);
@@ -87,11 +112,50 @@ describe('cloudDnsChanges', () => {
 
   test.each<[string, Changes, number]>([
     ['empty plan: no change', changes({}), 0],
-    ['1,000 additions fit one change', changes({ create: sets(Array.from({ length: 1000 }, (_, i) => `n${i}`), 1) }), 1],
-    ['1,500 additions need two', changes({ create: sets(Array.from({ length: 1500 }, (_, i) => `n${i}`), 1) }), 2],
-    ['1,000 additions and 1,000 deletions fit one (separate limits)',
-      changes({ create: sets(Array.from({ length: 1000 }, (_, i) => `c${i}`), 1), delete: sets(Array.from({ length: 1000 }, (_, i) => `d${i}`), 1) }), 1],
-    ['1,001 deletions need two', changes({ delete: sets(Array.from({ length: 1001 }, (_, i) => `d${i}`), 1) }), 2],
+    [
+      '1,000 additions fit one change',
+      changes({
+        create: sets(
+          Array.from({ length: 1000 }, (_, i) => `n${i}`),
+          1,
+        ),
+      }),
+      1,
+    ],
+    [
+      '1,500 additions need two',
+      changes({
+        create: sets(
+          Array.from({ length: 1500 }, (_, i) => `n${i}`),
+          1,
+        ),
+      }),
+      2,
+    ],
+    [
+      '1,000 additions and 1,000 deletions fit one (separate limits)',
+      changes({
+        create: sets(
+          Array.from({ length: 1000 }, (_, i) => `c${i}`),
+          1,
+        ),
+        delete: sets(
+          Array.from({ length: 1000 }, (_, i) => `d${i}`),
+          1,
+        ),
+      }),
+      1,
+    ],
+    [
+      '1,001 deletions need two',
+      changes({
+        delete: sets(
+          Array.from({ length: 1001 }, (_, i) => `d${i}`),
+          1,
+        ),
+      }),
+      2,
+    ],
     ['100,000 bytes of record data per change', changes({ create: ['a', 'b', 'c', 'd', 'e'].map((n) => txt(n, 90)) }), 2],
   ])('limits: %s', (_name, plan, count) => {
     const out = cloudDnsChanges(plan);
@@ -103,7 +167,17 @@ describe('cloudDnsChanges', () => {
   });
 
   test('a type switch stays in one change', () => {
-    const plan = changes({ create: [...sets(Array.from({ length: 999 }, (_, i) => `n${i}`), 1), rs('z.r', 'CNAME', 'r'), rs('y.r', 'CNAME', 'r')], delete: [rs('z.r', 'A', '1.1.1.1')] });
+    const plan = changes({
+      create: [
+        ...sets(
+          Array.from({ length: 999 }, (_, i) => `n${i}`),
+          1,
+        ),
+        rs('z.r', 'CNAME', 'r'),
+        rs('y.r', 'CNAME', 'r'),
+      ],
+      delete: [rs('z.r', 'A', '1.1.1.1')],
+    });
     const out = cloudDnsChanges(plan);
     const holding = out.filter((c) => [...c.additions, ...c.deletions].some((r) => short(r.name) === 'z.r'));
     expect(holding).toHaveLength(1);
@@ -112,8 +186,20 @@ describe('cloudDnsChanges', () => {
   });
 
   test('applying the changes in order reaches the desired zone', () => {
-    const current = sets(Array.from({ length: 1200 }, (_, i) => `n${i}`), 1);
-    const desired = [...sets(Array.from({ length: 600 }, (_, i) => `n${i}`), 2), ...sets(Array.from({ length: 700 }, (_, i) => `m${i}`), 1)];
+    const current = sets(
+      Array.from({ length: 1200 }, (_, i) => `n${i}`),
+      1,
+    );
+    const desired = [
+      ...sets(
+        Array.from({ length: 600 }, (_, i) => `n${i}`),
+        2,
+      ),
+      ...sets(
+        Array.from({ length: 700 }, (_, i) => `m${i}`),
+        1,
+      ),
+    ];
     const plan = planChanges({ current, desired, owned: current.map(recordKey) });
     const out = cloudDnsChanges(plan);
     expect(out.length).toBeGreaterThan(1);

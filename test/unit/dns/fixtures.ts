@@ -24,9 +24,7 @@ export function rs(name: string, type: RecordType, rrdatas: string[] | string, t
 
 /** Record sets as `{ 'short TYPE': 'data,data' }`, CNAME targets shortened too. */
 export function render(sets: readonly RecordSet[]): Record<string, string> {
-  return Object.fromEntries(
-    sets.map((r) => [`${short(r.name)} ${r.type}`, r.rrdatas.map((d) => (r.type === 'CNAME' ? short(d) : d)).join(',')]),
-  );
+  return Object.fromEntries(sets.map((r) => [`${short(r.name)} ${r.type}`, r.rrdatas.map((d) => (r.type === 'CNAME' ? short(d) : d)).join(',')]));
 }
 
 export const keys = (sets: readonly RecordSet[]): string[] => sets.map((r) => `${short(r.name)} ${r.type}`);

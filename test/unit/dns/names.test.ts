@@ -2,15 +2,27 @@ import { canonicalAddress, compareAddresses, parseAddress, sortedAddresses } fro
 import { DnsNameError, DnsNameErrorReason, ServiceDnsScope, dnsSuffix, federationLabel, globalName, regionalName, zonalName } from '../../../shared/dns/names';
 
 const scope = (over: Partial<ServiceDnsScope> = {}): ServiceDnsScope => ({
-  federation: 'myfederation', suffix: 'example.com', namespace: 'mynamespace', service: 'nginx', ...over,
+  federation: 'myfederation',
+  suffix: 'example.com',
+  namespace: 'mynamespace',
+  service: 'nginx',
+  ...over,
 });
 
 describe('DNS names', () => {
   test.each<[string, () => string, string]>([
     ['global', () => globalName(scope()), 'nginx.mynamespace.myfederation.svc.example.com.'],
     ['regional', () => regionalName(scope(), 'us-central1'), 'nginx.mynamespace.myfederation.svc.us-central1.example.com.'],
-    ['zonal reads zone.region', () => zonalName(scope(), 'us-central1', 'us-central1-a'), 'nginx.mynamespace.myfederation.svc.us-central1-a.us-central1.example.com.'],
-    ['lower-cased', () => zonalName(scope({ federation: 'MyFed', suffix: 'Example.COM' }), 'US-East1', 'US-East1-B'), 'nginx.mynamespace.myfed.svc.us-east1-b.us-east1.example.com.'],
+    [
+      'zonal reads zone.region',
+      () => zonalName(scope(), 'us-central1', 'us-central1-a'),
+      'nginx.mynamespace.myfederation.svc.us-central1-a.us-central1.example.com.',
+    ],
+    [
+      'lower-cased',
+      () => zonalName(scope({ federation: 'MyFed', suffix: 'Example.COM' }), 'US-East1', 'US-East1-B'),
+      'nginx.mynamespace.myfed.svc.us-east1-b.us-east1.example.com.',
+    ],
     ['suffix with trailing dot', () => globalName(scope({ suffix: 'example.com.' })), 'nginx.mynamespace.myfederation.svc.example.com.'],
     ['multi-label suffix', () => globalName(scope({ suffix: 'dns.corp.example' })), 'nginx.mynamespace.myfederation.svc.dns.corp.example.'],
     ['numeric labels are RFC 1123', () => regionalName(scope({ federation: '1fed' }), '3'), 'nginx.mynamespace.1fed.svc.3.example.com.'],
@@ -44,7 +56,11 @@ describe('DNS names', () => {
     ['region that is not a label', () => regionalName(scope(), 'us east'), 'InvalidLabel'],
     ['zone of 64 characters', () => zonalName(scope(), 'r', 'z'.repeat(64)), 'LabelTooLong'],
     ['global name of 254 characters', () => globalName(scope({ federation: 'f'.repeat(63), suffix: longSuffix(254) })), 'NameTooLong'],
-    ['zonal name over 253 while the global fits', () => zonalName(scope({ federation: 'f'.repeat(63), suffix: longSuffix(240) }), 'us-central1', 'us-central1-a'), 'NameTooLong'],
+    [
+      'zonal name over 253 while the global fits',
+      () => zonalName(scope({ federation: 'f'.repeat(63), suffix: longSuffix(240) }), 'us-central1', 'us-central1-a'),
+      'NameTooLong',
+    ],
   ])('rejects %s', (_n, make, reason) => {
     expect(make).toThrow(DnsNameError);
     try {
@@ -88,7 +104,10 @@ describe('addresses', () => {
 
   test('sorted numerically, IPv4 first, de-duplicated after canonicalization', () => {
     expect(sortedAddresses(['2001:db8::10', '10.0.0.10', '2001:DB8::2', '10.0.0.9', '2001:db8::2', '10.0.0.9'])).toEqual([
-      '10.0.0.9', '10.0.0.10', '2001:db8::2', '2001:db8::10',
+      '10.0.0.9',
+      '10.0.0.10',
+      '2001:db8::2',
+      '2001:db8::10',
     ]);
     expect(compareAddresses('not-an-ip', '1.1.1.1')).toBeGreaterThan(0);
     expect(canonicalAddress('not-an-ip')).toBe('not-an-ip');

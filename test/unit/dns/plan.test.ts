@@ -41,8 +41,16 @@ const ns = rs('example.com.', 'NS', 'ns1.example.com.', 3600);
 const cases: [string, RecordSet[], RecordSet[], string[], Expected][] = [
   ['create what is missing', [], [A, AAAA], [], { create: ['@ A', '@ AAAA'] }],
   ['no-op when equal', [A], [A], own(A), {}],
-  ['no-op when only order, case and IPv6 spelling differ',
-    [{ ...A, name: A.name.toUpperCase(), rrdatas: ['2.2.2.2', '1.1.1.1'] }, { ...AAAA, rrdatas: ['2001:DB8:0::1'] }], [A, AAAA], own(A, AAAA), {}],
+  [
+    'no-op when only order, case and IPv6 spelling differ',
+    [
+      { ...A, name: A.name.toUpperCase(), rrdatas: ['2.2.2.2', '1.1.1.1'] },
+      { ...AAAA, rrdatas: ['2001:DB8:0::1'] },
+    ],
+    [A, AAAA],
+    own(A, AAAA),
+    {},
+  ],
   ['update when the data differ', [A], [rs('@', 'A', '1.1.1.1')], own(A), { update: ['@ A'] }],
   ['update when only the ttl differs', [A], [{ ...A, ttl: 60 }], own(A), { update: ['@ A'] }],
   ['delete what we own and nobody wants', [A, AAAA], [A], own(A, AAAA), { delete: ['@ AAAA'] }],
@@ -50,19 +58,34 @@ const cases: [string, RecordSet[], RecordSet[], string[], Expected][] = [
   ['not ours but wanted ⇒ untouchable, never updated', [A], [rs('@', 'A', '3.3.3.3')], own(), { untouchable: [['@ A', 'NotOwned']] }],
   ['not ours and already equal ⇒ still reported, nothing changed', [A], [A], own(), { untouchable: [['@ A', 'NotOwned']] }],
   ['in the ledger but missing from the zone ⇒ created again', [], [A], own(A), { create: ['@ A'] }],
-  ['A → CNAME at one name: delete the address sets, create the CNAME',
-    [zoneA, rs('z.r', 'AAAA', '2001:db8::1')], [zoneCname], own(zoneA, rs('z.r', 'AAAA', '::1')), { create: ['z.r CNAME'], delete: ['z.r A', 'z.r AAAA'] }],
+  [
+    'A → CNAME at one name: delete the address sets, create the CNAME',
+    [zoneA, rs('z.r', 'AAAA', '2001:db8::1')],
+    [zoneCname],
+    own(zoneA, rs('z.r', 'AAAA', '::1')),
+    { create: ['z.r CNAME'], delete: ['z.r A', 'z.r AAAA'] },
+  ],
   ['CNAME → A at one name', [zoneCname], [zoneA], own(zoneCname), { create: ['z.r A'], delete: ['z.r CNAME'] }],
   ['a foreign CNAME blocks our A', [zoneCname], [zoneA], own(), { untouchable: [['z.r A', 'CnameConflict']] }],
   ['a foreign A blocks our CNAME', [zoneA], [zoneCname], own(), { untouchable: [['z.r CNAME', 'CnameConflict']] }],
   ['a foreign TXT does not block an A (they coexist)', [foreignTxt], [A], own(), { create: ['@ A'] }],
   ['SOA and NS are never ours, even in the ledger', [soa, ns, A], [A], own(soa, ns, A), {}],
-  ['two different desired sets for one key: the first wins, the other is reported',
-    [], [A, rs('@', 'A', '9.9.9.9')], [], { create: ['@ A'], untouchable: [['@ A', 'DuplicateDesired']] }],
+  [
+    'two different desired sets for one key: the first wins, the other is reported',
+    [],
+    [A, rs('@', 'A', '9.9.9.9')],
+    [],
+    { create: ['@ A'], untouchable: [['@ A', 'DuplicateDesired']] },
+  ],
   ['identical duplicates are merged silently', [], [A, { ...A }], [], { create: ['@ A'] }],
-  ['desired CNAME beside desired A: the CNAME is dropped and reported', [], [zoneA, zoneCname], [], { create: ['z.r A'], untouchable: [['z.r CNAME', 'CnameConflict']] }],
-  ['owned keys are matched case-insensitively and without a trailing dot',
-    [A], [], [`${A.name.toUpperCase().slice(0, -1)} A`], { delete: ['@ A'] }],
+  [
+    'desired CNAME beside desired A: the CNAME is dropped and reported',
+    [],
+    [zoneA, zoneCname],
+    [],
+    { create: ['z.r A'], untouchable: [['z.r CNAME', 'CnameConflict']] },
+  ],
+  ['owned keys are matched case-insensitively and without a trailing dot', [A], [], [`${A.name.toUpperCase().slice(0, -1)} A`], { delete: ['@ A'] }],
 ];
 
 describe('planChanges', () => {
@@ -115,9 +138,21 @@ describe('planChanges', () => {
   });
 
   test('end to end: publish, lose a shard, recover — each step converges in one plan', () => {
-    const shard = (cluster: string, ip: string, region: string, healthy: boolean): ShardView => ({ cluster, region, zones: [`${region}-a`], healthy, addresses: [{ ip }] });
+    const shard = (cluster: string, ip: string, region: string, healthy: boolean): ShardView => ({
+      cluster,
+      region,
+      zones: [`${region}-a`],
+      healthy,
+      addresses: [{ ip }],
+    });
     const want = (healthy: [boolean, boolean]): RecordSet[] =>
-      desiredRecordSets({ federation: 'myfed', suffix: SUFFIX, service: 'nginx', namespace: 'web', shards: [shard('a', '1.1.1.1', 'r1', healthy[0]), shard('b', '2.2.2.2', 'r2', healthy[1])] }).recordSets;
+      desiredRecordSets({
+        federation: 'myfed',
+        suffix: SUFFIX,
+        service: 'nginx',
+        namespace: 'web',
+        shards: [shard('a', '1.1.1.1', 'r1', healthy[0]), shard('b', '2.2.2.2', 'r2', healthy[1])],
+      }).recordSets;
     let zone: RecordSet[] = [soa, ns];
     let owned: Set<string> = new Set();
     const steps: [[boolean, boolean], Expected][] = [

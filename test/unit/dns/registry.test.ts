@@ -56,7 +56,9 @@ test('a set created between read and write stays foreign after the conflict', as
   const racer = A('www', '198.51.100.9', 60);
   const { current, owners } = await reg.records();
   const plan = planChanges({ current, desired: [A('www', '203.0.113.1')], owned: owners.keys() });
-  zone.beforeApply = () => { zone.sets = [...zone.sets, racer]; };
+  zone.beforeApply = () => {
+    zone.sets = [...zone.sets, racer];
+  };
   await expect(reg.apply(plan, () => 'web/nginx')).rejects.toBeInstanceOf(DnsConflictError);
   expect([...ledger.entries.values()][0]?.pending).toBeDefined(); // the claim was recorded first…
   const after = await reg.records();
@@ -91,6 +93,8 @@ test('the registry refuses to update or delete a set that is not confirmed as ou
   zone.sets = [A('www', '198.51.100.1')];
   const reg = new Registry(zone, new MemoryLedgerStore());
   await reg.records();
-  await expect(reg.apply({ create: [], updateOld: [], updateNew: [], delete: [A('www', '198.51.100.1')] }, () => 'x')).rejects.toThrow(/not a confirmed set of ours/);
+  await expect(reg.apply({ create: [], updateOld: [], updateNew: [], delete: [A('www', '198.51.100.1')] }, () => 'x')).rejects.toThrow(
+    /not a confirmed set of ours/,
+  );
   expect(zone.sets).toEqual([A('www', '198.51.100.1')]);
 });

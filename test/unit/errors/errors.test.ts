@@ -42,9 +42,21 @@ test.each<[string, SkyfedError, Reason]>([
 
 test.each<[string, () => unknown, string, Reason]>([
   ['a DNS label too long', () => federationLabel('x'.repeat(64)), 'DnsNameError', 'LabelTooLong'],
-  ['a zone change that does not match', () => applyChange([], { additions: [], deletions: [{ name: 'a.example.com.', type: 'A', ttl: 30, rrdatas: ['192.0.2.1'] }] }), 'ChangeRejectedError', 'NotFound'],
+  [
+    'a zone change that does not match',
+    () => applyChange([], { additions: [], deletions: [{ name: 'a.example.com.', type: 'A', ttl: 30, rrdatas: ['192.0.2.1'] }] }),
+    'ChangeRejectedError',
+    'NotFound',
+  ],
   ['a kubeconfig that is not YAML', () => parseMemberKubeconfig('{'), 'KubeconfigRejected', 'KubeconfigRejected'],
-  ['an address the guard refuses', () => { throw new DialRefusedError('address not allowed (loopback)'); }, 'DialRefusedError', 'DialRefused'],
+  [
+    'an address the guard refuses',
+    () => {
+      throw new DialRefusedError('address not allowed (loopback)');
+    },
+    'DialRefusedError',
+    'DialRefused',
+  ],
 ])('%s throws a SkyfedError (%s) with its reason', (_what, act, name, reason) => {
   let thrown: unknown;
   try {
@@ -78,9 +90,14 @@ test('a time-out during a commit does not claim that nothing was written', () =>
 });
 
 test.each<[string, number | undefined, string | undefined]>([
-  ['ABORTED', 10, 'StoreContention'], ['RESOURCE_EXHAUSTED', 8, 'StoreContention'], ['HTTP 409', 409, 'StoreContention'],
-  ['UNAVAILABLE', 14, 'StoreUnavailable'], ['CANCELLED', 1, 'StoreUnavailable'], ['DEADLINE_EXCEEDED', 4, 'StoreTimeout'],
-  ['PERMISSION_DENIED', 7, undefined], ['no code', undefined, undefined],
+  ['ABORTED', 10, 'StoreContention'],
+  ['RESOURCE_EXHAUSTED', 8, 'StoreContention'],
+  ['HTTP 409', 409, 'StoreContention'],
+  ['UNAVAILABLE', 14, 'StoreUnavailable'],
+  ['CANCELLED', 1, 'StoreUnavailable'],
+  ['DEADLINE_EXCEEDED', 4, 'StoreTimeout'],
+  ['PERMISSION_DENIED', 7, undefined],
+  ['no code', undefined, undefined],
 ])('a Firestore %s becomes %s, keeping the client error as cause', (_what, code, reason) => {
   const e = Object.assign(new Error('grpc said no'), { code });
   const mapped = storeErrorOf(e, 'reading services');
@@ -93,7 +110,7 @@ test.each<[string, number | undefined, string | undefined]>([
   expect((mapped as Error).cause).toBe(e);
 });
 
-test('a bad setting names its variable and keeps the parser\'s cause', () => {
+test("a bad setting names its variable and keeps the parser's cause", () => {
   const err = (() => {
     try {
       loadConfig({ SKYFED_PROJECT: 'p', SKYFED_API_TOKENS: 'short=a:admin' });

@@ -52,18 +52,38 @@ const richFields = {
 };
 
 const expectedRich = {
-  name: 'web', replicas: 3, big: 9007199254740993n, negative: -42, ratio: 0.25, on: true, off: false,
-  nothing: null, empty: '', zero: 0, at: '2023-11-14T22:13:20.123Z', raw: Buffer.from([0, 1, 254, 255]),
-  where: new GeoPoint(52.5, 13.4), ref: 'projects/p1/databases/(default)/documents/clusters/a',
+  name: 'web',
+  replicas: 3,
+  big: 9007199254740993n,
+  negative: -42,
+  ratio: 0.25,
+  on: true,
+  off: false,
+  nothing: null,
+  empty: '',
+  zero: 0,
+  at: '2023-11-14T22:13:20.123Z',
+  raw: Buffer.from([0, 1, 254, 255]),
+  where: new GeoPoint(52.5, 13.4),
+  ref: 'projects/p1/databases/(default)/documents/clusters/a',
   spec: {
-    ports: [{ port: 80, protocol: 'TCP' }, { port: 443, name: null }],
-    selector: { app: 'web' }, emptyMap: {}, emptyList: [],
+    ports: [
+      { port: 80, protocol: 'TCP' },
+      { port: 443, name: null },
+    ],
+    selector: { app: 'web' },
+    emptyMap: {},
+    emptyList: [],
     mixed: ['a', 1.5, false, '2023-11-14T22:14:20.456789Z'],
   },
 };
 
-const doc = (fields: Record<string, unknown>, create = T0, update = T0): Record<string, unknown> =>
-  ({ name: NAME, fields, createTime: create, updateTime: update });
+const doc = (fields: Record<string, unknown>, create = T0, update = T0): Record<string, unknown> => ({
+  name: NAME,
+  fields,
+  createTime: create,
+  updateTime: update,
+});
 
 const shapes = {
   create: { value: doc(richFields) },
@@ -146,15 +166,25 @@ describe('decodeDocumentEvent', () => {
 
 describe('CloudEvent helpers', () => {
   const ce = {
-    id: 'e1', specversion: '1.0', type: 'google.cloud.firestore.document.v1.written', source: '//firestore.googleapis.com/projects/p1/databases/(default)',
-    subject: 'documents/namespaces/ns1/services/web', document: 'namespaces/ns1/services/web', database: '(default)',
-    datacontenttype: 'application/protobuf', data: Buffer.from(encode(shapes.update).toString('base64')),
+    id: 'e1',
+    specversion: '1.0',
+    type: 'google.cloud.firestore.document.v1.written',
+    source: '//firestore.googleapis.com/projects/p1/databases/(default)',
+    subject: 'documents/namespaces/ns1/services/web',
+    document: 'namespaces/ns1/services/web',
+    database: '(default)',
+    datacontenttype: 'application/protobuf',
+    data: Buffer.from(encode(shapes.update).toString('base64')),
   } as CloudEvent<unknown>;
 
   it('reads the Firestore attributes', () => {
     expect(firestoreEventAttributes(ce)).toEqual({
-      id: 'e1', type: 'google.cloud.firestore.document.v1.written', source: '//firestore.googleapis.com/projects/p1/databases/(default)',
-      subject: 'documents/namespaces/ns1/services/web', document: 'namespaces/ns1/services/web', database: '(default)',
+      id: 'e1',
+      type: 'google.cloud.firestore.document.v1.written',
+      source: '//firestore.googleapis.com/projects/p1/databases/(default)',
+      subject: 'documents/namespaces/ns1/services/web',
+      document: 'namespaces/ns1/services/web',
+      database: '(default)',
       datacontenttype: 'application/protobuf',
     });
   });

@@ -1,11 +1,23 @@
 import { Deployment, mountZone, unmountZone } from '../../../shared/incluster/coredns-mount';
 
 const kubeadm = (): Deployment => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system', resourceVersion: '10' },
-  spec: { template: { spec: {
-    containers: [{ name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.11.1', volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }] }],
-    volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
-  } } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'coredns', namespace: 'kube-system', resourceVersion: '10' },
+  spec: {
+    template: {
+      spec: {
+        containers: [
+          {
+            name: 'coredns',
+            image: 'registry.k8s.io/coredns/coredns:v1.11.1',
+            volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+          },
+        ],
+        volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+      },
+    },
+  },
 });
 
 test('mount adds an optional read-only volume of the zone ConfigMap; twice changes nothing; unmount restores the Deployment exactly', () => {
@@ -31,9 +43,27 @@ test('the CoreDNS container is found by image when it is not named coredns (EKS,
 });
 
 test.each([
-  ['no CoreDNS container', (d: Deployment) => { (d.spec?.template?.spec as { containers: unknown[] }).containers = [{ name: 'sidecar', image: 'busybox' }]; }, /no CoreDNS container/],
-  ['a foreign volume named skyfed-dns', (d: Deployment) => { d.spec?.template?.spec?.volumes?.push({ name: 'skyfed-dns', emptyDir: {} }); }, /not skyfed's/],
-  ['the mount path taken', (d: Deployment) => { d.spec?.template?.spec?.containers?.[0]?.volumeMounts?.push({ name: 'other', mountPath: '/etc/coredns/skyfed' }); }, /already mounted/],
+  [
+    'no CoreDNS container',
+    (d: Deployment) => {
+      (d.spec?.template?.spec as { containers: unknown[] }).containers = [{ name: 'sidecar', image: 'busybox' }];
+    },
+    /no CoreDNS container/,
+  ],
+  [
+    'a foreign volume named skyfed-dns',
+    (d: Deployment) => {
+      d.spec?.template?.spec?.volumes?.push({ name: 'skyfed-dns', emptyDir: {} });
+    },
+    /not skyfed's/,
+  ],
+  [
+    'the mount path taken',
+    (d: Deployment) => {
+      d.spec?.template?.spec?.containers?.[0]?.volumeMounts?.push({ name: 'other', mountPath: '/etc/coredns/skyfed' });
+    },
+    /already mounted/,
+  ],
 ])('%s: nothing changes and the reason is reported', (_n, edit, note) => {
   const d = kubeadm();
   edit(d);

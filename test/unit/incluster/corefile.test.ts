@@ -1,17 +1,20 @@
 import { IMPORT_LINE, patchCorefile, rootServerPort, unpatchCorefile } from '../../../shared/incluster/corefile';
 import { ALL, KUBEADM } from './corefiles';
 
-const variants = Object.entries(ALL).flatMap(([dist, text]) => [
-  [dist, text],
-  [`${dist} without its last line break`, text.replace(/\n$/, '')],
-  [`${dist} with CRLF line ends`, text.replace(/\n/g, '\r\n')],
-  [`${dist} with an operator block after the root`, `${text}\nexample.org:53 {\n    forward . 10.0.0.53\n}\n`],
-] as const);
+const variants = Object.entries(ALL).flatMap(
+  ([dist, text]) =>
+    [
+      [dist, text],
+      [`${dist} without its last line break`, text.replace(/\n$/, '')],
+      [`${dist} with CRLF line ends`, text.replace(/\n/g, '\r\n')],
+      [`${dist} with an operator block after the root`, `${text}\nexample.org:53 {\n    forward . 10.0.0.53\n}\n`],
+    ] as const,
+);
 
 describe.each(variants)('%s', (_name, original) => {
   const patched = patchCorefile(original);
 
-  test('the patch adds one import of skyfed\'s server block and keeps every byte of the original before it', () => {
+  test("the patch adds one import of skyfed's server block and keeps every byte of the original before it", () => {
     expect(patched.changed).toBe(true);
     expect(patched.text.startsWith(original)).toBe(true);
     expect(patched.text.split('\n').filter((l) => l === IMPORT_LINE)).toHaveLength(1);
@@ -29,13 +32,13 @@ describe.each(variants)('%s', (_name, original) => {
     expect(unpatchCorefile(original)).toEqual({ text: original, changed: false });
   });
 
-  test('lines the operator adds after skyfed\'s block survive its removal', () => {
+  test("lines the operator adds after skyfed's block survive its removal", () => {
     const edited = `${patched.text}# operator's note\n`;
     expect(unpatchCorefile(edited).text).toBe(`${original}${original.endsWith('\n') ? '' : '\n'}# operator's note\n`);
   });
 });
 
-test('an operator who imported skyfed\'s block by hand is left alone', () => {
+test("an operator who imported skyfed's block by hand is left alone", () => {
   const byHand = `${KUBEADM}import /etc/coredns/skyfed/Corefile\n`;
   expect(patchCorefile(byHand)).toMatchObject({ text: byHand, changed: false });
   expect(unpatchCorefile(byHand)).toEqual({ text: byHand, changed: false });

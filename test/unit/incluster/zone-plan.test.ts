@@ -7,10 +7,18 @@ const SCOPE = { federation: 'myfederation', clusterDomain: 'cluster.local', ttl:
 const ORIGIN = 'myfederation.svc.cluster.local.';
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
-describe('fallback: the cluster\'s nearest federated name', () => {
+describe("fallback: the cluster's nearest federated name", () => {
   test.each([
-    ['zones and region → zonal (first zone)', { clusterDomain: 'cluster.local', zones: ['us-central1-f', 'us-central1-a'], region: 'us-central1' }, 'nginx.mynamespace.myfederation.svc.us-central1-a.us-central1.example.com.'],
-    ['region, no zone → regional', { clusterDomain: 'cluster.local', zones: [], region: 'europe-west1' }, 'nginx.mynamespace.myfederation.svc.europe-west1.example.com.'],
+    [
+      'zones and region → zonal (first zone)',
+      { clusterDomain: 'cluster.local', zones: ['us-central1-f', 'us-central1-a'], region: 'us-central1' },
+      'nginx.mynamespace.myfederation.svc.us-central1-a.us-central1.example.com.',
+    ],
+    [
+      'region, no zone → regional',
+      { clusterDomain: 'cluster.local', zones: [], region: 'europe-west1' },
+      'nginx.mynamespace.myfederation.svc.europe-west1.example.com.',
+    ],
     ['no region → global', { clusterDomain: 'cluster.local', zones: ['a'] }, 'nginx.mynamespace.myfederation.svc.example.com.'],
   ])('%s', (_n, place, want) => {
     expect(fallbackTarget(NAMES, place, 'mynamespace', 'nginx')).toBe(want);
@@ -64,9 +72,12 @@ describe('zone file', () => {
 describe('zone ConfigMap plan', () => {
   const entries = [{ namespace: 'mynamespace', service: 'nginx', target: 'nginx.mynamespace.svc.cluster.local.' }];
   const first = planZoneWrite({ scope: SCOPE, current: undefined, entries: () => entries, nowMs: NOW });
-  const stored = (): ConfigMap => ({ ...(first as { body: ConfigMap }).body, metadata: { ...(first as { body: ConfigMap }).body.metadata, resourceVersion: '5' } });
+  const stored = (): ConfigMap => ({
+    ...(first as { body: ConfigMap }).body,
+    metadata: { ...(first as { body: ConfigMap }).body.metadata, resourceVersion: '5' },
+  });
 
-  test('absent → create, labelled as skyfed\'s, with the zone and the server block', () => {
+  test("absent → create, labelled as skyfed's, with the zone and the server block", () => {
     expect(first.op).toBe('create');
     const body = (first as { body: ConfigMap }).body;
     expect(body.metadata).toMatchObject({ name: 'skyfed-dns', namespace: 'kube-system', labels: { [SKYFED.managedBy]: 'skyfed' } });
@@ -78,7 +89,7 @@ describe('zone ConfigMap plan', () => {
     expect(planZoneWrite({ scope: SCOPE, current: stored(), entries: () => entries, nowMs: NOW + 3_600_000 })).toEqual({ op: 'none' });
   });
   test('a changed answer → replace with a larger serial, keeping the resourceVersion as precondition', () => {
-    const moved = [{ ...entries[0] as (typeof entries)[0], target: 'nginx.mynamespace.myfederation.svc.example.com.' }];
+    const moved = [{ ...(entries[0] as (typeof entries)[0]), target: 'nginx.mynamespace.myfederation.svc.example.com.' }];
     const p = planZoneWrite({ scope: SCOPE, current: stored(), entries: () => moved, nowMs: NOW });
     expect(p.op).toBe('replace');
     const r = p as { body: ConfigMap; serial: number };
@@ -88,7 +99,14 @@ describe('zone ConfigMap plan', () => {
   });
   test('a hand-edited zone or an extra key is put back', () => {
     const cm = stored();
-    expect(planZoneWrite({ scope: SCOPE, current: { ...cm, data: { ...cm.data, 'db.myfederation': `${cm.data?.['db.myfederation'] ?? ''}x IN A 1.2.3.4\n` } }, entries: () => entries, nowMs: NOW }).op).toBe('replace');
+    expect(
+      planZoneWrite({
+        scope: SCOPE,
+        current: { ...cm, data: { ...cm.data, 'db.myfederation': `${cm.data?.['db.myfederation'] ?? ''}x IN A 1.2.3.4\n` } },
+        entries: () => entries,
+        nowMs: NOW,
+      }).op,
+    ).toBe('replace');
     expect(planZoneWrite({ scope: SCOPE, current: { ...cm, data: { ...cm.data, extra: '1' } }, entries: () => entries, nowMs: NOW }).op).toBe('replace');
   });
   test('a ConfigMap skyfed did not create is never overwritten', () => {
@@ -97,10 +115,26 @@ describe('zone ConfigMap plan', () => {
 });
 
 describe('propagation merges placements into the zone', () => {
-  const current = new Map([['a/x', 'x.a.svc.cluster.local.'], ['b/y', 'y.b.fed.svc.example.com.']]);
+  const current = new Map([
+    ['a/x', 'x.a.svc.cluster.local.'],
+    ['b/y', 'y.b.fed.svc.example.com.'],
+  ]);
   test.each([
-    ['a full pass keeps placed targets, adds new ones with the fallback, drops the rest', new Map([['a/x', 'FALLBACK-x.'], ['c/z', 'z.fallback.']]), undefined, { 'a/x': 'x.a.svc.cluster.local.', 'c/z': 'z.fallback.' }],
-    ['a scoped pass leaves other entries alone', new Map([['c/z', 'z.fallback.']]), new Set(['c/z']), { 'a/x': 'x.a.svc.cluster.local.', 'b/y': 'y.b.fed.svc.example.com.', 'c/z': 'z.fallback.' }],
+    [
+      'a full pass keeps placed targets, adds new ones with the fallback, drops the rest',
+      new Map([
+        ['a/x', 'FALLBACK-x.'],
+        ['c/z', 'z.fallback.'],
+      ]),
+      undefined,
+      { 'a/x': 'x.a.svc.cluster.local.', 'c/z': 'z.fallback.' },
+    ],
+    [
+      'a scoped pass leaves other entries alone',
+      new Map([['c/z', 'z.fallback.']]),
+      new Set(['c/z']),
+      { 'a/x': 'x.a.svc.cluster.local.', 'b/y': 'y.b.fed.svc.example.com.', 'c/z': 'z.fallback.' },
+    ],
     ['a scoped pass for an unplaced Service removes it', new Map<string, string>(), new Set(['a/x']), { 'b/y': 'y.b.fed.svc.example.com.' }],
   ])('%s', (_n, placed, scope, want) => {
     const got = mergePlaced(current, placed, scope);

@@ -3,24 +3,48 @@ import { memberClientCache } from '../../../shared/members/client-cache';
 import { MemberClient } from '../../../shared/members/port';
 import { Cluster } from '../../../shared/model/cluster';
 
-interface Opened { readonly id: number; readonly cluster: string; closed: boolean; close(): void }
+interface Opened {
+  readonly id: number;
+  readonly cluster: string;
+  closed: boolean;
+  close(): void;
+}
 
 function setup(fail: (n: number) => boolean = () => false) {
   let t = 0;
   const opened: Opened[] = [];
-  const cache = memberClientCache(async (c: Cluster) => {
-    const id = opened.length + 1;
-    const o: Opened = { id, cluster: c.metadata.name ?? '', closed: false, close() { this.closed = true; } };
-    opened.push(o);
-    if (fail(id)) throw new Error('credentials Secret not found');
-    return o as unknown as MemberClient & Opened;
-  }, 30_000, () => t);
-  return { cache, opened, advance: (ms: number) => { t += ms; } };
+  const cache = memberClientCache(
+    async (c: Cluster) => {
+      const id = opened.length + 1;
+      const o: Opened = {
+        id,
+        cluster: c.metadata.name ?? '',
+        closed: false,
+        close() {
+          this.closed = true;
+        },
+      };
+      opened.push(o);
+      if (fail(id)) throw new Error('credentials Secret not found');
+      return o as unknown as MemberClient & Opened;
+    },
+    30_000,
+    () => t,
+  );
+  return {
+    cache,
+    opened,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 // `server` stands for the connection: the registration's address (the cache's key with the secret reference).
-const cluster = (name: string, server: string, resourceVersion = '1'): Cluster => ({
-  metadata: { name, resourceVersion }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `https://${server}.example` }], secretRef: { name } },
-}) as Cluster;
+const cluster = (name: string, server: string, resourceVersion = '1'): Cluster =>
+  ({
+    metadata: { name, resourceVersion },
+    spec: { serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `https://${server}.example` }], secretRef: { name } },
+  }) as Cluster;
 const flush = () => new Promise((r) => setImmediate(r));
 
 test('one registration within the TTL is one client; each cluster has its own', async () => {
@@ -63,10 +87,17 @@ test('a client that failed to open is not kept: the next call tries again', asyn
 test('a stale failure does not evict the client that replaced it', async () => {
   let release: (e: Error) => void = () => undefined;
   let t = 0;
-  const cache = memberClientCache(async (c: Cluster) => {
-    if (c.spec.serverAddressByClientCIDRs[0]?.serverAddress === 'https://1.example') await new Promise((_, reject) => { release = reject; });
-    return { close: () => undefined } as unknown as MemberClient & { close(): void };
-  }, 30_000, () => t);
+  const cache = memberClientCache(
+    async (c: Cluster) => {
+      if (c.spec.serverAddressByClientCIDRs[0]?.serverAddress === 'https://1.example')
+        await new Promise((_, reject) => {
+          release = reject;
+        });
+      return { close: () => undefined } as unknown as MemberClient & { close(): void };
+    },
+    30_000,
+    () => t,
+  );
   const stale = cache(cluster('a', '1')).catch(() => 'failed');
   const fresh = await cache(cluster('a', '2'));
   release(new Error('slow and then failed'));

@@ -11,7 +11,13 @@ test.each<[string, number, unknown, string, string]>([
   ['422 Invalid', 422, { reason: 'Invalid' }, 'Invalid', 'the API server answered 422 Invalid'],
   ['429 Throttled', 429, { reason: 'TooManyRequests' }, 'Throttled', 'the API server answered 429 TooManyRequests'],
   ['503 with no body', 503, undefined, 'ServerError', 'the API server answered 503'],
-  ['a reason that is not a word is not echoed', 403, { reason: 'Forbidden <a href=x>', message: 'token abc123 leaked' }, 'Forbidden', 'the API server answered 403'],
+  [
+    'a reason that is not a word is not echoed',
+    403,
+    { reason: 'Forbidden <a href=x>', message: 'token abc123 leaked' },
+    'Forbidden',
+    'the API server answered 403',
+  ],
   ['a message is never echoed', 401, { reason: 'Unauthorized', message: 'Bearer abc123 is wrong' }, 'Unauthorized', 'the API server answered 401 Unauthorized'],
 ])('%s', (_n, status, body, reason, message) => {
   const e = answerError('east', status, body);

@@ -11,13 +11,21 @@ const records: RecordSet[] = [
   { name: 'loop-b.example.com.', type: 'CNAME', ttl: 30, rrdatas: ['loop-a.example.com.'] },
 ];
 const zone = { origin: 'example.com.', records: () => records, serial: () => 7 };
-const ask = (name: string, type: string): packet.Packet => respond({ id: 1, type: 'query', flags: packet.RECURSION_DESIRED, questions: [{ name, type: type as 'A', class: 'IN' }] }, [zone]);
+const ask = (name: string, type: string): packet.Packet =>
+  respond({ id: 1, type: 'query', flags: packet.RECURSION_DESIRED, questions: [{ name, type: type as 'A', class: 'IN' }] }, [zone]);
 const rcode = (p: packet.Packet): number => (p.flags ?? 0) & 15;
 
 test.each<[string, string, string, number, string[], boolean]>([
   ['exact A', 'nginx.ns.fed.svc.example.com', 'A', 0, ['192.0.2.1', '192.0.2.2'], false],
   ['case-insensitive', 'NGINX.ns.fed.SVC.example.com', 'A', 0, ['192.0.2.1', '192.0.2.2'], false],
-  ['zonal CNAME chased to regional to global', 'nginx.ns.fed.svc.z1.r1.example.com', 'A', 0, ['nginx.ns.fed.svc.r1.example.com', 'nginx.ns.fed.svc.example.com', '192.0.2.1', '192.0.2.2'], false],
+  [
+    'zonal CNAME chased to regional to global',
+    'nginx.ns.fed.svc.z1.r1.example.com',
+    'A',
+    0,
+    ['nginx.ns.fed.svc.r1.example.com', 'nginx.ns.fed.svc.example.com', '192.0.2.1', '192.0.2.2'],
+    false,
+  ],
   ['CNAME asked for directly', 'nginx.ns.fed.svc.r1.example.com', 'CNAME', 0, ['nginx.ns.fed.svc.example.com'], false],
   ['NODATA: name exists, no AAAA', 'nginx.ns.fed.svc.example.com', 'AAAA', 0, [], true],
   ['NXDOMAIN', 'nope.example.com', 'A', 3, [], true],
@@ -37,14 +45,32 @@ test('the server survives garbage and still answers', async () => {
   const server = await startDnsServer({ host: '127.0.0.1', port: 0, zones: [{ origin: 'example.com.', source }] });
   const sock = createSocket('udp4');
   try {
-    for (let i = 0; i < 200; i++) sock.send(Buffer.from(Array.from({ length: 1 + (i % 40) }, () => Math.floor(Math.random() * 256))), server.udpPort, '127.0.0.1');
+    for (let i = 0; i < 200; i++)
+      sock.send(Buffer.from(Array.from({ length: 1 + (i % 40) }, () => Math.floor(Math.random() * 256))), server.udpPort, '127.0.0.1');
     const reply = await new Promise<packet.Packet>((resolve) => {
-      sock.on('message', (m) => { try { const p = packet.decode(m); if (p.id === 4242) resolve(p); } catch { /* replies to garbage */ } });
-      sock.send(packet.encode({ id: 4242, type: 'query', questions: [{ name: 'nginx.ns.fed.svc.example.com', type: 'A', class: 'IN' }] }), server.udpPort, '127.0.0.1');
+      sock.on('message', (m) => {
+        try {
+          const p = packet.decode(m);
+          if (p.id === 4242) resolve(p);
+        } catch {
+          /* replies to garbage */
+        }
+      });
+      sock.send(
+        packet.encode({ id: 4242, type: 'query', questions: [{ name: 'nginx.ns.fed.svc.example.com', type: 'A', class: 'IN' }] }),
+        server.udpPort,
+        '127.0.0.1',
+      );
     });
     expect((reply.answers ?? []).length).toBe(2);
     source.replace([]);
-    expect(rcode(respond({ id: 1, type: 'query', questions: [{ name: 'nginx.ns.fed.svc.example.com', type: 'A', class: 'IN' }] }, [{ origin: 'example.com.', records: () => source.snapshot(), serial: () => source.serial() }]))).toBe(3);
+    expect(
+      rcode(
+        respond({ id: 1, type: 'query', questions: [{ name: 'nginx.ns.fed.svc.example.com', type: 'A', class: 'IN' }] }, [
+          { origin: 'example.com.', records: () => source.snapshot(), serial: () => source.serial() },
+        ]),
+      ),
+    ).toBe(3);
   } finally {
     sock.close();
     await server.close();

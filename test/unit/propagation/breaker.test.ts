@@ -25,7 +25,11 @@ describe('admission', () => {
 
   test('an open breaker says why and since when', () => {
     const a = admission(open, T0 + 10);
-    expect(a).toEqual({ go: 'skip', since: at(0), reason: `circuit open after 3 consecutive time-outs (Timeout: no answer); calls to this cluster are paused until ${at(1000)}` });
+    expect(a).toEqual({
+      go: 'skip',
+      since: at(0),
+      reason: `circuit open after 3 consecutive time-outs (Timeout: no answer); calls to this cluster are paused until ${at(1000)}`,
+    });
   });
 
   test('only one pass claims the probe', () => {
@@ -41,10 +45,28 @@ describe('afterPass', () => {
     ['healthy member, nothing stored: no write', undefined, out(0, true), false, undefined],
     ['first time-out is counted', undefined, out(1, false), false, { timeouts: 1, lastError: 'Timeout: x' }],
     ['an answer before the time-out restarts the count', { timeouts: 2 }, out(1, true), false, { timeouts: 1, lastError: 'Timeout: x' }],
-    ['the third in a row opens it', { timeouts: 2 }, out(1, false), false, { timeouts: 3, lastError: 'Timeout: x', openSince: at(0), failedProbes: 0, retryAt: at(1000) }],
+    [
+      'the third in a row opens it',
+      { timeouts: 2 },
+      out(1, false),
+      false,
+      { timeouts: 3, lastError: 'Timeout: x', openSince: at(0), failedProbes: 0, retryAt: at(1000) },
+    ],
     ['an answer closes a counting breaker', { timeouts: 2 }, out(0, true), false, 'closed'],
-    ['a failed probe doubles the cool-down, keeps since', { ...open, probingUntil: at(1500) }, out(1, false), true, { timeouts: 4, lastError: 'Timeout: x', openSince: at(0), failedProbes: 1, retryAt: at(2000) }],
-    ['the cool-down stops growing at the cap', { ...open, failedProbes: 7 }, out(1, false), true, { timeouts: 4, lastError: 'Timeout: x', openSince: at(0), failedProbes: 8, retryAt: at(5000) }],
+    [
+      'a failed probe doubles the cool-down, keeps since',
+      { ...open, probingUntil: at(1500) },
+      out(1, false),
+      true,
+      { timeouts: 4, lastError: 'Timeout: x', openSince: at(0), failedProbes: 1, retryAt: at(2000) },
+    ],
+    [
+      'the cool-down stops growing at the cap',
+      { ...open, failedProbes: 7 },
+      out(1, false),
+      true,
+      { timeouts: 4, lastError: 'Timeout: x', openSince: at(0), failedProbes: 8, retryAt: at(5000) },
+    ],
     ['a probe that is answered closes it', { ...open, probingUntil: at(1500) }, out(0, true), true, 'closed'],
     ['a probe that made no call gives the probe back', { ...open, probingUntil: at(1500) }, out(0, false), true, open],
   ])('%s', (_t, s, o, probed, want) => {
@@ -76,7 +98,9 @@ describe('through whole passes', () => {
     expect(hung.calls).toBe(calls);
     expect(report.errors['hung']).toMatch(/^circuit open after 2 consecutive time-outs/);
     const shard = (await f.shards.list('web', 'nginx')).find((d) => d.cluster === 'hung');
-    expect(shard?.propagation?.error).toMatch(/circuit open after 2 consecutive time-outs \(Timeout: no answer within 200 ms\); calls to this cluster are paused until/);
+    expect(shard?.propagation?.error).toMatch(
+      /circuit open after 2 consecutive time-outs \(Timeout: no answer within 200 ms\); calls to this cluster are paused until/,
+    );
     expect(shard?.propagation?.since).toBe(opened?.openSince);
   });
 

@@ -19,7 +19,10 @@ export class FakeMember implements MemberClient {
   private rv = 100;
   private ip = 10;
 
-  constructor(readonly cluster: string, private readonly opts: { latencyMs: number; timeoutMs: number }) {}
+  constructor(
+    readonly cluster: string,
+    private readonly opts: { latencyMs: number; timeoutMs: number },
+  ) {}
 
   private async answer<T>(fn: () => T): Promise<T> {
     this.calls++;
@@ -48,7 +51,11 @@ export class FakeMember implements MemberClient {
       const name = body.metadata.name ?? '';
       if (!this.namespaces.has(ns)) throw this.err(404, 'NotFound', `namespaces "${ns}" not found`);
       if (this.services.has(`${ns}/${name}`)) throw this.err(409, 'AlreadyExists', `services "${name}" already exists`);
-      const s: MemberService = { ...structuredClone(body), metadata: { ...structuredClone(body.metadata), namespace: ns, uid: `${this.cluster}-${name}`, resourceVersion: String(++this.rv) }, spec: { ...structuredClone(body.spec), clusterIP: `10.96.0.${++this.ip}` } };
+      const s: MemberService = {
+        ...structuredClone(body),
+        metadata: { ...structuredClone(body.metadata), namespace: ns, uid: `${this.cluster}-${name}`, resourceVersion: String(++this.rv) },
+        spec: { ...structuredClone(body.spec), clusterIP: `10.96.0.${++this.ip}` },
+      };
       this.services.set(`${ns}/${name}`, s);
       return structuredClone(s);
     });
@@ -58,8 +65,13 @@ export class FakeMember implements MemberClient {
     return this.answer(() => {
       const old = this.services.get(`${ns}/${name}`);
       if (!old) throw this.err(404, 'NotFound', `services "${name}" not found`);
-      if (body.metadata.resourceVersion && body.metadata.resourceVersion !== old.metadata.resourceVersion) throw this.err(409, 'Conflict', 'the object has been modified');
-      const s: MemberService = { ...structuredClone(body), metadata: { ...structuredClone(body.metadata), uid: old.metadata.uid, resourceVersion: String(++this.rv) }, spec: { ...structuredClone(body.spec), clusterIP: old.spec.clusterIP } };
+      if (body.metadata.resourceVersion && body.metadata.resourceVersion !== old.metadata.resourceVersion)
+        throw this.err(409, 'Conflict', 'the object has been modified');
+      const s: MemberService = {
+        ...structuredClone(body),
+        metadata: { ...structuredClone(body.metadata), uid: old.metadata.uid, resourceVersion: String(++this.rv) },
+        spec: { ...structuredClone(body.spec), clusterIP: old.spec.clusterIP },
+      };
       this.services.set(`${ns}/${name}`, s);
       return structuredClone(s);
     });
@@ -74,21 +86,45 @@ export class FakeMember implements MemberClient {
   }
 
   createNamespace(ns: string): Promise<void> {
-    return this.answer(() => { this.namespaces.add(ns); });
+    return this.answer(() => {
+      this.namespaces.add(ns);
+    });
   }
 
-  ready(): Promise<boolean> { return this.answer(() => true); }
-  version(): Promise<string> { return this.answer(() => 'v1.30.2'); }
-  topology(): Promise<Topology> { return this.answer(() => ({ zones: ['z1'], region: 'r1' })); }
-  readyEndpoints(): Promise<number> { return this.answer(() => 1); }
-  readyEndpointsAll(): Promise<Map<string, number>> { return this.answer(() => new Map([...this.services.keys()].map((k) => [k, 1]))); }
+  ready(): Promise<boolean> {
+    return this.answer(() => true);
+  }
+  version(): Promise<string> {
+    return this.answer(() => 'v1.30.2');
+  }
+  topology(): Promise<Topology> {
+    return this.answer(() => ({ zones: ['z1'], region: 'r1' }));
+  }
+  readyEndpoints(): Promise<number> {
+    return this.answer(() => 1);
+  }
+  readyEndpointsAll(): Promise<Map<string, number>> {
+    return this.answer(() => new Map([...this.services.keys()].map((k) => [k, 1])));
+  }
   // In-cluster discovery objects: this member has none (propagation tests do not use them).
-  getConfigMap(): Promise<undefined> { return this.answer(() => undefined); }
-  createConfigMap(_ns: string, body: ConfigMap): Promise<ConfigMap> { return this.answer(() => body); }
-  replaceConfigMap(_ns: string, _n: string, body: ConfigMap): Promise<ConfigMap> { return this.answer(() => body); }
-  deleteConfigMap(): Promise<void> { return this.answer(() => undefined); }
-  getDeployment(): Promise<undefined> { return this.answer(() => undefined); }
-  replaceDeployment(_ns: string, _n: string, body: Deployment): Promise<Deployment> { return this.answer(() => body); }
+  getConfigMap(): Promise<undefined> {
+    return this.answer(() => undefined);
+  }
+  createConfigMap(_ns: string, body: ConfigMap): Promise<ConfigMap> {
+    return this.answer(() => body);
+  }
+  replaceConfigMap(_ns: string, _n: string, body: ConfigMap): Promise<ConfigMap> {
+    return this.answer(() => body);
+  }
+  deleteConfigMap(): Promise<void> {
+    return this.answer(() => undefined);
+  }
+  getDeployment(): Promise<undefined> {
+    return this.answer(() => undefined);
+  }
+  replaceDeployment(_ns: string, _n: string, body: Deployment): Promise<Deployment> {
+    return this.answer(() => body);
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -12,8 +12,14 @@ import { onServiceChanged } from '../../../shared/propagation/controller';
 import { PropagationState, ShardDoc } from '../../../shared/store/shards';
 import { federation } from './federation';
 
-const cluster: Cluster = { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'east', labels: { tier: 'gold' } }, spec: { serverAddressByClientCIDRs: [] } };
-const svc = (name: string, extra: Partial<Service['metadata']> = {}): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'web', ...extra }, spec: { ports: [{ port: 80 }] } }) as Service;
+const cluster: Cluster = {
+  apiVersion: 'federation/v1beta1',
+  kind: 'Cluster',
+  metadata: { name: 'east', labels: { tier: 'gold' } },
+  spec: { serverAddressByClientCIDRs: [] },
+};
+const svc = (name: string, extra: Partial<Service['metadata']> = {}): Service =>
+  ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'web', ...extra }, spec: { ports: [{ port: 80 }] } }) as Service;
 const shard = (p: PropagationState): Map<string, ShardDoc> => new Map([['east', { cluster: 'east', propagation: p }]]);
 
 test.each<[string, Service, ShardDoc['propagation'] | 'none', boolean]>([
@@ -23,7 +29,12 @@ test.each<[string, Service, ShardDoc['propagation'] | 'none', boolean]>([
   ['shard shows a conflict: read', svc('a'), { present: false, ingress: [], conflict: 'foreign' }, false],
   ['shard shows an error: read', svc('a'), { present: false, ingress: [], error: 'Timeout' }, false],
   ['Service being deleted: read', svc('a', { deletionTimestamp: '2026-01-01T00:00:00Z' }), 'none', false],
-  ['Service not placed in this cluster: read', svc('a', { annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"tier","operator":"In","values":["silver"]}]' } }), 'none', false],
+  [
+    'Service not placed in this cluster: read',
+    svc('a', { annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"tier","operator":"In","values":["silver"]}]' } }),
+    'none',
+    false,
+  ],
 ])('%s', (_n, s, p, absent) => {
   const shards = new Map(p === 'none' ? [] : [['web/a', shard(p as PropagationState)]]);
   expect(absentByShard([s], new Set(['web/a']), cluster, shards).has('web/a')).toBe(absent);
@@ -62,7 +73,12 @@ describe('a member exists though its shard says nothing', () => {
   };
 
   test('made by hand: reported as a conflict, left as it is', async () => {
-    const { east, report, doc } = await setUp(() => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' }, spec: { ports: [{ port: 9999 }] } }));
+    const { east, report, doc } = await setUp(() => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'nginx', namespace: 'web' },
+      spec: { ports: [{ port: 9999 }] },
+    }));
     expect(report.writes).toBe(0);
     expect(doc?.propagation?.conflict).toMatch(/not created by skyfed/);
     expect(east.services.get('web/nginx')?.spec.ports?.[0]?.port).toBe(9999);

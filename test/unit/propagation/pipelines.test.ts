@@ -33,14 +33,21 @@ describe.each([
     await f.addService('nginx');
     const deps = f.instance();
     const t0 = Date.now();
-    const passes = path === 'service' ? [onServiceChanged(deps, 'web', 'nginx')]
-      : path === 'periodic' ? [reconcileEverything(deps)]
-        // Every cluster registered at once: one event each, handled side by side.
-        : [...HEALTHY, 'hung'].map((c) => onClusterChanged(deps, c, undefined, { spec: { c } }));
+    const passes =
+      path === 'service'
+        ? [onServiceChanged(deps, 'web', 'nginx')]
+        : path === 'periodic'
+          ? [reconcileEverything(deps)]
+          : // Every cluster registered at once: one event each, handled side by side.
+            [...HEALTHY, 'hung'].map((c) => onClusterChanged(deps, c, undefined, { spec: { c } }));
     const pass = Promise.all(passes);
     await until('healthy members have nginx', () => HEALTHY.every((c) => f.members.get(c)?.services.has('web/nginx')), TIMEOUT);
     const reached = Date.now() - t0;
-    await until('healthy shards say present', async () => (await Promise.all(HEALTHY.map((c) => shardOf(f, c)))).every((d) => d?.propagation?.present), TIMEOUT);
+    await until(
+      'healthy shards say present',
+      async () => (await Promise.all(HEALTHY.map((c) => shardOf(f, c)))).every((d) => d?.propagation?.present),
+      TIMEOUT,
+    );
     const recorded = Date.now() - t0;
     // Three calls in a row at most (health probe, read, create), each 20 ms: far below one time-out.
     expect(reached).toBeLessThan(TIMEOUT / 2);

@@ -5,7 +5,8 @@ import { parseClusterSelector } from '../../../shared/propagation/placement';
 import { Service } from '../../../shared/model/service';
 
 const fed = (over: Partial<Service['metadata']> = {}, spec: Partial<Service['spec']> = {}): Service => ({
-  apiVersion: 'v1', kind: 'Service',
+  apiVersion: 'v1',
+  kind: 'Service',
   metadata: { name: 'nginx', namespace: 'web', uid: 'f-uid', labels: { app: 'nginx' }, finalizers: ['skyfed.io/member-cleanup'], ...over },
   spec: { type: 'LoadBalancer', selector: { app: 'nginx' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], sessionAffinity: 'None', ...spec },
 });
@@ -17,15 +18,30 @@ const allocated = (s: Service, extra: Partial<MemberService['spec']> = {}): Memb
   return {
     ...d,
     metadata: { ...d.metadata, uid: 'u1', resourceVersion: '7' },
-    spec: { ...d.spec, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster',
+    spec: {
+      ...d.spec,
+      clusterIP: '10.96.0.10',
+      clusterIPs: ['10.96.0.10'],
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      internalTrafficPolicy: 'Cluster',
       ...(lb ? { externalTrafficPolicy: 'Cluster' } : {}),
-      ports: (d.spec.ports ?? []).map((p, i) => (lb ? { ...p, nodePort: 30000 + i } : p)), ...extra },
+      ports: (d.spec.ports ?? []).map((p, i) => (lb ? { ...p, nodePort: 30000 + i } : p)),
+      ...extra,
+    },
   };
 };
-const foreign = (_s: Service): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web', resourceVersion: '3' }, spec: { ports: [{ port: 80 }] } });
+const foreign = (_s: Service): MemberService => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'nginx', namespace: 'web', resourceVersion: '3' },
+  spec: { ports: [{ port: 80 }] },
+});
 
 const cluster = (name: string, members: MemberService[] = [], labels: Record<string, string> = {}): ClusterView => ({
-  name, labels, members: new Map(members.map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m])),
+  name,
+  labels,
+  members: new Map(members.map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m])),
 });
 const ops = (a: readonly MemberAction[] | undefined): string[] => (a ?? []).map((x) => `${x.op} ${x.key}`);
 
@@ -33,22 +49,59 @@ describe('planPropagation', () => {
   test.each<[string, Service[], ClusterView[], Record<string, string[]>]>([
     ['create where missing', [fed()], [cluster('a'), cluster('b', [allocated(fed())])], { a: ['create web/nginx'], b: [] }],
     ['no-op when member is equivalent despite allocated fields', [fed()], [cluster('a', [allocated(fed())])], { a: [] }],
-    ['update when the spec changed', [fed({}, { ports: [{ port: 8080, protocol: 'TCP', targetPort: 8080 }] })], [cluster('a', [allocated(fed())])], { a: ['update web/nginx'] }],
+    [
+      'update when the spec changed',
+      [fed({}, { ports: [{ port: 8080, protocol: 'TCP', targetPort: 8080 }] })],
+      [cluster('a', [allocated(fed())])],
+      { a: ['update web/nginx'] },
+    ],
     ['update when a label changed', [fed({ labels: { app: 'nginx', tier: 'web' } })], [cluster('a', [allocated(fed())])], { a: ['update web/nginx'] }],
     ['repair a hand edit of the member', [fed()], [cluster('a', [allocated(fed(), { type: 'ClusterIP' })])], { a: ['update web/nginx'] }],
     ['foreign object is a conflict, not adopted', [fed()], [cluster('a', [foreign(fed())])], { a: ['conflict web/nginx'] }],
     ['foreign object adopted when asked', [fed({ annotations: { 'skyfed.io/adopt': 'true' } })], [cluster('a', [foreign(fed())])], { a: ['update web/nginx'] }],
-    ['a skyfed-labelled member of no known federated Service is reported, never deleted (store lost its data)', [], [cluster('a', [allocated(fed())])], { a: ['conflict web/nginx'] }],
-    ['a member carrying another uid is not cascaded', [fed({ uid: 'new-uid', deletionTimestamp: '2026-01-01T00:00:00Z' })], [cluster('a', [allocated(fed())])], { a: ['conflict web/nginx'] }],
-    ['a skyfed-labelled member without a uid is not removed by placement', [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
-      [cluster('aws', [{ ...allocated(fed()), metadata: { ...allocated(fed()).metadata, annotations: {} } }], { cloud: 'aws' })], { aws: ['conflict web/nginx'] }],
+    [
+      'a skyfed-labelled member of no known federated Service is reported, never deleted (store lost its data)',
+      [],
+      [cluster('a', [allocated(fed())])],
+      { a: ['conflict web/nginx'] },
+    ],
+    [
+      'a member carrying another uid is not cascaded',
+      [fed({ uid: 'new-uid', deletionTimestamp: '2026-01-01T00:00:00Z' })],
+      [cluster('a', [allocated(fed())])],
+      { a: ['conflict web/nginx'] },
+    ],
+    [
+      'a skyfed-labelled member without a uid is not removed by placement',
+      [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
+      [cluster('aws', [{ ...allocated(fed()), metadata: { ...allocated(fed()).metadata, annotations: {} } }], { cloud: 'aws' })],
+      { aws: ['conflict web/nginx'] },
+    ],
     ['never delete a foreign Service', [], [cluster('a', [foreign(fed())])], { a: [] }],
-    ['cascade delete', [fed({ deletionTimestamp: '2026-01-01T00:00:00Z' })], [cluster('a', [allocated(fed())]), cluster('b')], { a: ['delete web/nginx'], b: [] }],
-    ['orphan delete releases members', [fed({ deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['skyfed.io/member-cleanup', 'orphan'] })], [cluster('a', [allocated(fed())])], { a: ['release web/nginx'] }],
-    ['placement: only matching clusters', [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
-      [cluster('gce', [], { cloud: 'gce' }), cluster('aws', [], { cloud: 'aws' })], { gce: ['create web/nginx'], aws: [] }],
-    ['placement: leaving the selection removes the member', [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
-      [cluster('aws', [allocated(fed())], { cloud: 'aws' })], { aws: ['delete web/nginx'] }],
+    [
+      'cascade delete',
+      [fed({ deletionTimestamp: '2026-01-01T00:00:00Z' })],
+      [cluster('a', [allocated(fed())]), cluster('b')],
+      { a: ['delete web/nginx'], b: [] },
+    ],
+    [
+      'orphan delete releases members',
+      [fed({ deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['skyfed.io/member-cleanup', 'orphan'] })],
+      [cluster('a', [allocated(fed())])],
+      { a: ['release web/nginx'] },
+    ],
+    [
+      'placement: only matching clusters',
+      [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
+      [cluster('gce', [], { cloud: 'gce' }), cluster('aws', [], { cloud: 'aws' })],
+      { gce: ['create web/nginx'], aws: [] },
+    ],
+    [
+      'placement: leaving the selection removes the member',
+      [fed({ annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"cloud","operator":"in","values":["gce"]}]' } })],
+      [cluster('aws', [allocated(fed())], { cloud: 'aws' })],
+      { aws: ['delete web/nginx'] },
+    ],
   ])('%s', (_name, services, clusters, expected) => {
     const plan = planPropagation({ services, clusters });
     expect(Object.fromEntries([...plan.actions].map(([c, a]) => [c, ops(a)]))).toEqual(expected);
@@ -68,7 +121,9 @@ describe('planPropagation', () => {
   });
 
   test('finalizers: added before members exist, finalize listed when deleting', () => {
-    expect([fed({ finalizers: [] }), fed({ deletionTimestamp: 'x', finalizers: [] }), fed({ finalizers: ['skyfed.io/member-cleanup'] })].map(needsFinalizer)).toEqual([true, false, false]);
+    expect(
+      [fed({ finalizers: [] }), fed({ deletionTimestamp: 'x', finalizers: [] }), fed({ finalizers: ['skyfed.io/member-cleanup'] })].map(needsFinalizer),
+    ).toEqual([true, false, false]);
     expect(planPropagation({ services: [fed({ deletionTimestamp: 'x' })], clusters: [] }).finalize).toEqual(['web/nginx']);
   });
 

@@ -7,7 +7,12 @@ import { Service } from '../../../shared/model/service';
 import { MemoryObjectStore, MemoryShardStore } from '../../../shared/store/memory';
 import { PropagationState, replacesShard } from '../../../shared/store/shards';
 
-const state = (present: boolean, observedAt: string, extra: Partial<PropagationState> = {}): PropagationState => ({ present, ingress: [], observedAt, ...extra });
+const state = (present: boolean, observedAt: string, extra: Partial<PropagationState> = {}): PropagationState => ({
+  present,
+  ingress: [],
+  observedAt,
+  ...extra,
+});
 
 test.each<[string, PropagationState | undefined, PropagationState, boolean]>([
   ['nothing stored', undefined, state(true, '2026-12-01T10:00:01Z'), true],
@@ -41,11 +46,16 @@ test('the in-memory object store decides a contended transaction again, like Fir
   const svc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web', labels: {} }, spec: {} };
   await store.transact<Service>('services', { namespace: 'web', name: 'nginx' }, () => ({ write: { object: svc } }));
   let runs = 0;
-  const label = (k: string) => store.transact<Service>('services', { namespace: 'web', name: 'nginx' }, async (cur) => {
-    runs++;
-    await new Promise((r) => setTimeout(r, k === 'slow' ? 20 : 1));
-    return { write: { object: { ...(cur?.object as Service), metadata: { ...(cur?.object as Service).metadata, labels: { ...cur?.object.metadata.labels, [k]: 'y' } } } } };
-  });
+  const label = (k: string) =>
+    store.transact<Service>('services', { namespace: 'web', name: 'nginx' }, async (cur) => {
+      runs++;
+      await new Promise((r) => setTimeout(r, k === 'slow' ? 20 : 1));
+      return {
+        write: {
+          object: { ...(cur?.object as Service), metadata: { ...(cur?.object as Service).metadata, labels: { ...cur?.object.metadata.labels, [k]: 'y' } } },
+        },
+      };
+    });
   await Promise.all([label('slow'), label('fast')]);
   const got = await store.get<Service>('services', { namespace: 'web', name: 'nginx' });
   expect(got?.object.metadata.labels).toEqual({ slow: 'y', fast: 'y' });

@@ -33,12 +33,25 @@ test('every line logged during an invocation carries its id, also from other com
   const b = logs.logger('events');
   const tick = () => new Promise((r) => setImmediate(r));
   await Promise.all([
-    logs.within({ executionId: 'one' }, async () => { a.info('start'); await tick(); await tick(); b.warn('later', { n: 1 }); }),
-    logs.within({ executionId: 'two' }, async () => { await tick(); a.info('start'); b.error('done'); }),
+    logs.within({ executionId: 'one' }, async () => {
+      a.info('start');
+      await tick();
+      await tick();
+      b.warn('later', { n: 1 });
+    }),
+    logs.within({ executionId: 'two' }, async () => {
+      await tick();
+      a.info('start');
+      b.error('done');
+    }),
   ]);
   a.info('outside');
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(parsed.map((p) => `${String(p['executionId'])} ${String(p['component'])} ${String(p['severity'])} ${String(p['message'])}`).sort()).toEqual([
-    'one api INFO start', 'one events WARNING later', 'two api INFO start', 'two events ERROR done', 'undefined api INFO outside',
+    'one api INFO start',
+    'one events WARNING later',
+    'two api INFO start',
+    'two events ERROR done',
+    'undefined api INFO outside',
   ]);
 });

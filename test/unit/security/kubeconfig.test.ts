@@ -10,9 +10,13 @@ const KEY = Buffer.from('-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVAT
 
 function kubeconfig(cluster: Record<string, unknown>, user: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'm',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'm',
     clusters: [{ name: 'm', cluster: { server: 'https://203.0.113.7:6443', 'certificate-authority-data': CA, ...cluster } }],
-    users: [{ name: 'm', user }], contexts: [{ name: 'm', context: { cluster: 'm', user: 'm' } }], ...extra,
+    users: [{ name: 'm', user }],
+    contexts: [{ name: 'm', context: { cluster: 'm', user: 'm' } }],
+    ...extra,
   });
 }
 

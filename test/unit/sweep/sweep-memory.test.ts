@@ -35,7 +35,9 @@ const ipOf = (cluster: string, service: string): string => `203.0.113.${CLUSTERS
 async function world(services: number): Promise<World> {
   const fed = await federation(CLUSTERS, { latencyMs: 0 });
   for (const [i, name] of CLUSTERS.entries()) {
-    await fed.store.transact<Cluster>('clusters', { name }, (cur) => ({ write: { object: { ...cur!.object, spec: { ...cur!.object.spec, region: `r${i}`, zones: [`r${i}-a`] } } } }));
+    await fed.store.transact<Cluster>('clusters', { name }, (cur) => ({
+      write: { object: { ...cur!.object, spec: { ...cur!.object.spec, region: `r${i}`, zones: [`r${i}-a`] } } },
+    }));
   }
   const catalogMap = new MemoryShardedMap(16);
   const catalog = new ServiceCatalog(catalogMap);
@@ -44,19 +46,41 @@ async function world(services: number): Promise<World> {
     await onServiceChanged({ ...fed.instance(), catalog }, 'web', `s${i}`);
   }
   // The clouds give each member Service a load-balancer address.
-  for (const [cluster, m] of fed.members) for (const s of m.services.values()) s.status = { loadBalancer: { ingress: [{ ip: ipOf(cluster, s.metadata.name ?? '') }] } };
+  for (const [cluster, m] of fed.members)
+    for (const s of m.services.values()) s.status = { loadBalancer: { ingress: [{ ip: ipOf(cluster, s.metadata.name ?? '') }] } };
   const down = new Set<string>();
-  const probe: Prober = async (t) => (down.has(t.address) ? { ok: false, reason: 'no TCP answer within 100 ms', ms: 100, timedOut: true } : { ok: true, reason: 'TCP connect ok', ms: 1 });
+  const probe: Prober = async (t) =>
+    down.has(t.address) ? { ok: false, reason: 'no TCP answer within 100 ms', ms: 100, timedOut: true } : { ok: true, reason: 'TCP connect ok', ms: 1 };
   const zone = new MemoryZone('example.com.');
   const health = new MemoryHealthStore();
   const views = new MemorySweepStateStore();
   const digests = new MemoryShardedMap(8);
   const ledger = new MemoryShardedMap(8);
   const deps: SweepDeps = {
-    store: fed.store, catalog, health, presentation: views, digests, clientFor: fed.instance().clientFor, dns: zone,
-    ledger: new ShardedLedgerStore(ledger), probe, guard: addressGuard(), memberIndex: fed.shards,
-    resolveHost: async () => [], log: silentLogger, now: () => new Date('2026-12-01T12:00:00Z'),
-    config: { federation: 'fed', suffix: 'example.com', ttl: 30, probeTimeoutMs: 100, concurrency: 50, thresholds: { failureThreshold: 1, successThreshold: 1 }, maxDeletes: 100, activeProbes: true },
+    store: fed.store,
+    catalog,
+    health,
+    presentation: views,
+    digests,
+    clientFor: fed.instance().clientFor,
+    dns: zone,
+    ledger: new ShardedLedgerStore(ledger),
+    probe,
+    guard: addressGuard(),
+    memberIndex: fed.shards,
+    resolveHost: async () => [],
+    log: silentLogger,
+    now: () => new Date('2026-12-01T12:00:00Z'),
+    config: {
+      federation: 'fed',
+      suffix: 'example.com',
+      ttl: 30,
+      probeTimeoutMs: 100,
+      concurrency: 50,
+      thresholds: { failureThreshold: 1, successThreshold: 1 },
+      maxDeletes: 100,
+      activeProbes: true,
+    },
   };
   return { fed, deps, zone, health, views, digests, ledger, catalogMap, down };
 }
@@ -120,10 +144,17 @@ describe('sweep over in-memory stores', () => {
   test('a dry run lists the changes and writes nothing anywhere', async () => {
     const w = await world(2);
     const recorded: string[] = [];
-    const events = { record: (o: { reason: string }) => { recorded.push(o.reason); }, flush: async () => undefined };
+    const events = {
+      record: (o: { reason: string }) => {
+        recorded.push(o.reason);
+      },
+      flush: async () => undefined,
+    };
     const dry = await sweep({ ...w.deps, events, config: { ...w.deps.config, dryRun: true } });
     expect(recorded).toEqual([]); // no Events either
-    expect(dry.plan.filter((l) => l.startsWith('CREATE'))).toEqual(expect.arrayContaining([expect.stringMatching(/^CREATE s0\.web\.fed\.svc\.example\.com\. A 30 /)]));
+    expect(dry.plan.filter((l) => l.startsWith('CREATE'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CREATE s0\.web\.fed\.svc\.example\.com\. A 30 /)]),
+    );
     expect(writesOf(w)).toBe(0);
     expect(w.zone.sets).toEqual([]);
     const real = await sweep({ ...w.deps, events });
@@ -161,12 +192,20 @@ test('probes at the last known addresses start before any cluster has answered',
   await sweep(w.deps);
   // The members answer only once a probe has been sent: a sweep that waited for them would never end.
   let release: () => void = () => undefined;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const clientFor = w.deps.clientFor;
   const r = await sweep({
     ...w.deps,
-    clientFor: async (c) => { await gate; return clientFor(c); },
-    probe: async (t, ms) => { release(); return w.deps.probe(t, ms); },
+    clientFor: async (c) => {
+      await gate;
+      return clientFor(c);
+    },
+    probe: async (t, ms) => {
+      release();
+      return w.deps.probe(t, ms);
+    },
   });
   expect(r.healthy).toBe(6);
   expect(r.probes).toBe(6); // each probe started early served its shard; none was sent twice
@@ -176,9 +215,14 @@ describe('service catalog', () => {
   test('an older event applied after a newer one is corrected by its own re-read', async () => {
     const w = await world(1);
     const catalog = w.deps.catalog;
-    await w.fed.store.transact('services', { namespace: 'web', name: 's0' }, (cur) => ({ write: { object: { ...cur!.object, metadata: { ...cur!.object.metadata, annotations: { 'skyfed.io/dns-all-down-policy': 'remove' } } } } }));
+    await w.fed.store.transact('services', { namespace: 'web', name: 's0' }, (cur) => ({
+      write: { object: { ...cur!.object, metadata: { ...cur!.object.metadata, annotations: { 'skyfed.io/dns-all-down-policy': 'remove' } } } },
+    }));
     // A stale writer puts what it read before the change; sync re-reads and converges.
-    await w.catalogMap.put('web/s0', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's0', namespace: 'web' }, spec: { type: 'LoadBalancer', ports: [] } }));
+    await w.catalogMap.put(
+      'web/s0',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's0', namespace: 'web' }, spec: { type: 'LoadBalancer', ports: [] } }),
+    );
     await catalog.sync(w.fed.store, 'web', 's0');
     const [entry] = (await catalog.readAll()).services;
     expect(entry?.metadata.annotations).toEqual({ 'skyfed.io/dns-all-down-policy': 'remove' });

@@ -8,7 +8,15 @@ import { HealthState } from '../../../shared/store/shards';
 
 describe('health hysteresis (fail after 2, recover after 2)', () => {
   const t = { failureThreshold: 2, successThreshold: 2 };
-  const obs = (ok: boolean): Observation => ({ ok, code: ok ? 'ProbeSucceeded' : 'ProbeFailed', reason: ok ? 'ok' : 'down', readyEndpoints: ok ? 1 : 0, addresses: ['203.0.113.1'], zones: ['a'], region: 'r' });
+  const obs = (ok: boolean): Observation => ({
+    ok,
+    code: ok ? 'ProbeSucceeded' : 'ProbeFailed',
+    reason: ok ? 'ok' : 'down',
+    readyEndpoints: ok ? 1 : 0,
+    addresses: ['203.0.113.1'],
+    zones: ['a'],
+    region: 'r',
+  });
   const run = (seq: boolean[]): boolean[] => {
     let h: HealthState | undefined;
     return seq.map((ok) => (h = nextHealth(h, obs(ok), t, 'now')).healthy);
@@ -34,14 +42,33 @@ describe('health hysteresis (fail after 2, recover after 2)', () => {
 
 describe('shard planning', () => {
   const cluster = (name: string, labels: Record<string, string> = {}): Cluster => ({
-    apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name, labels },
-    spec: { serverAddressByClientCIDRs: [], region: 'us-central1' }, status: { zones: ['us-central1-a', 'us-central1-f'] },
+    apiVersion: 'federation/v1beta1',
+    kind: 'Cluster',
+    metadata: { name, labels },
+    spec: { serverAddressByClientCIDRs: [], region: 'us-central1' },
+    status: { zones: ['us-central1-a', 'us-central1-f'] },
   });
-  const fed: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web' }, spec: { type: 'LoadBalancer', ports: [{ port: 443 }] } };
-  const member = (ingress: { ip?: string; hostname?: string }[], uid = 'uid-1', extra: Partial<MemberService> = {}): MemberService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'web', uid }, spec: {}, status: { loadBalancer: { ingress } }, ...extra });
+  const fed: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'nginx', namespace: 'web' },
+    spec: { type: 'LoadBalancer', ports: [{ port: 443 }] },
+  };
+  const member = (ingress: { ip?: string; hostname?: string }[], uid = 'uid-1', extra: Partial<MemberService> = {}): MemberService => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'nginx', namespace: 'web', uid },
+    spec: {},
+    status: { loadBalancer: { ingress } },
+    ...extra,
+  });
   const created = new Map([['a', new Map([['web/nginx', 'uid-1']])]]);
   const obs = (c: Cluster, m: MemberService | undefined, ready: number, reachable = true): ClusterObservation => ({
-    cluster: c, reachable, members: new Map(m ? [['web/nginx', m]] : []), readyEndpoints: new Map([['web/nginx', ready]]), ...(reachable ? {} : { error: 'Timeout' }),
+    cluster: c,
+    reachable,
+    members: new Map(m ? [['web/nginx', m]] : []),
+    readyEndpoints: new Map([['web/nginx', ready]]),
+    ...(reachable ? {} : { error: 'Timeout' }),
   });
   test.each<[string, ClusterObservation, string | undefined]>([
     ['healthy candidates are left to the probe', obs(cluster('a'), member([{ ip: '203.0.113.1' }]), 2), undefined],
@@ -56,16 +83,24 @@ describe('shard planning', () => {
   });
   test('control plane down: judged by the data plane at the last known addresses', () => {
     // cluster → Service → health, as the sweep keeps it
-    const prev = new Map([['a', { 'web/nginx': { healthy: true, reason: 'ok', readyEndpoints: 2, consecutiveFailures: 0, consecutiveSuccesses: 2, addresses: ['203.0.113.9'] } }]]);
+    const prev = new Map([
+      ['a', { 'web/nginx': { healthy: true, reason: 'ok', readyEndpoints: 2, consecutiveFailures: 0, consecutiveSuccesses: 2, addresses: ['203.0.113.9'] } }],
+    ]);
     const [shard] = planShards([fed], new Map([['a', obs(cluster('a'), undefined, 0, false)]]), prev, created);
     expect(shard?.controlPlaneDown).toBe(true);
     expect(shard?.downBecause).toBeUndefined();
     expect(shard?.ingress).toEqual([{ ip: '203.0.113.9' }]);
   });
   test('only LoadBalancer Services, only placed clusters', () => {
-    const placed = { ...fed, metadata: { ...fed.metadata, annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"env","operator":"In","values":["prod"]}]' } } };
+    const placed = {
+      ...fed,
+      metadata: { ...fed.metadata, annotations: { 'federation.alpha.kubernetes.io/cluster-selector': '[{"key":"env","operator":"In","values":["prod"]}]' } },
+    };
     const ci = { ...fed, spec: { type: 'ClusterIP' as const, ports: [{ port: 80 }] } };
-    const o = new Map([['a', obs(cluster('a', { env: 'prod' }), undefined, 0)], ['b', obs(cluster('b', { env: 'dev' }), undefined, 0)]]);
+    const o = new Map([
+      ['a', obs(cluster('a', { env: 'prod' }), undefined, 0)],
+      ['b', obs(cluster('b', { env: 'dev' }), undefined, 0)],
+    ]);
     expect(planShards([placed, ci], o, new Map(), created).map((s) => s.cluster)).toEqual(['a']);
   });
   // Attacker's side: the member reports what it likes; skyfed probes only its own Service, on the

@@ -40,10 +40,13 @@ function load(): ts.Program {
   const options = { ...cfg.options, noLib: true, types: [] };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, ...rest) => name.includes('/node_modules/')
-    ? ts.createSourceFile(name, 'declare const anything: any; export = anything;', lang)
-    : getSourceFile(name, lang, ...rest);
-  program = ts.createProgram(cfg.fileNames.filter((f) => /\/(functions|shared)\//.test(f)), options, host);
+  host.getSourceFile = (name, lang, ...rest) =>
+    name.includes('/node_modules/') ? ts.createSourceFile(name, 'declare const anything: any; export = anything;', lang) : getSourceFile(name, lang, ...rest);
+  program = ts.createProgram(
+    cfg.fileNames.filter((f) => /\/(functions|shared)\//.test(f)),
+    options,
+    host,
+  );
   return program;
 }
 
@@ -51,10 +54,13 @@ const inRepoCode = (d: ts.Node): boolean => /\/(functions|shared)\//.test(d.getS
 /** The composition root builds every adapter; a target uses only the members it reads (rt.store, rt.clientFor…). */
 const isCompositionRoot = (d: ts.Node): boolean => ts.isFunctionDeclaration(d) && d.getSourceFile().fileName.endsWith('functions/runtime.ts');
 
-const isFunctionLike = (n: ts.Node): boolean => ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isGetAccessor(n);
+const isFunctionLike = (n: ts.Node): boolean =>
+  ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isGetAccessor(n);
 /** Code that runs only when something calls it by name: methods, and members of returned objects. */
 const isCalledByName = (n: ts.Node): boolean =>
-  ts.isMethodDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isGetAccessor(n) ||
+  ts.isMethodDeclaration(n) ||
+  ts.isFunctionDeclaration(n) ||
+  ts.isGetAccessor(n) ||
   (ts.isPropertyAssignment(n) && ts.isObjectLiteralExpression(n.parent) && isFunctionLike(n.initializer));
 
 /** Where members of each interface or object type (a port) are implemented: classes that implement it, and object literals typed as it. */
@@ -62,7 +68,9 @@ let implementers: Map<ts.Node, ts.Node[]> | undefined;
 function implementations(p: ts.Program, checker: ts.TypeChecker, type: ts.Node, member: string): ts.Node[] {
   if (!implementers) {
     const index = new Map<ts.Node, ts.Node[]>();
-    const add = (decl: ts.Node | undefined, members: readonly ts.Node[]): void => { if (decl) index.set(decl, [...(index.get(decl) ?? []), ...members]); };
+    const add = (decl: ts.Node | undefined, members: readonly ts.Node[]): void => {
+      if (decl) index.set(decl, [...(index.get(decl) ?? []), ...members]);
+    };
     for (const sf of p.getSourceFiles()) {
       if (!inRepoCode(sf)) continue;
       sf.forEachChild(function visit(n) {
@@ -102,9 +110,10 @@ export function callsFrom(file: string, exportName: string): Set<GoogleCall> {
     for (const d of s.declarations ?? []) {
       if (!inRepoCode(d) || isCompositionRoot(d)) continue;
       if (ts.isPropertySignature(d) && checker.getTypeAtLocation(d).getCallSignatures().length === 0) continue; // data, not code
-      const targets = (ts.isMethodSignature(d) || ts.isPropertySignature(d)) && (ts.isInterfaceDeclaration(d.parent) || ts.isTypeLiteralNode(d.parent))
-        ? implementations(p, checker, d.parent, s.name)
-        : [d];
+      const targets =
+        (ts.isMethodSignature(d) || ts.isPropertySignature(d)) && (ts.isInterfaceDeclaration(d.parent) || ts.isTypeLiteralNode(d.parent))
+          ? implementations(p, checker, d.parent, s.name)
+          : [d];
       for (const t of targets) {
         if (!parents.has(t)) parents.set(t, from);
         queue.push(t);
@@ -126,7 +135,8 @@ export function callsFrom(file: string, exportName: string): Set<GoogleCall> {
           found.add(call);
           if (process.env['TRACE_CALLS'] === call) {
             const chain: string[] = [];
-            for (let x: ts.Node | undefined = start; x && chain.length < 40; x = parents.get(x)) chain.push(`${x.getSourceFile().fileName.replace(REPO, '')}:${x.getText().slice(0, 50).replace(/\s+/g, ' ')}`);
+            for (let x: ts.Node | undefined = start; x && chain.length < 40; x = parents.get(x))
+              chain.push(`${x.getSourceFile().fileName.replace(REPO, '')}:${x.getText().slice(0, 50).replace(/\s+/g, ' ')}`);
             console.log(call, chain.join('\n  <- '));
           }
         }

@@ -9,7 +9,9 @@ export const ROOT_MODULE = join(REPO, 'terraform');
 export const AWS_MODULE = join(REPO, 'terraform', 'aws');
 
 export async function loadModule(dir: string, replace: Readonly<Record<string, string>> = {}): Promise<Module> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort();
   const parts = await Promise.all(files.map(async (f) => (await parse(f, replace[f] ?? readFileSync(join(dir, f), 'utf8'))) as Partial<Module>));
   return mergeModule(parts);
 }
@@ -21,6 +23,7 @@ export function tfText(dir: string, file: string): string {
 export function loadSchemas(): Record<string, ProviderSchema> {
   const dir = join(__dirname, 'schema');
   const out: Record<string, ProviderSchema> = {};
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) out[f.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ProviderSchema;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')))
+    out[f.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ProviderSchema;
   return out;
 }

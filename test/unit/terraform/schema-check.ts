@@ -77,7 +77,8 @@ export function checkSchema(mod: Module, schemas: Readonly<Record<string, Provid
   for (const [local, req] of Object.entries(required)) {
     const s = schemas[local];
     if (!s) problem(`provider ${local}: no schema held for it`);
-    else if (String(req['version']).replace(/^=\s*/, '') !== s.version) problem(`provider ${local}: versions.tf pins ${String(req['version'])}, the schema held is ${s.version}`);
+    else if (String(req['version']).replace(/^=\s*/, '') !== s.version)
+      problem(`provider ${local}: versions.tf pins ${String(req['version'])}, the schema held is ${s.version}`);
   }
   for (const [local, blocks] of Object.entries(mod.provider)) {
     const s = schemas[local]?.provider_schema;
@@ -85,7 +86,10 @@ export function checkSchema(mod: Module, schemas: Readonly<Record<string, Provid
     if (s) for (const b of blocks) checkBody(b, s.block, `provider.${local}`, new Set(['alias']), report);
   }
 
-  for (const [kind, group, meta] of [['resource', mod.resource, META_RESOURCE], ['data', mod.data, META_DATA]] as const) {
+  for (const [kind, group, meta] of [
+    ['resource', mod.resource, META_RESOURCE],
+    ['data', mod.data, META_DATA],
+  ] as const) {
     for (const [type, byName] of Object.entries(group)) {
       const local = providerOf(type);
       const schema = kind === 'resource' ? schemas[local]?.resource_schemas[type] : schemas[local]?.data_source_schemas[type];
@@ -128,7 +132,8 @@ function checkBody(body: Body, schema: SchemaBlock, where: string, meta: Readonl
         }
         seen.add(blockName);
         for (const d of dyns) {
-          for (const k of Object.keys(d)) if (!['for_each', 'iterator', 'labels', 'content'].includes(k)) report.problems.push(`${where}.dynamic.${blockName}: unexpected ${k}`);
+          for (const k of Object.keys(d))
+            if (!['for_each', 'iterator', 'labels', 'content'].includes(k)) report.problems.push(`${where}.dynamic.${blockName}: unexpected ${k}`);
           if (d['for_each'] === undefined) report.problems.push(`${where}.dynamic.${blockName}: for_each is required`);
           const contents = (d['content'] as Body[] | undefined) ?? [];
           if (contents.length !== 1) report.problems.push(`${where}.dynamic.${blockName}: needs exactly one content block`);
@@ -149,14 +154,17 @@ function checkBody(body: Body, schema: SchemaBlock, where: string, meta: Readonl
         report.problems.push(`${where}: ${key} is a block, not an argument (use ${key} { … })`);
         continue;
       }
-      if (bt.max_items !== undefined && value.length > bt.max_items) report.problems.push(`${where}: at most ${bt.max_items} ${key} block(s), got ${value.length}`);
+      if (bt.max_items !== undefined && value.length > bt.max_items)
+        report.problems.push(`${where}: at most ${bt.max_items} ${key} block(s), got ${value.length}`);
       for (const v of value as Body[]) checkBody(v, bt.block, `${where}.${key}`, new Set(), report);
     } else {
       report.problems.push(`${where}: unsupported argument or block "${key}"`);
     }
   }
-  for (const [name, a] of Object.entries(schema.attributes)) if (a.required && !seen.has(name)) report.problems.push(`${where}: required argument "${name}" is missing`);
-  for (const [name, b] of Object.entries(schema.block_types)) if ((b.min_items ?? 0) > 0 && !seen.has(name)) report.problems.push(`${where}: required block "${name}" is missing`);
+  for (const [name, a] of Object.entries(schema.attributes))
+    if (a.required && !seen.has(name)) report.problems.push(`${where}: required argument "${name}" is missing`);
+  for (const [name, b] of Object.entries(schema.block_types))
+    if ((b.min_items ?? 0) > 0 && !seen.has(name)) report.problems.push(`${where}: required block "${name}" is missing`);
 }
 
 function strings(v: unknown, out: string[] = []): string[] {
@@ -192,8 +200,12 @@ function checkReferences(mod: Module, schemas: Readonly<Record<string, ProviderS
   const locals = new Set(mod.locals.flatMap((l) => Object.keys(l)));
   const providers = new Set(Object.keys(schemas));
   const sources: [string, unknown][] = [];
-  for (const [kind, group] of [['resource', mod.resource], ['data', mod.data]] as const) {
-    for (const [type, byName] of Object.entries(group)) for (const [name, b] of Object.entries(byName)) sources.push([`${kind === 'data' ? 'data.' : ''}${type}.${name}`, b]);
+  for (const [kind, group] of [
+    ['resource', mod.resource],
+    ['data', mod.data],
+  ] as const) {
+    for (const [type, byName] of Object.entries(group))
+      for (const [name, b] of Object.entries(byName)) sources.push([`${kind === 'data' ? 'data.' : ''}${type}.${name}`, b]);
   }
   for (const [name, b] of Object.entries(mod.output)) sources.push([`output ${name}`, b]);
   for (const [name, b] of Object.entries(mod.variable)) sources.push([`variable ${name}`, (b as Body[]).map((x) => x['validation'])]);
@@ -202,8 +214,10 @@ function checkReferences(mod: Module, schemas: Readonly<Record<string, ProviderS
 
   for (const [from, value] of sources) {
     for (const expr of strings(value).flatMap(expressions)) {
-      for (const m of expr.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g)) if (!mod.variable[m[1] as string]) problems.push(`${from}: reference to undeclared variable var.${m[1]}`);
-      for (const m of expr.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g)) if (!locals.has(m[1] as string)) problems.push(`${from}: reference to undeclared local.${m[1]}`);
+      for (const m of expr.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g))
+        if (!mod.variable[m[1] as string]) problems.push(`${from}: reference to undeclared variable var.${m[1]}`);
+      for (const m of expr.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g))
+        if (!locals.has(m[1] as string)) problems.push(`${from}: reference to undeclared local.${m[1]}`);
       for (const m of expr.matchAll(/(?<![\w.])data\.([a-z0-9]+_[a-z0-9_]+)\.([A-Za-z_][\w-]*)((?:\[[^\]]*\])*(?:\.[A-Za-z_]\w*(?:\[[^\]]*\])*)*)/g)) {
         const [, type, name, path] = m as unknown as [string, string, string, string];
         if (!mod.data[type]?.[name]) problems.push(`${from}: reference to undeclared data.${type}.${name}`);
@@ -223,7 +237,7 @@ function checkReferences(mod: Module, schemas: Readonly<Record<string, ProviderS
 /** `[k].a[0].b` after a resource address: each name must be an attribute or block of the level above. */
 function attributePath(block: SchemaBlock | undefined, path: string, addr: string, from: string, problems: string[]): void {
   let b = block;
-  for (const m of path.replace(/\[[^\]]*\]/g, "").matchAll(/\.([A-Za-z_]\w*)/g)) {
+  for (const m of path.replace(/\[[^\]]*\]/g, '').matchAll(/\.([A-Za-z_]\w*)/g)) {
     if (!b) return;
     const name = m[1] as string;
     if (b.attributes[name]) return; // an attribute's own contents (maps, objects) are not in the schema

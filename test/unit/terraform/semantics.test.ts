@@ -13,7 +13,9 @@ import { Module } from './schema-check';
 type Body = Record<string, unknown>;
 let mod: Module;
 let aws: Module;
-beforeAll(async () => { [mod, aws] = await Promise.all([loadModule(ROOT_MODULE), loadModule(AWS_MODULE)]); });
+beforeAll(async () => {
+  [mod, aws] = await Promise.all([loadModule(ROOT_MODULE), loadModule(AWS_MODULE)]);
+});
 
 const locals = (): Body => Object.assign({}, ...mod.locals) as Body;
 const res = (type: string, name: string, m: Module = mod): Body => {
@@ -27,7 +29,9 @@ const SA = (target: string): string => `serviceAccount:\${google_service_account
 
 describe('least privilege, from the code', () => {
   const derived: Record<string, Set<GoogleCall>> = {};
-  beforeAll(() => { for (const t of TARGETS) derived[t.name] = callsFrom(handlerModuleOf(t.name), t.name); }, 120_000);
+  beforeAll(() => {
+    for (const t of TARGETS) derived[t.name] = callsFrom(handlerModuleOf(t.name), t.name);
+  }, 120_000);
 
   test('each function gets exactly the roles for the Google APIs its code calls', () => {
     const want: Record<string, { project: string[]; key: string[] }> = {};
@@ -49,7 +53,9 @@ describe('least privilege, from the code', () => {
   });
 
   test('the sweep changes DNS in its one managed zone, with no project-wide DNS role', () => {
-    const changesDns = Object.entries(derived).filter(([, c]) => c.has('clouddns.change')).map(([t]) => t);
+    const changesDns = Object.entries(derived)
+      .filter(([, c]) => c.has('clouddns.change'))
+      .map(([t]) => t);
     expect(changesDns).toEqual(['healthSweep']);
     const zone = res('google_dns_managed_zone_iam_member', 'sweep');
     expect(zone).toMatchObject({ role: GRANTS['clouddns.change'].role, member: SA('healthSweep'), count: '${var.dns_provider == "clouddns" ? 1 : 0}' });
@@ -57,11 +63,27 @@ describe('least privilege, from the code', () => {
   });
 
   test('the grant table is what the IAM resources apply, and nothing else grants a function account a role', () => {
-    expect(res('google_project_iam_member', 'function')).toMatchObject({ for_each: '${local.project_grants}', role: '${each.value.role}', member: 'serviceAccount:${google_service_account.fn[each.value.fn].email}' });
-    expect(res('google_kms_crypto_key_iam_member', 'function')).toMatchObject({ for_each: '${local.key_grants}', role: '${each.value.role}', crypto_key_id: '${google_kms_crypto_key.credentials.id}' });
-    expect(locals()['project_grants']).toBe('${merge([for fn, g in local.function_grants : { for r in g.project : "${fn} ${r}" => { fn = fn, role = r } }]...)}');
+    expect(res('google_project_iam_member', 'function')).toMatchObject({
+      for_each: '${local.project_grants}',
+      role: '${each.value.role}',
+      member: 'serviceAccount:${google_service_account.fn[each.value.fn].email}',
+    });
+    expect(res('google_kms_crypto_key_iam_member', 'function')).toMatchObject({
+      for_each: '${local.key_grants}',
+      role: '${each.value.role}',
+      crypto_key_id: '${google_kms_crypto_key.credentials.id}',
+    });
+    expect(locals()['project_grants']).toBe(
+      '${merge([for fn, g in local.function_grants : { for r in g.project : "${fn} ${r}" => { fn = fn, role = r } }]...)}',
+    );
     expect(locals()['key_grants']).toBe('${merge([for fn, g in local.function_grants : { for r in g.key : "${fn} ${r}" => { fn = fn, role = r } }]...)}');
-    const allowed = new Set(['google_project_iam_member.function', 'google_kms_crypto_key_iam_member.function', 'google_dns_managed_zone_iam_member.sweep', 'google_secret_manager_secret_iam_member.sweep_route53', 'google_secret_manager_secret_iam_member.api_tokens']);
+    const allowed = new Set([
+      'google_project_iam_member.function',
+      'google_kms_crypto_key_iam_member.function',
+      'google_dns_managed_zone_iam_member.sweep',
+      'google_secret_manager_secret_iam_member.sweep_route53',
+      'google_secret_manager_secret_iam_member.api_tokens',
+    ]);
     for (const [type, byName] of Object.entries(mod.resource)) {
       if (!type.endsWith('_iam_member')) continue;
       for (const [name, [b]] of Object.entries(byName)) {
@@ -81,14 +103,21 @@ test('Firestore triggers listen in the Eventarc region of the database location'
 
 test('secrets a function mounts are readable by its account before the function is deployed', () => {
   const tokens = res('google_secret_manager_secret_iam_member', 'api_tokens');
-  expect(tokens).toMatchObject({ count: '${local.api_public ? 1 : 0}', secret_id: '${var.api_tokens_secret}', role: 'roles/secretmanager.secretAccessor', member: SA('api') });
+  expect(tokens).toMatchObject({
+    count: '${local.api_public ? 1 : 0}',
+    secret_id: '${var.api_tokens_secret}',
+    role: 'roles/secretmanager.secretAccessor',
+    member: SA('api'),
+  });
   const r53 = res('google_secret_manager_secret_iam_member', 'sweep_route53');
   expect(r53).toMatchObject({ count: '${local.route53_static ? 1 : 0}', role: 'roles/secretmanager.secretAccessor', member: SA('healthSweep') });
   const sc = first(fn('http')['service_config']);
   const dyn = sc['dynamic'] as Record<string, Body[]>;
   expect(first(dyn['secret_environment_variables'])['for_each']).toBe('${each.key == "api" && local.api_public ? [1] : []}');
   expect(first(dyn['secret_volumes'])['for_each']).toBe('${each.key == "healthSweep" && local.route53_static ? [1] : []}');
-  expect(fn('http')['depends_on']).toEqual(expect.arrayContaining(['${google_secret_manager_secret_iam_member.api_tokens}', '${google_secret_manager_secret_iam_member.sweep_route53}']));
+  expect(fn('http')['depends_on']).toEqual(
+    expect.arrayContaining(['${google_secret_manager_secret_iam_member.api_tokens}', '${google_secret_manager_secret_iam_member.sweep_route53}']),
+  );
   // The module never creates a secret it is told to use (a second create is 409), and the user's
   // secret holds a version before apply, so "latest" exists.
   expect(mod.resource['google_secret_manager_secret']).toBeUndefined();
@@ -110,27 +139,54 @@ test('functions build as their own service account with logging, Artifact Regist
     expect(f['depends_on']).toEqual(expect.arrayContaining(['${google_project_iam_member.build}', '${google_storage_bucket_iam_member.build_reads_source}']));
   }
   expect([...(locals()['build_roles'] as string[])].sort()).toEqual(['roles/artifactregistry.writer', 'roles/logging.logWriter']);
-  expect(res('google_project_iam_member', 'build')).toMatchObject({ for_each: '${toset(local.build_roles)}', member: 'serviceAccount:${google_service_account.build.email}' });
-  expect(res('google_storage_bucket_iam_member', 'build_reads_source')).toMatchObject({ bucket: '${google_storage_bucket.source.name}', role: 'roles/storage.objectViewer' });
+  expect(res('google_project_iam_member', 'build')).toMatchObject({
+    for_each: '${toset(local.build_roles)}',
+    member: 'serviceAccount:${google_service_account.build.email}',
+  });
+  expect(res('google_storage_bucket_iam_member', 'build_reads_source')).toMatchObject({
+    bucket: '${google_storage_bucket.source.name}',
+    role: 'roles/storage.objectViewer',
+  });
 });
 
 test('every API the module uses is enabled first, including Pub/Sub and Resource Manager', () => {
   const apis = String(res('google_project_service', 'apis')['for_each']);
-  for (const a of ['cloudresourcemanager', 'iam', 'pubsub', 'eventarc', 'cloudfunctions', 'run', 'cloudbuild', 'artifactregistry', 'firestore', 'cloudscheduler', 'cloudkms', 'storage', 'logging']) expect(apis).toContain(`"${a}.googleapis.com"`);
+  for (const a of [
+    'cloudresourcemanager',
+    'iam',
+    'pubsub',
+    'eventarc',
+    'cloudfunctions',
+    'run',
+    'cloudbuild',
+    'artifactregistry',
+    'firestore',
+    'cloudscheduler',
+    'cloudkms',
+    'storage',
+    'logging',
+  ])
+    expect(apis).toContain(`"${a}.googleapis.com"`);
   expect(apis).toContain('var.dns_provider == "clouddns" ? ["dns.googleapis.com"]');
   expect(apis).toContain('local.route53_static || local.api_public ? ["secretmanager.googleapis.com"]');
-  for (const [name, [b]] of Object.entries(mod.resource['google_service_account'] ?? {})) expect([name, b?.['depends_on']]).toEqual([name, ['${google_project_service.apis}']]);
+  for (const [name, [b]] of Object.entries(mod.resource['google_service_account'] ?? {}))
+    expect([name, b?.['depends_on']]).toEqual([name, ['${google_project_service.apis}']]);
 });
 
 test('what a destroy must not take: the key ring, the key (its versions open every sealed credential) and the database', () => {
-  for (const [type, name] of [['google_kms_key_ring', 'skyfed'], ['google_kms_crypto_key', 'credentials'], ['google_firestore_database', 'default']] as const) {
+  for (const [type, name] of [
+    ['google_kms_key_ring', 'skyfed'],
+    ['google_kms_crypto_key', 'credentials'],
+    ['google_firestore_database', 'default'],
+  ] as const) {
     expect([type, first(res(type, name)['lifecycle'])['prevent_destroy']]).toEqual([type, true]);
   }
 });
 
-test('Pub/Sub\'s service agent may mint the tokens Eventarc pushes with (projects older than April 2021)', () => {
+test("Pub/Sub's service agent may mint the tokens Eventarc pushes with (projects older than April 2021)", () => {
   expect(res('google_project_iam_member', 'pubsub_token_creator')).toMatchObject({
-    role: 'roles/iam.serviceAccountTokenCreator', member: 'serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com',
+    role: 'roles/iam.serviceAccountTokenCreator',
+    member: 'serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com',
   });
   expect(fn('firestore')['depends_on']).toContain('${google_project_iam_member.pubsub_token_creator}');
 });
@@ -145,7 +201,10 @@ test('skyfed trusts Cloud Run IAM only while the API is not public; the internet
 });
 
 test('every SKYFED_ setting Terraform passes is one the code reads', () => {
-  const config = readdirSync(join(REPO, 'shared'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(REPO, 'shared', f), 'utf8')).join('\n');
+  const config = readdirSync(join(REPO, 'shared'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(join(REPO, 'shared', f), 'utf8'))
+    .join('\n');
   const names = [...JSON.stringify(mod.locals).matchAll(/\b(SKYFED_[A-Z0-9_]+)\b/g)].map((m) => m[1] as string);
   expect(names).toEqual(expect.arrayContaining(['SKYFED_AWS_ROLE_ARN', 'SKYFED_AWS_WEB_IDENTITY_AUDIENCE', 'SKYFED_TRUST_IAM']));
   for (const n of new Set(names)) expect([n, config.includes(`'${n}'`)]).toEqual([n, true]);
@@ -158,7 +217,7 @@ describe('terraform/aws: keyless Route 53', () => {
     return b;
   };
 
-  test('only the sweep\'s service account, with the configured audience, may assume the role', () => {
+  test("only the sweep's service account, with the configured audience, may assume the role", () => {
     const st = first(doc('trust')['statement']);
     expect(st['actions']).toEqual(['sts:AssumeRoleWithWebIdentity']);
     expect(first(st['principals'])).toEqual({ type: 'Federated', identifiers: ['accounts.google.com'] });

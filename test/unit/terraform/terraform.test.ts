@@ -18,7 +18,10 @@ test('every .tf file parses and the module matches every function target in the 
 });
 
 test('a target added in code without Terraform following is caught', () => {
-  const added: Target[] = [...TARGETS, { name: 'onQuotaWritten', kind: 'firestore', document: 'quotas/{quota}', eventType: 'google.cloud.firestore.document.v1.written' }];
+  const added: Target[] = [
+    ...TARGETS,
+    { name: 'onQuotaWritten', kind: 'firestore', document: 'quotas/{quota}', eventType: 'google.cloud.firestore.document.v1.written' },
+  ];
   expect(checkTerraform(tf, added)).toContain('target onQuotaWritten has 0 function resources');
 });
 
