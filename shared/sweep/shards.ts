@@ -39,6 +39,26 @@ function probePort(s: Service): number {
   return p?.port ?? 80;
 }
 
+/** Each LoadBalancer Service that is not being deleted, with each cluster it is placed on: the base of its shard there. */
+function* placedShards(
+  services: readonly Service[],
+  clusters: readonly Cluster[],
+): Generator<{ key: string; cluster: Cluster; base: Pick<ShardPlan, 'service' | 'cluster' | 'zones' | 'region' | 'port' | 'httpPath'> }> {
+  for (const s of services) {
+    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
+    const key = federatedKey(s);
+    const httpPath = s.metadata.annotations?.[SKYFED.probePath];
+    for (const cluster of clusters) {
+      if (!placedOn(s.metadata.annotations, cluster.metadata.labels)) continue;
+      yield {
+        key,
+        cluster,
+        base: { service: key, cluster: cluster.metadata.name ?? '', ...zonesOf(cluster), port: probePort(s), ...(httpPath ? { httpPath } : {}) },
+      };
+    }
+  }
+}
+
 /**
  * Every shard of every LoadBalancer Service placed on an observed cluster. Port and probe path are
  * the federated Service's; `previous` is the last sweep's health (cluster → Service → health). A member Service is only taken as the shard when its uid is the one
@@ -52,49 +72,47 @@ export function planShards(
   created: ReadonlyMap<string, ReadonlyMap<string, string>>,
 ): ShardPlan[] {
   const out: ShardPlan[] = [];
-  for (const s of services) {
-    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
-    const key = federatedKey(s);
-    const httpPath = s.metadata.annotations?.[SKYFED.probePath];
-    for (const [name, obs] of observations) {
-      if (!placedOn(s.metadata.annotations, obs.cluster.metadata.labels)) continue;
-      const topo = zonesOf(obs.cluster);
-      const base = { service: key, cluster: name, ...topo, port: probePort(s), ...(httpPath ? { httpPath } : {}) };
-      if (!obs.reachable) {
-        // Control plane down: keep judging the shard by its data plane, at the last known addresses.
-        const last = previous.get(name)?.[key]?.addresses ?? [];
-        out.push({
-          ...base,
-          ingress: last.map((ip) => ({ ip })),
-          readyEndpoints: previous.get(name)?.[key]?.readyEndpoints ?? 0,
-          controlPlaneDown: true,
-          ...(last.length === 0
-            ? { downBecause: { code: 'ClusterUnreachable', message: `cluster unreachable (${obs.error ?? 'no answer'}) and no last known address` } }
-            : {}),
-        });
-        continue;
-      }
-      const member = obs.members.get(key);
-      const ours = member !== undefined && member.metadata.uid !== undefined && created.get(name)?.get(key) === member.metadata.uid;
-      const ready = obs.readyEndpoints.get(key) ?? 0;
-      const ingress = ours ? (member.status?.loadBalancer?.ingress ?? []) : [];
-      const downBecause: ShardPlan['downBecause'] = !member
-        ? { code: 'NotPresent', message: 'the Service is not present in the cluster' }
-        : !ours
-          ? { code: 'NotCreatedBySkyfed', message: 'the Service in the cluster is not the one skyfed created (uid unknown)' }
-          : ready === 0
-            ? { code: 'NoReadyEndpoints', message: 'no ready endpoints' }
-            : ingress.length === 0
-              ? { code: 'NoLoadBalancerAddress', message: 'no load-balancer address yet' }
-              : undefined;
+  const observed = [...observations.values()];
+  for (const { key, base } of placedShards(
+    services,
+    observed.map((o) => o.cluster),
+  )) {
+    const name = base.cluster;
+    const obs = observations.get(name) as ClusterObservation;
+    if (!obs.reachable) {
+      // Control plane down: keep judging the shard by its data plane, at the last known addresses.
+      const last = previous.get(name)?.[key]?.addresses ?? [];
       out.push({
         ...base,
-        ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })),
-        readyEndpoints: ready,
-        controlPlaneDown: false,
-        ...(downBecause ? { downBecause } : {}),
+        ingress: last.map((ip) => ({ ip })),
+        readyEndpoints: previous.get(name)?.[key]?.readyEndpoints ?? 0,
+        controlPlaneDown: true,
+        ...(last.length === 0
+          ? { downBecause: { code: 'ClusterUnreachable', message: `cluster unreachable (${obs.error ?? 'no answer'}) and no last known address` } }
+          : {}),
       });
+      continue;
     }
+    const member = obs.members.get(key);
+    const ours = member !== undefined && member.metadata.uid !== undefined && created.get(name)?.get(key) === member.metadata.uid;
+    const ready = obs.readyEndpoints.get(key) ?? 0;
+    const ingress = ours ? (member.status?.loadBalancer?.ingress ?? []) : [];
+    const downBecause: ShardPlan['downBecause'] = !member
+      ? { code: 'NotPresent', message: 'the Service is not present in the cluster' }
+      : !ours
+        ? { code: 'NotCreatedBySkyfed', message: 'the Service in the cluster is not the one skyfed created (uid unknown)' }
+        : ready === 0
+          ? { code: 'NoReadyEndpoints', message: 'no ready endpoints' }
+          : ingress.length === 0
+            ? { code: 'NoLoadBalancerAddress', message: 'no load-balancer address yet' }
+            : undefined;
+    out.push({
+      ...base,
+      ingress: ingress.map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname as string })),
+      readyEndpoints: ready,
+      controlPlaneDown: false,
+      ...(downBecause ? { downBecause } : {}),
+    });
   }
   return out;
 }
@@ -114,25 +132,10 @@ export function lastKnownShards(
   previous: ReadonlyMap<string, Readonly<Record<string, HealthState>>>,
 ): ShardPlan[] {
   const out: ShardPlan[] = [];
-  for (const s of services) {
-    if (s.spec.type !== 'LoadBalancer' || s.metadata.deletionTimestamp) continue;
-    const key = federatedKey(s);
-    const httpPath = s.metadata.annotations?.[SKYFED.probePath];
-    for (const c of clusters) {
-      const name = c.metadata.name ?? '';
-      const h = previous.get(name)?.[key];
-      if (!h || !PROBED.has(h.code ?? '') || !(h.addresses ?? []).length || !placedOn(s.metadata.annotations, c.metadata.labels)) continue;
-      out.push({
-        service: key,
-        cluster: name,
-        ...zonesOf(c),
-        port: probePort(s),
-        ...(httpPath ? { httpPath } : {}),
-        ingress: (h.addresses ?? []).map((ip) => ({ ip })),
-        readyEndpoints: h.readyEndpoints,
-        controlPlaneDown: false,
-      });
-    }
+  for (const { key, base } of placedShards(services, clusters)) {
+    const h = previous.get(base.cluster)?.[key];
+    if (!h || !PROBED.has(h.code ?? '') || !(h.addresses ?? []).length) continue;
+    out.push({ ...base, ingress: (h.addresses ?? []).map((ip) => ({ ip })), readyEndpoints: h.readyEndpoints, controlPlaneDown: false });
   }
   return out;
 }
