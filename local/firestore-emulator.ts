@@ -1,7 +1,7 @@
 /**
  * The real Cloud Firestore emulator (Java 17), as the local stack and the tests run it: located
  * once, started in its own process group so that stopping it takes the `java` child with it, and
- * driven through its REST admin endpoints (Eventarc triggers, wipe). See DESIGN.md §5.
+ * driven through its REST admin endpoints (Eventarc triggers, wipe).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, realpathSync, WriteStream } from 'node:fs';

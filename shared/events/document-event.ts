@@ -4,7 +4,7 @@
  *
  * Production Eventarc delivers the DocumentEventData as raw protobuf bytes; the Firestore emulator
  * delivers the same message as base64 text. Both are accepted. The event says *what* changed;
- * handlers re-read current state (DESIGN.md §3), so nothing here depends on `update_mask`, which the
+ * handlers re-read current state (level-triggered), so nothing here depends on `update_mask`, which the
  * emulator always leaves empty.
  */
 import { documentEventDataType } from './document-event-schema';

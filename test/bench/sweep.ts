@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       '',
       ...big.lines.map((l) => `- ${l}`),
       '',
-      `**sweep bound ratio: ${big.ratio.toFixed(2)}** (wall time / Σprobe/K, as DESIGN.md §7 defines it; target ≤ 1.2)`,
+      `**sweep bound ratio: ${big.ratio.toFixed(2)}** (wall time of a steady sweep / Σ(probe durations)/K; target ≤ 1.2)`,
       '',
       '### Failover',
       '',
