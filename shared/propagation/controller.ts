@@ -6,15 +6,10 @@
  */
 import { clusterDiscoveryChanged } from '../incluster/propagate';
 import { Cluster, CREDENTIALS_NAMESPACE } from '../model/cluster';
-import { Service } from '../model/service';
-import { ServiceCatalog } from '../store/service-catalog';
 import { ReconcileDeps, ReconcileReport, reconcile } from './reconcile';
 import { namespacedKey } from '../model/meta';
 
-export interface ControllerDeps extends ReconcileDeps {
-  /** The sweep's Service catalog; unset = not kept (tables that do not sweep). */
-  readonly catalog?: ServiceCatalog;
-}
+export type ControllerDeps = ReconcileDeps;
 
 /** A changed registration or new credentials deserve a fresh try: forget the cluster's breaker. */
 async function resetBreakers(deps: ControllerDeps, clusters: readonly string[]): Promise<void> {
@@ -69,14 +64,5 @@ export async function onSecretChanged(deps: ControllerDeps, namespace: string, n
 
 /** The periodic full pass: repairs drift and anything an event missed. */
 export async function reconcileEverything(deps: ControllerDeps): Promise<ReconcileReport> {
-  const repairCatalog = async (): Promise<void> => {
-    if (!deps.catalog) return;
-    const repaired = await deps.catalog.resync(
-      deps.store,
-      (await deps.store.list<Service>('services')).map((r) => r.object),
-    );
-    if (repaired > 0) deps.log.info('service catalog repaired', { entries: repaired });
-  };
-  const [report] = await Promise.all([reconcile(deps, { probeHealth: true }), repairCatalog()]);
-  return report;
+  return reconcile(deps, { probeHealth: true });
 }

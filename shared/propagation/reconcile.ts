@@ -21,6 +21,7 @@ import { MemberClient, MemberError } from '../members/port';
 import { EventRecorder } from '../recorder/recorder';
 import { propagated, propagationProblem } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
+import { ServiceCatalog } from '../store/service-catalog';
 import { PropagationState, ShardDoc, ShardStore } from '../store/shards';
 import { GateDeps, enter, leave } from './breaker-gate';
 import { MemberService, federatedKey, isManaged } from './member';
@@ -37,6 +38,8 @@ export interface ReconcileDeps extends GateDeps {
   readonly events?: EventRecorder;
   /** Names for in-cluster discovery (shared/incluster); unset = members' zones are left to the sweep. */
   readonly inCluster?: FederationNames;
+  /** The sweep's Service catalog (store/service-catalog.ts), repaired by full passes; unset = not kept. */
+  readonly catalog?: ServiceCatalog;
 }
 
 export interface ReconcileScope {
@@ -93,6 +96,8 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   ]);
   const clusters = clusterRecs.map((r) => r.object).filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
+  // A full pass also repairs the sweep's Service catalog, from the same listing.
+  const catalogRepair = !scope.services && !scope.clusters && deps.catalog ? deps.catalog.resync(deps.store, services) : Promise.resolve(0);
   const limit = pLimit(Math.max(1, deps.concurrency));
   const pass: Pass = {
     deps,
@@ -125,6 +130,8 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     finalized.push(key);
   }
   await deps.events?.flush();
+  const repaired = await catalogRepair;
+  if (repaired > 0) deps.log.info('service catalog repaired', { entries: repaired });
   return { clusters: clusters.length, writes: pass.writes, discoveryWrites: pass.discoveryWrites, errors: pass.errors, finalized };
 }
 

@@ -5,7 +5,7 @@
  */
 import { silentLogger } from '../../../shared/log';
 import { Cluster } from '../../../shared/model/cluster';
-import { onServiceChanged } from '../../../shared/propagation/controller';
+import { onServiceChanged, reconcileEverything } from '../../../shared/propagation/controller';
 import { addressGuard } from '../../../shared/net/address-guard';
 import { ShardedLedgerStore } from '../../../shared/store/dns-ledger';
 import { ServiceCatalog } from '../../../shared/store/service-catalog';
@@ -237,5 +237,12 @@ describe('service catalog', () => {
     expect(await w.deps.catalog.resync(w.fed.store, all)).toBe(2);
     expect((await w.deps.catalog.readAll()).services.map((s) => s.metadata.name)).toEqual(['s0', 's1', 's2']);
     expect(await w.deps.catalog.resync(w.fed.store, all)).toBe(0);
+  });
+
+  test('the periodic full reconcile repairs the catalog from its own listing', async () => {
+    const w = await world(2);
+    await w.catalogMap.put('web/s1', undefined);
+    await reconcileEverything({ ...w.fed.instance(), catalog: w.deps.catalog });
+    expect((await w.deps.catalog.readAll()).services.map((s) => s.metadata.name)).toEqual(['s0', 's1']);
   });
 });
