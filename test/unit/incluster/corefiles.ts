@@ -2,27 +2,10 @@
  * CoreDNS Corefiles as the distributions ship them (their published defaults, written out here):
  * kubeadm 1.30, Amazon EKS's CoreDNS add-on, AKS's `coredns` ConfigMap, and k3s's.
  */
-export const KUBEADM = `.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`;
+import { KUBEADM_COREFILE } from '../../../local/sim/configmaps';
+
+/** kubeadm 1.30's, as the member simulator serves it. */
+export const KUBEADM = KUBEADM_COREFILE;
 
 export const EKS = `.:53 {
     errors
