@@ -31,8 +31,8 @@ import { observeClusters } from './observe';
 import { Prober } from './probe';
 import { presentAll } from './present-state';
 import { describePlan, publish } from './publish';
-import { ShardHealthReason } from './reasons';
-import { ShardPlan, lastKnownShards, planShards, probeKey, probeTargets } from './shards';
+import { ShardPlan, lastKnownShards, planShards, probeKey } from './shards';
+import { ProbeOutcome, probeShard, reasonFor } from './probe-shard';
 import { Thresholds, nextHealth } from './thresholds';
 import { rfc3339 } from '../util/time';
 
@@ -94,52 +94,6 @@ export interface SweepReport {
   phases: { read: number; probe: number; publish: number };
 }
 
-/** What probing found; `detail` is the probe's own words (the shard's reason is composed by `reasonFor`). */
-type ProbeOutcome = { ok: boolean; code: ShardHealthReason; detail: string; addresses: string[] };
-
-/** The shard's reason in words, from the outcome and what is known of the shard now. */
-function reasonFor(shard: ShardPlan, o: ProbeOutcome): string {
-  if (o.code === 'ProbeDisabled') return `${shard.readyEndpoints} ready endpoints (active probe disabled)`;
-  if (o.code !== 'ProbeSucceeded' && o.code !== 'ProbeFailed' && o.code !== 'ProbeTimedOut') return o.detail;
-  if (shard.controlPlaneDown) return `cluster API unreachable; data plane ${o.ok ? 'answering' : 'failing'} (${o.detail})`;
-  return o.ok ? `${shard.readyEndpoints} ready endpoints, ${o.detail}` : o.detail;
-}
-
-/** Probes one shard; whatever goes wrong fails that shard only, with the reason in its status. */
-async function probeShard(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
-  try {
-    return await probeShardOnce(deps, shard, report);
-  } catch (e) {
-    deps.log.warn('probe failed unexpectedly', { service: shard.service, cluster: shard.cluster, error: e instanceof Error ? e.name : 'error' });
-    return { ok: false, code: 'ProbeError', detail: 'probe failed', addresses: [] };
-  }
-}
-
-/** Probes one shard (resolving hostname load balancers each time) under the sweep's limiter. */
-async function probeShardOnce(deps: SweepDeps, shard: ShardPlan, report: SweepReport): Promise<ProbeOutcome> {
-  const addresses: string[] = [];
-  for (const i of shard.ingress) {
-    if (i.ip) addresses.push(i.ip);
-    else if (i.hostname) addresses.push(...(await deps.resolveHost(i.hostname).catch(() => [])));
-  }
-  if (shard.downBecause) return { ok: false, code: shard.downBecause.code, detail: shard.downBecause.message, addresses };
-  if (addresses.length === 0) return { ok: false, code: 'AddressUnresolved', detail: 'load-balancer hostname did not resolve', addresses };
-  if (!deps.config.activeProbes) return { ok: true, code: 'ProbeDisabled', detail: '', addresses };
-  const allowed = addresses.filter((a) => deps.guard.refusal(a) === undefined);
-  if (allowed.length === 0)
-    return { ok: false, code: 'AddressRefused', detail: `probe refused: ${deps.guard.refusal(addresses[0] as string) ?? ''}`, addresses };
-  const results = await Promise.all(
-    probeTargets(shard, allowed).map((t) => {
-      report.probes++;
-      return deps.probe(t, deps.config.probeTimeoutMs);
-    }),
-  );
-  const ok = results.some((r) => r.ok);
-  const what = results.find((r) => r.ok === ok)?.reason ?? '';
-  const code: ShardHealthReason = ok ? 'ProbeSucceeded' : results.every((r) => r.timedOut) ? 'ProbeTimedOut' : 'ProbeFailed';
-  return { ok, code, detail: what, addresses };
-}
-
 /** The ledger as read, never written (dry runs). */
 const readOnly = (ledger: LedgerStore): LedgerStore => ({ read: () => ledger.read(), write: async () => undefined });
 
@@ -160,6 +114,9 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     plan: [],
     ms: 0,
     phases: { read: 0, probe: 0, publish: 0 },
+  };
+  const countProbe = (): void => {
+    report.probes++;
   };
   let mark = Date.now();
   const phase = (k: keyof SweepReport['phases']): void => {
@@ -194,7 +151,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       if (!early.has(k))
         early.set(
           k,
-          limit(() => probeShard(deps, sh, report)),
+          limit(() => probeShard(deps, sh, countProbe)),
         );
     }
   };
@@ -243,7 +200,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   await Promise.all(
     shards.map(async (sh) => {
       const pending = sh.downBecause ? undefined : early.get(probeKey(sh));
-      results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, report))));
+      results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, countProbe))));
     }),
   );
   phase('probe');
