@@ -19,7 +19,7 @@ const managesCoreDns = (c: Cluster | undefined): boolean => c?.spec?.dns?.manage
 /**
  * After propagation wrote to a cluster: add/remove the zone entries of the Services in scope
  * (`scope` undefined = every Service, so stale entries go too); on a full or cluster pass, apply
- * the CoreDNS opt-in. Never throws: errors are logged and the next pass retries.
+ * the Cluster's CoreDNS choice (opt-in applied or undone). Never throws: errors are logged and the next pass retries.
  */
 export async function placeInZone(
   client: MemberClient,
@@ -44,10 +44,15 @@ export async function placeInZone(
     );
     if (r.outcome === 'written') writes++;
     if (r.outcome === 'conflict') log.warn('in-cluster zone not written', { cluster: cluster.metadata.name, reason: r.message });
-    if (!scope && managesCoreDns(cluster)) {
-      const c = await setCoreDns(client, true);
+    if (!scope) {
+      // Level-triggered: the Cluster's current choice is applied either way, so an opt-out whose
+      // Cluster event was lost is still undone (unpatching is a no-op read when nothing is there).
+      const on = managesCoreDns(cluster);
+      const c = await setCoreDns(client, on);
       writes += (c.corefile ? 1 : 0) + (c.mount ? 1 : 0);
-      if (c.notes.length) log.warn('CoreDNS opt-in not complete', { cluster: cluster.metadata.name, notes: c.notes });
+      if (on && c.notes.length) log.warn('CoreDNS opt-in not complete', { cluster: cluster.metadata.name, notes: c.notes });
+      if (!on && (c.corefile || c.mount))
+        log.info('CoreDNS opt-in undone by the full pass', { cluster: cluster.metadata.name, corefile: c.corefile, mount: c.mount });
     }
   } catch (e) {
     log.warn('in-cluster discovery update failed', { cluster: cluster.metadata.name, error: describe(e) });

@@ -201,6 +201,32 @@ test('CoreDNS opt-in: patched when turned on, restored byte for byte when turned
   expect(mounts()).toEqual(['config-volume']);
 });
 
+test('an opt-out whose Cluster event was missed is undone by the periodic full pass', async () => {
+  const central = fleet.cluster('gce-us-central1');
+  const corefile = (): string => central.configMap('kube-system', 'coredns')?.data?.['Corefile'] ?? '';
+  const path = '/apis/federation/v1beta1/clusters/gce-us-central1';
+  expect((await patch(path, { spec: { dns: { manageCoreDNS: true } } })).status).toBe(200);
+  await waitFor('patched', async () => corefile().includes('skyfed-dns begin'));
+  await waitFor('mounted', async () => JSON.stringify(central.configs.deployments.get('kube-system/coredns')).includes('"skyfed-dns"'));
+  const patchedConfigMap = structuredClone(central.configs.configMaps.get('kube-system/coredns'));
+  const patchedDeployment = structuredClone(central.configs.deployments.get('kube-system/coredns'));
+  expect((await patch(path, { spec: { dns: { manageCoreDNS: false } } })).status).toBe(200);
+  await waitFor('restored by the event', async () => corefile() === KUBEADM_COREFILE);
+  await cp.settle();
+  // The member is left as it was before the opt-out, as if that Cluster event had never arrived.
+  central.configs.configMaps.set('kube-system/coredns', patchedConfigMap as NonNullable<typeof patchedConfigMap>);
+  central.configs.deployments.set('kube-system/coredns', patchedDeployment as NonNullable<typeof patchedDeployment>);
+  expect(corefile()).not.toBe(KUBEADM_COREFILE);
+
+  expect((await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} })).status).toBe(200);
+  expect(corefile()).toBe(KUBEADM_COREFILE);
+  expect(JSON.stringify(central.configs.deployments.get('kube-system/coredns'))).not.toContain('"skyfed-dns"');
+  // The next pass finds nothing left to undo and writes nothing.
+  const writes = memberWrites();
+  expect((await call(cp.functionUrl('reconcile').replace(/\/$/, ''), 'POST', '/', { body: {} })).status).toBe(200);
+  expect(memberWrites()).toBe(writes);
+});
+
 test('a Cluster with another cluster domain gets its zone there', async () => {
   expect((await patch('/apis/federation/v1beta1/clusters/gce-us-central1', { spec: { clusterDomain: 'corp.internal' } })).status).toBe(200);
   expect((await patch('/apis/federation/v1beta1/clusters/onprem', { spec: { clusterDomain: 'Not A Domain' } })).status).toBe(422);
