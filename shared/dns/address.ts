@@ -14,12 +14,22 @@ export interface ParsedAddress {
   readonly bytes: readonly number[];
 }
 
+/** Parsed spellings, so sorting and planning 10,000 shards' addresses parse each one once (bounded; cleared when full). */
+const parsed = new Map<string, ParsedAddress | undefined>();
+const PARSED_MAX = 100_000;
+
 /** Parses an IPv4 or IPv6 literal (strict spellings only); undefined when it is neither (hostnames, zone ids, garbage). */
 export function parseAddress(input: string): ParsedAddress | undefined {
+  if (parsed.has(input)) return parsed.get(input);
   const s = input.trim();
-  if (!isIPv4Literal(s) && !isIPv6Literal(s)) return undefined;
-  const a = ipaddr.parse(s);
-  return { family: a.kind() === 'ipv4' ? 4 : 6, text: a.toString(), bytes: a.toByteArray() };
+  let out: ParsedAddress | undefined;
+  if (isIPv4Literal(s) || isIPv6Literal(s)) {
+    const a = ipaddr.parse(s);
+    out = Object.freeze({ family: a.kind() === 'ipv4' ? 4 : 6, text: a.toString(), bytes: Object.freeze(a.toByteArray()) });
+  }
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(input, out);
+  return out;
 }
 
 /** Canonical text of an address, or the input unchanged when it is not an address. */

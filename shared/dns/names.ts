@@ -28,8 +28,21 @@ export class DnsNameError extends SkyfedError<DnsNameErrorReason> {
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Labels already found valid (bounded; cleared when full): a sweep names the same few thousand over and over. */
+const validLabels = new Map<string, string>();
+const VALID_MAX = 100_000;
+
 /** Lower-cases and validates one label; `what` names it in the error ("region", "federation name"). */
 export function dnsLabel(value: string, what = 'label'): string {
+  const known = validLabels.get(value);
+  if (known !== undefined) return known;
+  const v = checkLabel(value, what);
+  if (validLabels.size >= VALID_MAX) validLabels.clear();
+  validLabels.set(value, v);
+  return v;
+}
+
+function checkLabel(value: string, what: string): string {
   const v = value.trim().toLowerCase();
   if (v === '') throw new DnsNameError('Empty', value, `${what} is empty`);
   if (v.length > MAX_LABEL_LENGTH) {

@@ -9,7 +9,7 @@
  * ledger and the view digests (fixed numbers). Nothing is written — to DNS, members or Firestore —
  * when nothing changed. A dry run reads and plans the same way and writes nothing.
  */
-import pLimit from 'p-limit';
+import { twoLanes } from './lanes';
 import { LedgerStore, Registry } from '../dns/registry';
 import { DnsProvider } from '../dns/providers/port';
 import { ConfigMap } from '../incluster/plan';
@@ -90,8 +90,8 @@ export interface SweepReport {
   /** The DNS changes, one line each (planned in a dry run, applied otherwise). */
   plan: string[];
   ms: number;
-  /** Milliseconds spent reading state and observing clusters (together), probing, and planning + publishing DNS. */
-  phases: { read: number; probe: number; publish: number };
+  /** Milliseconds: reading state and observing clusters (together), waiting for the last probe, deciding health and Pod answers, planning + publishing DNS, recording state. */
+  phases: { read: number; probe: number; health: number; dns: number; record: number };
 }
 
 /** The ledger as read, never written (dry runs). */
@@ -113,7 +113,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     memberWrites: 0,
     plan: [],
     ms: 0,
-    phases: { read: 0, probe: 0, publish: 0 },
+    phases: { read: 0, probe: 0, health: 0, dns: 0, record: 0 },
   };
   const countProbe = (): void => {
     report.probes++;
@@ -123,50 +123,44 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     report.phases[k] = Date.now() - mark;
     mark = Date.now();
   };
-  // The small state that gates the first probes is read first; the zone and the ledger (large, not
-  // needed until publishing) are read after it, while the probes run.
+  // Pipelined: each cluster's shards are probed at the last sweep's addresses as soon as that
+  // cluster's health record (streamed), the catalog and the Cluster list are in, and each cluster's
+  // other shards as soon as that cluster is observed; an early probe serves only a shard observed
+  // the same (probeKey). Shards whose last probe timed out take the slow lane (lanes.ts): they get
+  // each free slot first, so they all start early and the fast probes fit around them. The zone and the ledger (large, not needed
+  // until publishing) are read after the small state, while the probes run.
   const ledgerReadsBefore = deps.ledger.documentsRead ?? 0;
   const registry = new Registry(deps.dns, dryRun ? readOnly(deps.ledger) : deps.ledger);
-  const clustersP = deps.store.list<Cluster>('clusters');
-  const inputsP = Promise.all([deps.catalog.readAll(), deps.health.readAll(), deps.memberIndex.readAll(), deps.digests.read()]);
-  inputsP.catch(() => undefined);
-  const zoneP = Promise.allSettled([inputsP, clustersP]).then(() => registry.records());
-  zoneP.catch(() => undefined);
-  const clusterRecs = await clustersP;
-  // Pipelined: probes start at the last sweep's addresses as soon as the small state is read, and
-  // each cluster's other shards as soon as that cluster is observed; an early probe serves only a
-  // shard observed the same (probeKey). Shards whose last probe timed out go first, so the
-  // slow probes overlap with the many fast ones instead of trailing after them.
-  const limit = pLimit(Math.max(1, deps.config.concurrency));
+  const lanes = twoLanes(deps.config.concurrency);
   const early = new Map<string, Promise<ProbeOutcome>>();
-  const slowFirst =
-    (prev: ReadonlyMap<string, ClusterHealth>) =>
-    (a: ShardPlan, b: ShardPlan): number => {
-      const slow = (sh: ShardPlan): number => (prev.get(sh.cluster)?.[sh.service]?.code === 'ProbeTimedOut' ? 0 : 1);
-      return slow(a) - slow(b);
-    };
+  const timedOutLast = (prev: ReadonlyMap<string, ClusterHealth>, sh: ShardPlan): boolean => prev.get(sh.cluster)?.[sh.service]?.code === 'ProbeTimedOut';
   const startProbes = (shards: ShardPlan[], prev: ReadonlyMap<string, ClusterHealth>): void => {
-    for (const sh of shards.sort(slowFirst(prev))) {
+    for (const sh of shards) {
       const k = probeKey(sh);
       if (!early.has(k))
         early.set(
           k,
-          limit(() => probeShard(deps, sh, countProbe)),
+          lanes.run(timedOutLast(prev, sh), () => probeShard(deps, sh, countProbe)),
         );
     }
   };
-  void inputsP.then(
-    ([catalog, health]) =>
-      startProbes(
-        lastKnownShards(
-          catalog.services,
-          clusterRecs.map((r) => r.object),
-          health.clusters,
-        ),
-        health.clusters,
-      ),
-    () => undefined,
-  );
+  const clustersP = deps.store.list<Cluster>('clusters');
+  const catalogP = deps.catalog.readAll();
+  const startFromLastSweep = (cluster: string, health: ClusterHealth): void => {
+    void Promise.all([catalogP, clustersP]).then(
+      ([catalog, recs]) => {
+        const c = recs.find((r) => r.object.metadata.name === cluster)?.object;
+        const prev = new Map([[cluster, health]]);
+        if (c) startProbes(lastKnownShards(catalog.services, [c], prev), prev);
+      },
+      () => undefined,
+    );
+  };
+  const inputsP = Promise.all([catalogP, deps.health.readAll(startFromLastSweep), deps.memberIndex.readAll(), deps.digests.read()]);
+  inputsP.catch(() => undefined);
+  const zoneP = Promise.allSettled([inputsP, clustersP]).then(() => registry.records());
+  zoneP.catch(() => undefined);
+  const clusterRecs = await clustersP;
   // Each observed member's zone ConfigMap is read while the probes run (in-cluster discovery compares against it).
   const zoneReads = new Map<string, Promise<ConfigMap | undefined>>();
   const observations = await observeClusters(
@@ -194,40 +188,45 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const services = catalog.services;
   const otherReads = clusterRecs.length + catalog.documents + previous.documents + Math.max(1, created.size) + digests.documents;
   phase('read');
-  const shards = planShards(services, observations, previous.clusters, created).sort(slowFirst(previous.clusters));
+  const shards = planShards(services, observations, previous.clusters, created);
   report.shards = shards.length;
-  const results = new Map<string, ProbeOutcome>();
-  await Promise.all(
-    shards.map(async (sh) => {
-      const pending = sh.downBecause ? undefined : early.get(probeKey(sh));
-      results.set(`${sh.service}@${sh.cluster}`, await (pending ?? limit(() => probeShard(deps, sh, countProbe))));
-    }),
-  );
-  phase('probe');
+  // Each shard is judged the moment its probe ends (while slower probes still run); the results are
+  // gathered in shard order below, so what is stored and reported does not depend on timing.
   const now = rfc3339(deps.now());
-
-  // Health, per cluster; transitions go to each Service's history and Events.
-  const serviceBy = new Map(services.map((s) => [keyOf(s), s]));
-  const health = new Map<string, Record<string, ShardHealth>>();
-  const transitions = new Map<string, HistoryEntry[]>();
-  for (const sh of shards) {
-    const o = results.get(`${sh.service}@${sh.cluster}`) ?? { ok: false, code: 'NotProbed', detail: 'not probed', addresses: [] };
-    const r = { ...o, reason: reasonFor(sh, o) };
+  const judged = new Map<ShardPlan, { reason: string; before: ShardHealth | undefined; h: ShardHealth }>();
+  const judge = (sh: ShardPlan, o: ProbeOutcome): void => {
+    const reason = reasonFor(sh, o);
     const before = previous.clusters.get(sh.cluster)?.[sh.service];
     const h = nextHealth(
       before,
       {
-        ok: r.ok,
-        code: r.code,
-        reason: r.reason,
+        ok: o.ok,
+        code: o.code,
+        reason,
         readyEndpoints: sh.readyEndpoints,
-        addresses: r.addresses,
+        addresses: o.addresses,
         zones: sh.zones,
         ...(sh.region ? { region: sh.region } : {}),
       },
       deps.config.thresholds,
       now,
     );
+    judged.set(sh, { reason, before, h });
+  };
+  await Promise.all(
+    shards.map(async (sh) => {
+      const pending = sh.downBecause ? undefined : early.get(probeKey(sh));
+      judge(sh, await (pending ?? lanes.run(timedOutLast(previous.clusters, sh), () => probeShard(deps, sh, countProbe))));
+    }),
+  );
+  phase('probe');
+
+  // Health, per cluster; transitions go to each Service's history and Events.
+  const serviceBy = new Map(services.map((s) => [keyOf(s), s]));
+  const health = new Map<string, Record<string, ShardHealth>>();
+  const transitions = new Map<string, HistoryEntry[]>();
+  for (const sh of shards) {
+    const { reason, before, h } = judged.get(sh) as { reason: string; before: ShardHealth | undefined; h: ShardHealth };
     const entries = health.get(sh.cluster) ?? {};
     entries[sh.service] = h;
     health.set(sh.cluster, entries);
@@ -236,10 +235,10 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       report.transitions++;
       transitions.set(sh.service, [
         ...(transitions.get(sh.service) ?? []),
-        { at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${r.reason})` },
+        { at: now, kind: 'health', message: `${sh.cluster}: ${h.healthy ? 'healthy' : 'unhealthy'} (${reason})` },
       ]);
       const svc = serviceBy.get(sh.service);
-      if (svc && !dryRun) deps.events?.record(shardHealth(svc, sh.cluster, h.healthy, r.reason));
+      if (svc && !dryRun) deps.events?.record(shardHealth(svc, sh.cluster, h.healthy, reason));
     }
   }
   // In-cluster discovery: what Pods are told rides on each shard's health record.
@@ -251,12 +250,14 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       entries[key] = a ? { ...rest, podAnswer: a } : rest;
     }
   }
+  phase('health');
   const zones = dryRun
     ? Promise.resolve()
     : syncZones(deps.clientFor, observations, inCluster, deps.config.concurrency, deps.now().getTime(), deps.log, zoneReads).then((z) => {
         report.memberWrites = z.written;
       });
   const published = await publish({ ...deps.config, dryRun }, registry, zoneP, services, health, deps.log);
+  phase('dns');
   report.plan = describePlan(published.plan);
   report.untouchable = published.plan.untouchable.length;
   report.dnsApplyCalls = published.applyCalls;
@@ -271,7 +272,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     report.stateWrites = healthWrites + viewWrites;
   }
   await deps.events?.flush();
-  phase('publish');
+  phase('record');
   report.ms = Date.now() - started;
   return report;
 }

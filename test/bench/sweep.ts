@@ -38,6 +38,7 @@ async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 const SWEEPS_PER_MONTH = 30 * 24 * 60;
+const STEADY_RUNS = 3;
 // List prices (USD) used for the estimate: Firestore native, regional; Cloud Run functions (gen2).
 const PRICE = {
   firestoreRead: 0.03 / 100_000,
@@ -59,38 +60,58 @@ async function scale(): Promise<{ lines: string[]; ratio: number; steady: SweepR
   const targets = await openTargets([...fed.addresses.values()], b);
   try {
     const provider = new LocalDnsProvider(fed.cp.db, 'example.com.');
-    const probes: ProbeResult[] = [];
+    let probes: { at: number; r: ProbeResult }[] = [];
     const base = sweepDeps(fed.cp.runtime, provider);
     const deps = {
       ...base,
       config: { ...base.config, concurrency: K, probeTimeoutMs: T },
       probe: async (t: Parameters<typeof tcpOrHttpProbe>[0], ms: number) => {
+        const at = performance.now();
         const r = await tcpOrHttpProbe(t, ms);
-        probes.push(r);
+        probes.push({ at, r });
         return r;
       },
     };
     const cold = await sweep(deps);
     say(`cold sweep (publishes every record): ${(cold.ms / 1000).toFixed(1)} s, ${cold.dnsRecordChanges} record-set changes`);
-    probes.length = 0;
-    const readsBefore = provider.calls.reads;
-    const writesBefore = provider.calls.writes;
-    const steady = await profiled('steady-sweep', () => sweep(deps));
-    const N = probes.length;
-    const sum = probes.reduce((s, p) => s + p.ms, 0);
-    const okMs = probes.filter((p) => p.ok).map((p) => p.ms);
-    const rtt = okMs.reduce((s, x) => s + x, 0) / Math.max(1, okMs.length);
-    const bound = sum / K;
+    // Three steady sweeps, each judged against its own probes; the median one is reported.
+    const runs: { steady: SweepReport; ratio: number; bound: number; rtt: number; firstProbeMs: number; N: number; dnsReads: number; dnsWrites: number }[] = [];
+    for (let i = 0; i < STEADY_RUNS; i++) {
+      probes = [];
+      const [readsBefore, writesBefore] = [provider.calls.reads, provider.calls.writes];
+      const t0 = performance.now();
+      const steady = await profiled(`steady-sweep-${i}`, () => sweep(deps));
+      const N = probes.length;
+      const bound = probes.reduce((s, p) => s + p.r.ms, 0) / K;
+      const okMs = probes.filter((p) => p.r.ok).map((p) => p.r.ms);
+      const rtt = okMs.reduce((s, x) => s + x, 0) / Math.max(1, okMs.length);
+      const firstProbeMs = Math.min(...probes.map((p) => p.at)) - t0;
+      const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? 0;
+      const starts = (timedOut: boolean): number[] => probes.filter((p) => !!p.r.timedOut === timedOut).map((p) => p.at - t0);
+      const lastEnd = Math.max(...probes.map((p) => p.at + p.r.ms)) - t0;
+      say(
+        `  probes started (ms after the sweep began): timed out p50 ${pct(starts(true), 0.5).toFixed(0)}, max ${pct(starts(true), 1).toFixed(0)}; answered p50 ${pct(starts(false), 0.5).toFixed(0)}, max ${pct(starts(false), 1).toFixed(0)}; last probe ended at ${lastEnd.toFixed(0)}`,
+      );
+      const dns = { dnsReads: provider.calls.reads - readsBefore, dnsWrites: provider.calls.writes - writesBefore };
+      runs.push({ steady, ratio: steady.ms / bound, bound, rtt, firstProbeMs, N, ...dns });
+      say(`steady sweep ${i + 1}: ${(steady.ms / 1000).toFixed(2)} s, Σprobe/K ${(bound / 1000).toFixed(2)} s → ratio ${(steady.ms / bound).toFixed(2)}`);
+    }
+    const { steady, ratio, bound, rtt, firstProbeMs, N, dnsReads, dnsWrites } = [...runs].sort((a, b) => a.ratio - b.ratio)[
+      Math.floor(runs.length / 2)
+    ] as (typeof runs)[number];
     const formula = (b * N * T + (1 - b) * N * rtt) / K;
     const loose = Math.ceil(N / K) * T;
-    const ratio = steady.ms / bound;
     const lines = [
-      `shards N=${N}, black-holed b=${(targets.blackholed.size / N).toFixed(2)}, time-out T=${T} ms, concurrency K=${K}`,
-      `steady sweep wall time: ${(steady.ms / 1000).toFixed(2)} s (healthy ${steady.healthy}, probes ${steady.probes}; phases ms: read+observe ${steady.phases.read}, probe ${steady.phases.probe}, publish ${steady.phases.publish})`,
+      `shards N=${N}, black-holed b=${(targets.blackholed.size / N).toFixed(2)}, time-out T=${T} ms, concurrency K=${K}; median of ${STEADY_RUNS} steady sweeps (${runs.map((r) => r.ratio.toFixed(2)).join(', ')})`,
+      `steady sweep wall time: ${(steady.ms / 1000).toFixed(2)} s (healthy ${steady.healthy}, probes ${steady.probes}, first probe after ${firstProbeMs.toFixed(0)} ms; phases ms: ${Object.entries(
+        steady.phases,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
       `bound Σprobe/K = ${(bound / 1000).toFixed(2)} s (formula (b·N·T+(1−b)·N·rtt)/K = ${(formula / 1000).toFixed(2)} s, rtt ${rtt.toFixed(2)} ms); looser bound ceil(N/K)·T = ${(loose / 1000).toFixed(2)} s → ratio ${(steady.ms / loose).toFixed(2)}`,
     ];
     lines.forEach(say);
-    return { lines, ratio, steady, dnsReads: provider.calls.reads - readsBefore, dnsWrites: provider.calls.writes - writesBefore };
+    return { lines, ratio, steady, dnsReads, dnsWrites };
   } finally {
     await targets.close();
     await fed.close();

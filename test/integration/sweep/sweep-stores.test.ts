@@ -63,6 +63,36 @@ test('health record: a large cluster record is split into parts and read back wh
   expect([...(await store.readAll()).clusters.keys()]).toEqual(['gke-1']);
 });
 
+test('health record: the shards whose last probe timed out are heard first, before any whole record, and go with it', async () => {
+  const store = new FirestoreHealthStore(db);
+  const entry = (code: 'ProbeTimedOut' | 'ProbeSucceeded') => ({
+    healthy: code === 'ProbeSucceeded',
+    code,
+    reason: code,
+    readyEndpoints: 1,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    addresses: ['10.0.0.1'],
+  });
+  await store.write('slow-a', { 'ns/x': entry('ProbeTimedOut'), 'ns/y': entry('ProbeSucceeded') });
+  await store.write('slow-b', { 'ns/x': entry('ProbeSucceeded') });
+  const heard: string[] = [];
+  const all = await store.readAll((cluster, h) => heard.push(`${cluster}:${Object.keys(h).join(',')}`));
+  // The timed-out list of slow-a comes before every whole record; whole records are what readAll returns.
+  expect(heard[0]).toBe('slow-a:ns/x');
+  expect(heard).toEqual(expect.arrayContaining(['slow-a:ns/x,ns/y', 'slow-b:ns/x']));
+  expect(Object.keys(all.clusters.get('slow-a') ?? {})).toEqual(['ns/x', 'ns/y']);
+  // Nothing timed out any more: the list goes in the same write; a removed record takes it along too.
+  await store.write('slow-a', { 'ns/x': entry('ProbeSucceeded') });
+  heard.length = 0;
+  await store.readAll((cluster, h) => heard.push(`${cluster}:${Object.keys(h).join(',')}`));
+  expect(heard.filter((h) => h.startsWith('slow-a'))).toEqual(['slow-a:ns/x']);
+  await store.write('slow-a', { 'ns/x': entry('ProbeTimedOut') });
+  await store.write('slow-a', undefined);
+  const left = (await db.collection('sweepHealth').get()).docs.map((d) => d.id).filter((id) => id.includes('slow-a'));
+  expect(left).toEqual([]);
+});
+
 test('catalog: sync follows the Service document, skips writes that change nothing, and forgets deleted Services', async () => {
   const store = new FirestoreObjectStore(db);
   const catalog = new ServiceCatalog(new FirestoreShardedMap(db, 'catalogTest', CATALOG_SHARDS));
