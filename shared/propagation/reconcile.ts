@@ -8,6 +8,7 @@
  * open (breaker-gate.ts), in which case the pass skips it and says why and since when.
  */
 import pLimit from 'p-limit';
+import { batcher } from '../util/batcher';
 import { FederationNames } from '../incluster/plan';
 import { placeInZone } from '../incluster/propagate';
 import { Logger } from '../log';
@@ -22,7 +23,7 @@ import { EventRecorder } from '../recorder/recorder';
 import { propagated, propagationProblem } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
 import { ServiceCatalog } from '../store/service-catalog';
-import { PropagationState, ShardDoc, ShardStore } from '../store/shards';
+import { PropagationState, ShardDoc, ShardPut, ShardStore } from '../store/shards';
 import { GateDeps, enter, leave } from './breaker-gate';
 import { MemberService, federatedKey, isManaged } from './member';
 import { Observation, absentByShard, observeMember } from './observe';
@@ -60,6 +61,9 @@ export interface ReconcileReport {
   readonly errors: Readonly<Record<string, string>>;
   readonly finalized: readonly string[];
 }
+
+/** Shard status writes share a commit when they come within this window (Firestore allows 500 writes per commit; each shard is one, plus one index entry per cluster). */
+const SHARD_BATCH = { maxItems: 200, maxWaitMs: 15 };
 
 /** Member writes in flight per cluster (on top of the clusters worked on at once). */
 const PER_CLUSTER_WRITES = 32;
@@ -99,6 +103,9 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   // A full pass also repairs the sweep's Service catalog, from the same listing.
   const catalogRepair = !scope.services && !scope.clusters && deps.catalog ? deps.catalog.resync(deps.store, services) : Promise.resolve(0);
   const limit = pLimit(Math.max(1, deps.concurrency));
+  let writing = clusters.length;
+  let allDone: () => void = () => undefined;
+  const allMemberWritesDone = new Promise<void>((r) => (allDone = r));
   const pass: Pass = {
     deps,
     scope,
@@ -112,6 +119,13 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     shards: shardsOf(deps, services),
     // Federated Services deleted lately: only their members are ours to garbage-collect (plan.ts).
     deletedUids: deps.store.deletedSince<Service>('services', 0).then((d) => new Set(d.map((s) => s.metadata.uid).filter((u): u is string => !!u))),
+    // Status is written as each cluster finishes; clusters finishing within a few milliseconds of each
+    // other share one commit (at 200 clusters, a few commits instead of 200 competing with the fan-out).
+    recordShard: batcher((items: readonly ShardPut[]) => deps.shards.putAll(items), SHARD_BATCH),
+    memberWritesDone: () => {
+      if (--writing === 0) allDone();
+    },
+    allMemberWritesDone,
   };
   await Promise.all(clusters.map((c) => limit(() => runCluster(pass, c, breakers.get(c.metadata.name ?? '')))));
   await pass.finalizers;
@@ -160,6 +174,25 @@ interface Pass {
   /** `namespace/name` → cluster → shard as stored when the pass began. */
   readonly shards: Promise<Map<string, Map<string, ShardDoc>>>;
   readonly deletedUids: Promise<ReadonlySet<string>>;
+  /** Writes one shard's propagation status, gathered with the shards other clusters finish at about the same time. */
+  readonly recordShard: (put: ShardPut) => Promise<boolean>;
+  /** Called once by each cluster's pipeline when its member Service writes are over (done, failed or skipped). */
+  readonly memberWritesDone: () => void;
+  /** Settles when every cluster's member Service writes are over. */
+  readonly allMemberWritesDone: Promise<void>;
+}
+
+/**
+ * The follow-up of a cluster's writes (its zone entries, its shards' status) waits until the other
+ * clusters' member writes are over too, but never longer than this: the Services reach every member
+ * first, and no cluster's status waits on a slow one for more than a moment.
+ */
+const FOLLOW_UP_WAIT_MS = 300;
+
+async function followUpTurn(pass: Pass): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([pass.allMemberWritesDone, new Promise<void>((r) => (timer = setTimeout(r, FOLLOW_UP_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
 /** Our finalizer goes on before any member exists, so a delete always waits for member cleanup. */
@@ -202,6 +235,8 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
   const gate = await enter(deps, name, breaker);
   if (gate.open) {
     pass.errors[name] = gate.reason;
+    pass.memberWritesDone();
+    await followUpTurn(pass);
     await recordShards(pass, name, new Map(), { error: gate.reason, since: gate.since }, observedAt);
     return;
   }
@@ -225,13 +260,19 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
     error = describe(e);
   }
   const states = new Map<string, PropagationState>();
-  if (seen && watched) await applyPlan(pass, watched.client, cluster, seen, states);
+  const wrote = seen && watched ? await applyPlan(pass, watched.client, seen, states) : false;
+  pass.memberWritesDone();
   if (watched) await leave(deps, name, breaker, watched.outcome(), gate.probing);
   if (error) pass.errors[name] = error;
+  await followUpTurn(pass);
+  // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
+  if (seen && watched && deps.inCluster && (!scope.services || wrote))
+    pass.discoveryWrites += await placeInZone(watched.client, cluster, deps.inCluster, pass.services, scope.services, deps.log, Date.now());
   await recordShards(pass, name, states, error ? { error: `cluster unreachable: ${error}` } : undefined, observedAt);
 }
 
-async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, seen: Observation, states: Map<string, PropagationState>): Promise<void> {
+/** Plans and applies one cluster's member writes; whether anything was written. */
+async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, states: Map<string, PropagationState>): Promise<boolean> {
   const { deps, scope, services } = pass;
   const { view } = seen;
   const deletedUids = await pass.deletedUids;
@@ -288,10 +329,7 @@ async function applyPlan(pass: Pass, client: MemberClient, cluster: Cluster, see
   for (const [key, live] of view.members) {
     if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
   }
-  // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
-  const wrote = actions.some((a) => a.op !== 'conflict');
-  if (deps.inCluster && (!scope.services || wrote))
-    pass.discoveryWrites += await placeInZone(client, cluster, deps.inCluster, services, scope.services, deps.log, Date.now());
+  return actions.some((a) => a.op !== 'conflict');
 }
 
 function memberState(m: MemberService): PropagationState {
@@ -308,7 +346,6 @@ async function recordShards(
 ): Promise<void> {
   const { deps } = pass;
   const shards = await pass.shards;
-  const limit = pLimit(16);
   await Promise.all(
     pass.services.map(async (s) => {
       const key = federatedKey(s);
@@ -334,7 +371,13 @@ async function recordShards(
       };
       const problem = propagationProblem(s, cluster, prev?.propagation, value);
       if (problem) deps.events?.record(problem);
-      await limit(() => deps.shards.put(s.metadata.namespace as string, s.metadata.name as string, cluster, 'propagation', value, prev));
+      await pass.recordShard({
+        namespace: s.metadata.namespace as string,
+        service: s.metadata.name as string,
+        cluster,
+        value,
+        ...(prev ? { previous: prev } : {}),
+      });
     }),
   );
 }

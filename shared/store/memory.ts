@@ -11,7 +11,7 @@ import { ObjectKey, ResourceName, documentPath } from './layout';
 import { ObjectStore, StoredRecord, TransactResult, nextResourceVersion } from './port';
 import { BreakerState } from '../members/breaker';
 import { BreakerDecision, BreakerStore } from './breakers';
-import { MemberIndex, PropagationState, ShardDoc, ShardStore, replacesShard } from './shards';
+import { MemberIndex, PropagationState, ShardDoc, ShardPut, ShardStore, replacesShard } from './shards';
 
 const MAX_ATTEMPTS = 5;
 const TOMBSTONE_MS = 5 * 60 * 1000;
@@ -162,6 +162,10 @@ export class MemoryShardStore implements ShardStore, MemberIndex {
       out.set(key, [...(out.get(key) ?? []), this.doc(d)]);
     }
     return out;
+  }
+
+  async putAll(items: readonly ShardPut[]): Promise<boolean[]> {
+    return Promise.all(items.map((it) => this.put(it.namespace, it.service, it.cluster, 'propagation', it.value, it.previous)));
   }
 
   async put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean> {

@@ -62,6 +62,14 @@ export function replacesShard(stored: PropagationState | undefined, next: Propag
 
 const CONTENDED = new Set([5, 6, 9]); // NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION
 
+export interface ShardPut {
+  readonly namespace: string;
+  readonly service: string;
+  readonly cluster: string;
+  readonly value: PropagationState;
+  readonly previous?: ShardDoc;
+}
+
 export interface ShardStore {
   list(namespace: string, service: string): Promise<ShardDoc[]>;
   /** All shards of all Services, keyed `namespace/service`. */
@@ -71,6 +79,8 @@ export interface ShardStore {
    * already had this value or a newer observation. `previous` is the shard as read, if it existed.
    */
   put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean>;
+  /** Several `put`s, in one atomic write when none of them meets a newer write (else one by one); answers in order. */
+  putAll(items: readonly ShardPut[]): Promise<boolean[]>;
   remove(namespace: string, service: string, cluster?: string): Promise<void>;
 }
 
@@ -136,6 +146,37 @@ export class FirestoreShardStore implements ShardStore, MemberIndex {
       index(tx, now?.[field], now !== undefined);
       return true;
     });
+  }
+  async putAll(items: readonly ShardPut[]): Promise<boolean[]> {
+    const due = items.map((it) => !it.previous || replacesShard(it.previous.propagation, it.value));
+    const writing = items.filter((it, i) => due[i] && (!it.previous || it.previous.version));
+    if (writing.length !== due.filter(Boolean).length || writing.length < 2) return this.oneByOne(items);
+    // One commit: each shard conditional on being as read, the member index merged once per cluster.
+    const batch = this.db.batch();
+    const index = new Map<string, Record<string, string | FieldValue>>();
+    for (const it of writing) {
+      const ref = this.db.doc(`${shardCollectionPath(it.namespace, it.service)}/${it.cluster}`);
+      const data = { cluster: it.cluster, propagation: JSON.parse(JSON.stringify(it.value)) as PropagationState };
+      if (!it.previous) batch.create(ref, data);
+      else batch.update(ref, data, { lastUpdateTime: timestampOf(it.previous.version as string) });
+      const uid = it.value.present ? it.value.memberUid : undefined;
+      if (it.previous && uid === it.previous.propagation?.memberUid) continue;
+      const uids = index.get(it.cluster) ?? {};
+      uids[`${it.namespace}/${it.service}`] = uid ?? FieldValue.delete();
+      index.set(it.cluster, uids);
+    }
+    for (const [cluster, uids] of index) batch.set(this.db.doc(`${INDEX}/${cluster}`), { uids }, { merge: true });
+    try {
+      await batch.commit();
+      return due;
+    } catch (e) {
+      if (!CONTENDED.has((e as { code?: number }).code ?? 0)) throw e;
+    }
+    return this.oneByOne(items);
+  }
+
+  private oneByOne(items: readonly ShardPut[]): Promise<boolean[]> {
+    return Promise.all(items.map((it) => this.put(it.namespace, it.service, it.cluster, 'propagation', it.value, it.previous)));
   }
 
   async readAll(): Promise<Map<string, Map<string, string>>> {
