@@ -10,6 +10,7 @@
  * when nothing changed. A dry run reads and plans the same way and writes nothing.
  */
 import { twoLanes } from './lanes';
+import { jsonEqual } from '../util/json-equal';
 import { LedgerStore, Registry } from '../dns/registry';
 import { DnsProvider } from '../dns/providers/port';
 import { ConfigMap } from '../incluster/plan';
@@ -279,8 +280,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 
 /** Writes the clusters whose health changed, and removes the records of clusters with no shards. */
 async function writeHealth(store: HealthStore, before: ReadonlyMap<string, ClusterHealth>, after: ReadonlyMap<string, ClusterHealth>): Promise<number> {
-  // A record holds its Services in name order (the probe order changes from sweep to sweep) and each
-  // entry is built in a fixed key order (thresholds.ts, then the Pod answer), so JSON compares as is.
+  // A record holds its Services in name order (the probe order changes from sweep to sweep); records
+  // are compared as values (jsonEqual), so neither order makes a write.
   const ordered = (h: ClusterHealth | undefined): ClusterHealth | undefined =>
     h &&
     Object.fromEntries(
@@ -290,8 +291,7 @@ async function writeHealth(store: HealthStore, before: ReadonlyMap<string, Clust
     );
   const changed: [string, ClusterHealth | undefined][] = [];
   for (const c of new Set([...before.keys(), ...after.keys()])) {
-    const next = ordered(after.get(c));
-    if (JSON.stringify(ordered(before.get(c)) ?? null) !== JSON.stringify(next ?? null)) changed.push([c, next]);
+    if (!jsonEqual(before.get(c) ?? null, after.get(c) ?? null)) changed.push([c, ordered(after.get(c))]);
   }
   await Promise.all(changed.map(([c, h]) => store.write(c, h)));
   return changed.length;
