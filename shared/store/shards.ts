@@ -5,7 +5,7 @@
  * it was read (else a transaction decides again), so a pass that observed its member earlier never
  * overwrites what a later pass recorded. (Health is the sweep's, in store/sweep-health.ts.)
  */
-import { FieldPath, FieldValue, Firestore, Timestamp, Transaction, WriteBatch } from '@google-cloud/firestore';
+import { DocumentReference, FieldPath, FieldValue, Firestore, Timestamp } from '@google-cloud/firestore';
 import { LoadBalancerIngress } from '../model/service';
 import type { ShardHealthReason } from '../sweep/reasons';
 import { stableJson as stable } from '../util/stable-json';
@@ -96,6 +96,16 @@ export interface MemberIndex {
 
 const INDEX = 'memberIndex';
 
+/** The value as Firestore stores it (undefined members dropped). */
+const plain = (v: PropagationState): PropagationState => JSON.parse(JSON.stringify(v)) as PropagationState;
+
+/** The member-index change a shard write brings, if any: the member uid now recorded (or its removal). */
+function indexEntry(it: ShardPut, before: PropagationState | undefined, existed: boolean): Record<string, string | FieldValue> | undefined {
+  const uid = it.value.present ? it.value.memberUid : undefined;
+  if (existed && uid === before?.memberUid) return undefined;
+  return { [`${it.namespace}/${it.service}`]: uid ?? FieldValue.delete() };
+}
+
 export class FirestoreShardStore implements ShardStore, MemberIndex {
   constructor(private readonly db: Firestore) {}
 
@@ -115,68 +125,52 @@ export class FirestoreShardStore implements ShardStore, MemberIndex {
     return out;
   }
 
-  async put(namespace: string, service: string, cluster: string, field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean> {
-    if (previous && !replacesShard(previous[field], value)) return false;
-    const ref = this.db.doc(`${shardCollectionPath(namespace, service)}/${cluster}`);
-    const data = JSON.parse(JSON.stringify(value)) as PropagationState;
-    // The member index follows the shard in the same atomic write.
-    const index = (w: WriteBatch | Transaction, before: PropagationState | undefined, exists: boolean): void => {
-      const uid = value.present ? value.memberUid : undefined;
-      if (exists && uid === before?.memberUid) return;
-      const entry = { uids: { [`${namespace}/${service}`]: uid ?? FieldValue.delete() } };
-      if (w instanceof WriteBatch) w.set(this.db.doc(`${INDEX}/${cluster}`), entry, { merge: true });
-      else w.set(this.db.doc(`${INDEX}/${cluster}`), entry, { merge: true });
-    };
-    try {
-      // One write when nobody else wrote the shard since we read it.
-      const batch = this.db.batch();
-      if (!previous) batch.create(ref, { cluster, [field]: data });
-      else if (previous.version) batch.update(ref, { cluster, [field]: data }, { lastUpdateTime: timestampOf(previous.version) });
-      else throw Object.assign(new Error('no version'), { code: 9 });
-      index(batch, previous?.[field], previous !== undefined);
-      await batch.commit();
-      return true;
-    } catch (e) {
-      if (!CONTENDED.has((e as { code?: number }).code ?? 0)) throw e;
-    }
-    return this.db.runTransaction(async (tx) => {
-      const now = (await tx.get(ref)).data() as ShardDoc | undefined;
-      if (!replacesShard(now?.[field], value)) return false;
-      tx.set(ref, { cluster, [field]: data }, { mergeFields: ['cluster', field] });
-      index(tx, now?.[field], now !== undefined);
-      return true;
-    });
-  }
-  async putAll(items: readonly ShardPut[]): Promise<boolean[]> {
-    const due = items.map((it) => !it.previous || replacesShard(it.previous.propagation, it.value));
-    const writing = items.filter((it, i) => due[i] && (!it.previous || it.previous.version));
-    if (writing.length !== due.filter(Boolean).length || writing.length < 2) return this.oneByOne(items);
-    // One commit: each shard conditional on being as read, the member index merged once per cluster.
-    const batch = this.db.batch();
-    const index = new Map<string, Record<string, string | FieldValue>>();
-    for (const it of writing) {
-      const ref = this.db.doc(`${shardCollectionPath(it.namespace, it.service)}/${it.cluster}`);
-      const data = { cluster: it.cluster, propagation: JSON.parse(JSON.stringify(it.value)) as PropagationState };
-      if (!it.previous) batch.create(ref, data);
-      else batch.update(ref, data, { lastUpdateTime: timestampOf(it.previous.version as string) });
-      const uid = it.value.present ? it.value.memberUid : undefined;
-      if (it.previous && uid === it.previous.propagation?.memberUid) continue;
-      const uids = index.get(it.cluster) ?? {};
-      uids[`${it.namespace}/${it.service}`] = uid ?? FieldValue.delete();
-      index.set(it.cluster, uids);
-    }
-    for (const [cluster, uids] of index) batch.set(this.db.doc(`${INDEX}/${cluster}`), { uids }, { merge: true });
-    try {
-      await batch.commit();
-      return due;
-    } catch (e) {
-      if (!CONTENDED.has((e as { code?: number }).code ?? 0)) throw e;
-    }
-    return this.oneByOne(items);
+  async put(namespace: string, service: string, cluster: string, _field: 'propagation', value: PropagationState, previous?: ShardDoc): Promise<boolean> {
+    return (await this.putAll([{ namespace, service, cluster, value, ...(previous ? { previous } : {}) }]))[0] as boolean;
   }
 
-  private oneByOne(items: readonly ShardPut[]): Promise<boolean[]> {
-    return Promise.all(items.map((it) => this.put(it.namespace, it.service, it.cluster, 'propagation', it.value, it.previous)));
+  async putAll(items: readonly ShardPut[]): Promise<boolean[]> {
+    const due = items.map((it) => !it.previous || replacesShard(it.previous.propagation, it.value));
+    const writing = items.filter((_it, i) => due[i]);
+    if (writing.length === 0) return due;
+    // One commit when nobody else wrote any of the shards since they were read: each shard conditional
+    // on being as read, the member index (which follows the shards atomically) merged once per cluster.
+    if (writing.every((it) => !it.previous || it.previous.version)) {
+      const batch = this.db.batch();
+      const index = new Map<string, Record<string, string | FieldValue>>();
+      for (const it of writing) {
+        const data = { cluster: it.cluster, propagation: plain(it.value) };
+        if (!it.previous) batch.create(this.shardRef(it), data);
+        else batch.update(this.shardRef(it), data, { lastUpdateTime: timestampOf(it.previous.version as string) });
+        const entry = indexEntry(it, it.previous?.propagation, it.previous !== undefined);
+        if (entry) index.set(it.cluster, { ...index.get(it.cluster), ...entry });
+      }
+      for (const [cluster, uids] of index) batch.set(this.db.doc(`${INDEX}/${cluster}`), { uids }, { merge: true });
+      try {
+        await batch.commit();
+        return due;
+      } catch (e) {
+        if (!CONTENDED.has((e as { code?: number }).code ?? 0)) throw e;
+      }
+    }
+    // Someone else wrote meanwhile: each shard in its own transaction, keeping the newer observation.
+    return Promise.all(items.map((it, i) => (due[i] ? this.putContended(it) : false)));
+  }
+
+  private shardRef(it: ShardPut): DocumentReference {
+    return this.db.doc(`${shardCollectionPath(it.namespace, it.service)}/${it.cluster}`);
+  }
+
+  private putContended(it: ShardPut): Promise<boolean> {
+    const ref = this.shardRef(it);
+    return this.db.runTransaction(async (tx) => {
+      const now = (await tx.get(ref)).data() as ShardDoc | undefined;
+      if (!replacesShard(now?.propagation, it.value)) return false;
+      tx.set(ref, { cluster: it.cluster, propagation: plain(it.value) }, { mergeFields: ['cluster', 'propagation'] });
+      const entry = indexEntry(it, now?.propagation, now !== undefined);
+      if (entry) tx.set(this.db.doc(`${INDEX}/${it.cluster}`), { uids: entry }, { merge: true });
+      return true;
+    });
   }
 
   async readAll(): Promise<Map<string, Map<string, string>>> {

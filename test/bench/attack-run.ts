@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { Firestore } from '@google-cloud/firestore';
 import { ADMIN_TOKEN, VIEW_TOKEN } from '../harness/api-server';
 import { Reply, call } from '../harness/http';
+import { inlineTokenKubeconfig } from '../harness/kubeconfig';
 
 export interface AttackReport {
   tried: number;
@@ -31,25 +32,7 @@ const SVC = '/api/v1/namespaces/web/services';
 const SECRETS = '/api/v1/namespaces/federation-system/secrets';
 /** A member's bearer token, inside an acceptable (inline-only) member kubeconfig. */
 const TOKEN = 'attacker-wants-this-token-31337';
-const KUBECONFIG = [
-  'apiVersion: v1',
-  'kind: Config',
-  'clusters:',
-  '- name: m',
-  '  cluster:',
-  '    server: https://127.0.0.1:6443',
-  'contexts:',
-  '- name: m',
-  '  context:',
-  '    cluster: m',
-  '    user: m',
-  'current-context: m',
-  'users:',
-  '- name: m',
-  '  user:',
-  `    token: ${TOKEN}`,
-  '',
-].join('\n');
+const KUBECONFIG = inlineTokenKubeconfig(TOKEN);
 const B64 = Buffer.from(KUBECONFIG).toString('base64');
 const leaks = (text: string): boolean => text.includes(TOKEN) || text.includes(B64.slice(0, 24));
 

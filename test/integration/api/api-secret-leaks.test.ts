@@ -14,6 +14,7 @@ import { loadOrCreateTls } from '../../../local/tls';
 import { ADMIN_TOKEN, ApiServer, VIEW_TOKEN, startApiServer } from '../../harness/api-server';
 import { TestEmulator, useEmulator } from '../../harness/emulator';
 import { call } from '../../harness/http';
+import { inlineTokenKubeconfig } from '../../harness/kubeconfig';
 
 let emu: TestEmulator;
 let api: ApiServer;
@@ -22,25 +23,7 @@ let dir: string;
 const NS = '/api/v1/namespaces/federation-system/secrets';
 /** The member's bearer token, inside an acceptable (inline-only) member kubeconfig. */
 const TOKEN = 'hunter2-member-token-XYZZY';
-const VALUE = [
-  'apiVersion: v1',
-  'kind: Config',
-  'clusters:',
-  '- name: m',
-  '  cluster:',
-  '    server: https://127.0.0.1:6443',
-  'contexts:',
-  '- name: m',
-  '  context:',
-  '    cluster: m',
-  '    user: m',
-  'current-context: m',
-  'users:',
-  '- name: m',
-  '  user:',
-  `    token: ${TOKEN}`,
-  '',
-].join('\n');
+const VALUE = inlineTokenKubeconfig(TOKEN);
 const B64 = Buffer.from(VALUE).toString('base64');
 /** Forms of the value an attacker would look for. */
 const forms = [TOKEN, B64, B64.slice(0, 24), Buffer.from(TOKEN).toString('base64').slice(0, 16), Buffer.from(TOKEN).toString('hex')];
