@@ -90,20 +90,15 @@ export class FirestoreHealthStore implements HealthStore {
 /**
  * Beside each record, the entries of its shards whose last probe timed out (`sweepHealth/!{cluster}`,
  * written in the same batch): a read-side index, so the probes that hold a slot for the whole
- * time-out can start before the large records have arrived. Capped at one document; it is only a head start.
+ * time-out can start before the large records have arrived. Left out when it would not fit one document:
+ * it is only a head start.
  */
 const TIMED_OUT_PREFIX = '!';
 
 function timedOutSubset(health: ClusterHealth, maxChars: number): string | undefined {
-  const out: Record<string, ShardHealth> = {};
-  let chars = 2;
-  for (const [key, h] of Object.entries(health)) {
-    if (h.code !== 'ProbeTimedOut') continue;
-    chars += key.length + JSON.stringify(h).length + 4;
-    if (chars > maxChars) break;
-    out[key] = h;
-  }
-  return Object.keys(out).length > 0 ? JSON.stringify(out) : undefined;
+  const out = Object.fromEntries(Object.entries(health).filter(([, h]) => h.code === 'ProbeTimedOut'));
+  const json = JSON.stringify(out);
+  return Object.keys(out).length > 0 && json.length <= maxChars ? json : undefined;
 }
 
 function parseRecord(json: string): ClusterHealth | undefined {

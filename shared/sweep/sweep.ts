@@ -128,8 +128,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   // cluster's health record (streamed), the catalog and the Cluster list are in, and each cluster's
   // other shards as soon as that cluster is observed; an early probe serves only a shard observed
   // the same (probeKey). Shards whose last probe timed out take the slow lane (lanes.ts): they get
-  // each free slot first, so they all start early and the fast probes fit around them. The zone and the ledger (large, not needed
-  // until publishing) are read after the small state, while the probes run.
+  // each free slot first, so they all start early and the fast probes fit around them. The zone and
+  // the ledger (large, not needed until publishing) are read after the small state, while probes run.
   const ledgerReadsBefore = deps.ledger.documentsRead ?? 0;
   const registry = new Registry(deps.dns, dryRun ? readOnly(deps.ledger) : deps.ledger);
   const lanes = twoLanes(deps.config.concurrency);
