@@ -20,6 +20,7 @@ import { StoredRecord } from '../shared/store/port';
 import { FirestoreShardStore } from '../shared/store/shards';
 import { BreakerStore, FirestoreBreakerStore } from '../shared/store/breakers';
 import { FirestoreSweepStateStore } from '../shared/store/sweep-state';
+import { ClusterDirectory, StampedClusterDirectory } from '../shared/store/cluster-directory';
 import { CATALOG_COLLECTION, CATALOG_SHARDS, ServiceCatalog } from '../shared/store/service-catalog';
 import { FirestoreShardedMap } from '../shared/store/sharded-map';
 import { SweepTrigger, noSweepTrigger, schedulerTrigger } from '../shared/sweep/trigger';
@@ -35,6 +36,8 @@ export interface Runtime {
   readonly shards: FirestoreShardStore;
   /** What the sweep knows of each federated Service, kept by propagation. */
   readonly catalog: ServiceCatalog;
+  /** The clusters as Service events' passes read them (one stamp read while no registration changed). */
+  readonly clusterDirectory: ClusterDirectory;
   readonly breakers: BreakerStore;
   readonly clientFor: MemberClientFactory;
   readonly presentService: (rec: StoredRecord<Service>) => Promise<Service>;
@@ -120,6 +123,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
     kek,
     shards,
     catalog,
+    clusterDirectory: new StampedClusterDirectory(db, store),
     breakers: new FirestoreBreakerStore(db),
     clientFor,
     presentService: present,

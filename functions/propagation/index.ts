@@ -17,6 +17,7 @@ export function controllerDeps(rt: Runtime, log: Logger): ControllerDeps {
     store: rt.store,
     shards: rt.shards,
     catalog: rt.catalog,
+    directory: rt.clusterDirectory,
     clientFor: rt.clientFor,
     log,
     concurrency: rt.config.concurrency,

@@ -5,12 +5,14 @@
  *
  *   start {options}           → {members: [{name, url, kubeconfig}]}
  *   fault {cluster, mode}     → {}
- *   await {key, clusters}     → {} once Service `key` exists in every named cluster
+ *   await {key, clusters}     → {at} once Service `key` exists in every named cluster; `at` is when
+ *                               the last of them got it (process.hrtime, ms: one clock for every process)
  *   count {}                  → {services} (Services in all clusters together)
  *   ingress {}                → {ingress} (`cluster/namespace/name` → first load-balancer IP)
  *   stop {}                   → {} (the process then exits)
  */
 import { FakeCluster, FakeClusterOptions, FaultMode } from './cluster';
+import { monotonicMs } from './clock';
 import { FakeKubeFleet } from './index';
 
 export interface MemberInfo {
@@ -33,6 +35,8 @@ export interface FleetAnswer {
   readonly members?: readonly MemberInfo[];
   readonly services?: number;
   readonly ingress?: Readonly<Record<string, string>>;
+  /** `await`: when the wait was met, in ms of the machine's monotonic clock (monotonicMs). */
+  readonly at?: number;
 }
 
 let fleet: FakeKubeFleet | undefined;
@@ -41,12 +45,12 @@ const reply = (a: FleetAnswer): void => {
   process.send?.(a);
 };
 
-/** After any member write: answer the waits that are now satisfied. */
+/** After any member write: answer the waits that are now satisfied, with the moment they were. */
 function check(): void {
   for (const w of waits) {
     if (w.clusters.every((c) => c.state.services.has(w.key))) {
       waits.delete(w);
-      reply({ id: w.id });
+      reply({ id: w.id, at: monotonicMs() });
     }
   }
 }

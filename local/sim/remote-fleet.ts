@@ -6,6 +6,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { FakeClusterOptions, FaultMode } from './cluster';
+import { monotonicMs } from './clock';
 import type { FleetAnswer, FleetRequest, MemberInfo } from './fleet-process';
 
 type Body<R> = R extends FleetRequest ? Omit<R, 'id'> : never;
@@ -63,9 +64,14 @@ export class RemoteFleet {
     });
   }
 
-  /** Resolves when Service `key` (`namespace/name`) exists in every one of `members`. */
-  async waitForService(key: string, members: readonly RemoteMember[]): Promise<void> {
-    await this.ask({ op: 'await', key, clusters: members.map((m) => m.name) });
+  /**
+   * Resolves when Service `key` (`namespace/name`) exists in every one of `members`, to the moment the
+   * last of them got it (monotonicMs): the fleet's own reading, not when this process's event loop
+   * gets round to the answer.
+   */
+  async waitForService(key: string, members: readonly RemoteMember[]): Promise<number> {
+    const a = await this.ask({ op: 'await', key, clusters: members.map((m) => m.name) });
+    return a.at ?? monotonicMs();
   }
 
   async serviceCount(): Promise<number> {

@@ -22,6 +22,7 @@ import { MemberClient, MemberError } from '../members/port';
 import { EventRecorder } from '../recorder/recorder';
 import { propagated, propagationProblem } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
+import { ClusterDirectory } from '../store/cluster-directory';
 import { ServiceCatalog } from '../store/service-catalog';
 import { PropagationState, ShardDoc, ShardPut, ShardStore } from '../store/shards';
 import { GateDeps, enter, leave } from './breaker-gate';
@@ -41,6 +42,8 @@ export interface ReconcileDeps extends GateDeps {
   readonly inCluster?: FederationNames;
   /** The sweep's Service catalog (store/service-catalog.ts), repaired by full passes; unset = not kept. */
   readonly catalog?: ServiceCatalog;
+  /** Where a Service event's pass finds the clusters (one read while none changed); unset = listed every time. */
+  readonly directory?: ClusterDirectory;
 }
 
 export interface ReconcileScope {
@@ -93,12 +96,8 @@ async function apply(client: MemberClient, a: MemberAction): Promise<MemberServi
 }
 
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {}): Promise<ReconcileReport> {
-  const [clusterRecs, serviceRecs, breakers] = await Promise.all([
-    deps.store.list<Cluster>('clusters'),
-    servicesIn(deps.store, scope.services),
-    deps.breakers.listAll(),
-  ]);
-  const clusters = clusterRecs.map((r) => r.object).filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
+  const [allClusters, serviceRecs, breakers] = await Promise.all([clustersFor(deps, scope), servicesIn(deps.store, scope.services), deps.breakers.listAll()]);
+  const clusters = allClusters.filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
   const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   // A full pass also repairs the sweep's Service catalog, from the same listing.
   const catalogRepair = !scope.services && !scope.clusters && deps.catalog ? deps.catalog.resync(deps.store, services) : Promise.resolve(0);
@@ -147,6 +146,15 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   const repaired = await catalogRepair;
   if (repaired > 0) deps.log.info('service catalog repaired', { entries: repaired });
   return { clusters: clusters.length, writes: pass.writes, discoveryWrites: pass.discoveryWrites, errors: pass.errors, finalized };
+}
+
+/**
+ * A Service event's pass reads only what propagation needs of each cluster, from the directory
+ * (cluster-directory.ts); a pass that probes health, or without a directory, lists the clusters.
+ */
+async function clustersFor(deps: ReconcileDeps, scope: ReconcileScope): Promise<Cluster[]> {
+  if (deps.directory && scope.services && !scope.probeHealth) return deps.directory.list();
+  return (await deps.store.list<Cluster>('clusters')).map((r) => r.object);
 }
 
 /** The Services of an event pass are read one by one (not every Service in the federation). */

@@ -10,6 +10,7 @@ import { FieldPath, Firestore, Query, Settings } from '@google-cloud/firestore';
 import { KubeObject, keyOf } from '../model/meta';
 import { Secret, secretAtRest } from '../model/secret';
 import { deadline as withDeadline } from '../util/retry';
+import { DIRECTORY_STAMP, directoryChanged, directoryToken } from './cluster-directory';
 import { DocumentTooLargeError, StoreContentionError, StoreError, StoreTimeoutError, StoreUnavailableError, classify, storeErrorOf } from './errors';
 import { documentSize } from './document-size';
 import { ObjectKey, ResourceName, collectionPath, documentPath } from './layout';
@@ -207,6 +208,7 @@ export class FirestoreObjectStore implements ObjectStore {
               at: this.clock(),
               object: atRest(resource, { object }).object,
             });
+            this.stampDirectory(tx, resource, key, current.object, undefined, rv);
           }
           phase.committing = true;
           return current;
@@ -218,11 +220,25 @@ export class FirestoreObjectStore implements ObjectStore {
         const bytes = documentSize(path, doc);
         if (bytes > MAX_DOCUMENT_BYTES) throw new Stop(new DocumentTooLargeError(resource, key.name, bytes, MAX_DOCUMENT_BYTES));
         tx.set(ref, doc);
+        this.stampDirectory(tx, resource, key, current?.object, object, rv);
         phase.committing = true;
         return doc as StoredRecord<T>;
       },
       { maxAttempts: 1 },
     );
+  }
+
+  /** A Cluster write that changes what propagation reads moves the directory's stamp, in the same commit (cluster-directory.ts). */
+  private stampDirectory(
+    tx: FirebaseFirestore.Transaction,
+    resource: ResourceName,
+    key: ObjectKey,
+    before: KubeObject | undefined,
+    after: KubeObject | undefined,
+    rv: string,
+  ): void {
+    if (resource !== 'clusters' || !directoryChanged(before, after)) return;
+    tx.set(this.db.doc(DIRECTORY_STAMP), { token: directoryToken(key.name, rv) });
   }
 
   async deletedSince<T extends KubeObject>(resource: ResourceName, resourceVersion: number): Promise<T[]> {

@@ -12,6 +12,7 @@
 import { ADMIN_TOKEN } from '../harness/api-server';
 import { ControlPlane, startControlPlane } from '../harness/control-plane';
 import { call } from '../harness/http';
+import { monotonicMs } from '../../local/sim/clock';
 import { RemoteFleet, RemoteMember } from '../../local/sim/remote-fleet';
 import { table, writeSection } from './report';
 import { registerCluster } from '../harness/federation';
@@ -53,12 +54,16 @@ async function withFleet<T>(n: number, fn: (cp: ControlPlane, fleet: RemoteFleet
   }
 }
 
-/** API write → the Service exists in every cluster of `waitOn`; one time per run. */
+/**
+ * API write → the Service exists in every cluster of `waitOn`; one time per run. The end is the
+ * fleet's reading of the moment the last member got it: this process hosts the control plane, so
+ * the moment its own event loop gets to the fleet's answer would add the control plane's backlog.
+ */
 async function timeToReach(cp: ControlPlane, fleet: RemoteFleet, waitOn: readonly RemoteMember[], prefix: string, runs: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const name = `${prefix}-${i}`;
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     // Asked before the write: the fleet answers the moment the last member has the Service.
     const reached = fleet.waitForService(`bench/${name}`, waitOn);
     let timer: NodeJS.Timeout | undefined;
@@ -66,8 +71,8 @@ async function timeToReach(cp: ControlPlane, fleet: RemoteFleet, waitOn: readonl
       timer = setTimeout(() => reject(new Error(`${name} did not reach all ${waitOn.length} clusters in ${GIVE_UP_MS / 1000} s`)), GIVE_UP_MS);
     });
     await call(cp.apiUrl, 'POST', '/api/v1/namespaces/bench/services', { ...T, body: svc(name) });
-    await Promise.race([reached, giveUp]).finally(() => clearTimeout(timer));
-    times.push(performance.now() - t0);
+    const at = await Promise.race([reached, giveUp]).finally(() => clearTimeout(timer));
+    times.push(at - t0);
     await cp.settle(300);
   }
   return times;
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
   writeSection(
     'Propagation (`npm run bench:propagation`)',
     [
-      `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the member Service existing in every (healthy) cluster, through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers. The simulated members run in a child process (local/sim/fleet-process.ts), so the control plane's process does not share its CPU with them; the machine's cores it still does.`,
+      `Each simulated member API adds ${LATENCY_MS} ms to every call; member time-out ${MEMBER_TIMEOUT_MS} ms. Times run from the API write to the moment the last (healthy) member has the Service, as the member fleet's process reads it on the machine's monotonic clock (this process hosts the control plane, so its own event loop would notice late by its backlog of member answers), through the Firestore emulator's Eventarc delivery and the functions-framework function (median of ${RUNS}). A hanging member accepts the connection and never answers. The simulated members run in a child process (local/sim/fleet-process.ts), so the control plane's process does not share its CPU with them; the machine's cores it still does.`,
       '',
       table(['case', 'ms', 'detail'], rows),
       '',
