@@ -24,12 +24,12 @@ function specOf(c: Record<string, unknown> | undefined): string {
 }
 
 export async function onServiceChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport> {
-  // The catalog entry is kept beside the members, never in their way.
-  const [report] = await Promise.all([
-    reconcile(deps, { services: new Set([namespacedKey(namespace, name)]) }),
-    deps.catalog?.sync(deps.store, namespace, name),
-  ]);
-  return report;
+  // The catalog entry is kept beside the members, never in their way: it is written once they are.
+  const catalog = deps.catalog;
+  return reconcile(deps, {
+    services: new Set([namespacedKey(namespace, name)]),
+    ...(catalog ? { afterMemberWrites: () => catalog.sync(deps.store, namespace, name) } : {}),
+  });
 }
 
 export async function onClusterChanged(

@@ -53,6 +53,8 @@ export interface ReconcileScope {
   readonly clusters?: ReadonlySet<string>;
   /** Probe each cluster's health (and refresh its status) as the first step of its pipeline. */
   readonly probeHealth?: boolean;
+  /** Run once every cluster's member writes are over (done, failed or skipped); the pass ends after it. */
+  readonly afterMemberWrites?: () => Promise<unknown>;
 }
 
 export interface ReconcileReport {
@@ -96,15 +98,24 @@ async function apply(client: MemberClient, a: MemberAction): Promise<MemberServi
 }
 
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {}): Promise<ReconcileReport> {
-  const [allClusters, serviceRecs, breakers] = await Promise.all([clustersFor(deps, scope), servicesIn(deps.store, scope.services), deps.breakers.listAll()]);
+  const servicesRead = servicesIn(deps.store, scope.services).then((recs) =>
+    recs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s))),
+  );
+  // The finalizer goes on as soon as the Services are read, while the clusters are still being read.
+  const finalizers = servicesRead.then((s) => addFinalizers(deps, s));
+  finalizers.catch(() => undefined); // awaited below; a failed read before that is reported by the read
+  const [allClusters, services, breakers] = await Promise.all([clustersFor(deps, scope), servicesRead, deps.breakers.listAll()]);
   const clusters = allClusters.filter((c) => !scope.clusters || scope.clusters.has(c.metadata.name ?? ''));
-  const services = serviceRecs.map((r) => r.object).filter((s) => !scope.services || scope.services.has(federatedKey(s)));
   // A full pass also repairs the sweep's Service catalog, from the same listing.
   const catalogRepair = !scope.services && !scope.clusters && deps.catalog ? deps.catalog.resync(deps.store, services) : Promise.resolve(0);
   const limit = pLimit(Math.max(1, deps.concurrency));
   let writing = clusters.length;
   let allDone: () => void = () => undefined;
   const allMemberWritesDone = new Promise<void>((r) => (allDone = r));
+  if (writing === 0) allDone();
+  // Bookkeeping beside the pass (the sweep's catalog entry) waits until the members are written.
+  const afterWrites = scope.afterMemberWrites ? allMemberWritesDone.then(scope.afterMemberWrites) : undefined;
+  afterWrites?.catch(() => undefined); // awaited below
   const pass: Pass = {
     deps,
     scope,
@@ -113,11 +124,12 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
     failedKeys: new Set(),
     writes: 0,
     discoveryWrites: 0,
-    // Started now, awaited only where needed, so no cluster waits for them before it must.
-    finalizers: addFinalizers(deps, services),
+    // Started early, awaited only where needed, so no cluster waits for them before it must.
+    finalizers,
     shards: shardsOf(deps, services),
     // Federated Services deleted lately: only their members are ours to garbage-collect (plan.ts).
-    deletedUids: deps.store.deletedSince<Service>('services', 0).then((d) => new Set(d.map((s) => s.metadata.uid).filter((u): u is string => !!u))),
+    // Read once, and only by a cluster that has a managed member of no Service in the pass.
+    deletedUids: once(() => deps.store.deletedSince<Service>('services', 0).then((d) => new Set(d.map((s) => s.metadata.uid).filter((u): u is string => !!u)))),
     // Status is written as each cluster finishes; clusters finishing within a few milliseconds of each
     // other share one commit (at 200 clusters, a few commits instead of 200 competing with the fan-out).
     recordShard: batcher((items: readonly ShardPut[]) => deps.shards.putAll(items), SHARD_BATCH),
@@ -128,6 +140,7 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   };
   await Promise.all(clusters.map((c) => limit(() => runCluster(pass, c, breakers.get(c.metadata.name ?? '')))));
   await pass.finalizers;
+  await afterWrites;
 
   const finalized: string[] = [];
   for (const key of planPropagation({ services, clusters: [], ...(scope.services ? { scope: scope.services } : {}) }).finalize) {
@@ -181,7 +194,7 @@ interface Pass {
   readonly finalizers: Promise<void>;
   /** `namespace/name` → cluster → shard as stored when the pass began. */
   readonly shards: Promise<Map<string, Map<string, ShardDoc>>>;
-  readonly deletedUids: Promise<ReadonlySet<string>>;
+  readonly deletedUids: () => Promise<ReadonlySet<string>>;
   /** Writes one shard's propagation status, gathered with the shards other clusters finish at about the same time. */
   readonly recordShard: (put: ShardPut) => Promise<boolean>;
   /** Called once by each cluster's pipeline when its member Service writes are over (done, failed or skipped). */
@@ -283,15 +296,14 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
 async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, states: Map<string, PropagationState>): Promise<boolean> {
   const { deps, scope, services } = pass;
   const { view } = seen;
-  const deletedUids = await pass.deletedUids;
-  const plan = (members: ReadonlyMap<string, MemberService>, only?: ReadonlySet<string>): readonly MemberAction[] =>
+  const plan = async (members: ReadonlyMap<string, MemberService>, only?: ReadonlySet<string>): Promise<readonly MemberAction[]> =>
     planPropagation({
       services,
       clusters: [{ ...view, members }],
-      deletedUids,
+      ...(needsDeletedUids(members, services) ? { deletedUids: await pass.deletedUids() } : {}),
       ...((only ?? scope.services) ? { scope: only ?? scope.services } : {}),
     }).actions.get(view.name) ?? [];
-  const actions = plan(view.members);
+  const actions = await plan(view.members);
   if (actions.some((a) => a.op === 'create')) await pass.finalizers;
   const perCluster = pLimit(PER_CLUSTER_WRITES);
   await Promise.all(
@@ -312,7 +324,7 @@ async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, st
             const [namespace, name] = splitKey(a.key);
             const live = await client.getService(namespace, name);
             if (live) view.members.set(a.key, live);
-            const next = plan(live ? new Map([[a.key, live]]) : new Map(), new Set([a.key]))[0];
+            const next = (await plan(live ? new Map([[a.key, live]]) : new Map(), new Set([a.key])))[0];
             if (!next) return; // already as wanted: recorded from view.members below
             a = next;
             if (a.op === 'conflict') {
@@ -338,6 +350,21 @@ async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, st
     if (!states.has(key) && isManaged(live)) states.set(key, memberState(live));
   }
   return actions.some((a) => a.op !== 'conflict');
+}
+
+/**
+ * Whether planning needs the uids of recently deleted federated Services: only to prove a managed
+ * member ours when no Service in the pass is its own (plan.ts).
+ */
+function needsDeletedUids(members: ReadonlyMap<string, MemberService>, services: readonly Service[]): boolean {
+  for (const [key, m] of members) if (isManaged(m) && !services.some((s) => federatedKey(s) === key)) return true;
+  return false;
+}
+
+/** A promise made on first call and shared after. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
 }
 
 function memberState(m: MemberService): PropagationState {

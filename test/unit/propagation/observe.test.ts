@@ -112,3 +112,55 @@ test('a Service event reads that Service, not every Service of the federation', 
   expect(f.members.get('east')?.services.has('web/nginx')).toBe(true);
   expect(f.members.get('east')?.services.has('web/api')).toBe(false);
 });
+
+describe('what a Service event waits for before the members are written', () => {
+  test('the recently deleted uids are read only when a cluster holds a managed member of no Service in the pass', async () => {
+    const f = await federation(['east', 'west']);
+    await f.addService('nginx');
+    const tombstones = jest.spyOn(f.store, 'deletedSince');
+    await onServiceChanged(f.instance(), 'web', 'nginx');
+    expect(f.members.get('east')?.services.has('web/nginx')).toBe(true);
+    expect(tombstones).not.toHaveBeenCalled();
+
+    // A managed member of a federated Service that no longer exists: proving it ours takes the tombstones.
+    f.members.get('east')?.services.set('web/old', desiredMember(svc('old', { uid: 'uid-old' })));
+    await onServiceChanged(f.instance(), 'web', 'old');
+    expect(tombstones).toHaveBeenCalledTimes(1);
+  });
+
+  test("the sweep's catalog entry is written after every member has the Service, and the pass still waits for it", async () => {
+    const f = await federation(['east', 'west'], { latencyMs: 20 });
+    await f.addService('nginx');
+    const order: string[] = [];
+    for (const [name, m] of f.members) {
+      const create = m.createService.bind(m);
+      m.createService = async (ns, body) => {
+        const r = await create(ns, body);
+        order.push(`member ${name}`);
+        return r;
+      };
+    }
+    const deps = f.instance();
+    let synced = false;
+    const catalog = {
+      sync: async () => {
+        order.push('catalog');
+        await new Promise((r) => setTimeout(r, 30));
+        synced = true;
+      },
+    };
+    await onServiceChanged({ ...deps, catalog: catalog as unknown as NonNullable<typeof deps.catalog> }, 'web', 'nginx');
+    expect(order.slice(-1)).toEqual(['catalog']);
+    expect(order.filter((o) => o.startsWith('member')).sort()).toEqual(['member east', 'member west']);
+    expect(synced).toBe(true);
+  });
+
+  test('a pass with no cluster at all still writes the catalog entry and ends', async () => {
+    const f = await federation([]);
+    await f.addService('nginx');
+    let synced = 0;
+    const deps = f.instance();
+    await onServiceChanged({ ...deps, catalog: { sync: async () => void synced++ } as unknown as NonNullable<typeof deps.catalog> }, 'web', 'nginx');
+    expect(synced).toBe(1);
+  });
+});
