@@ -94,11 +94,11 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
       ),
     CLIENT_TTL_MS,
   );
+  const clusterDirectory = new StampedClusterDirectory(db, store);
+  // A Service's presentation counts the clusters it is placed on: labels only, from the directory.
   let clusterCache: { at: number; clusters: Promise<Cluster[]> } | undefined;
   const clusters = (): Promise<Cluster[]> => {
-    if (!clusterCache || Date.now() - clusterCache.at > 1000) {
-      clusterCache = { at: Date.now(), clusters: store.list<Cluster>('clusters').then((r) => r.map((x) => x.object)) };
-    }
+    if (!clusterCache || Date.now() - clusterCache.at > 1000) clusterCache = { at: Date.now(), clusters: clusterDirectory.list() };
     return clusterCache.clusters;
   };
   const present = async (rec: StoredRecord<Service>): Promise<Service> => {
@@ -123,7 +123,7 @@ export function assemble(config: Config, db: Firestore, kek: KeyEncryptionKey, o
     kek,
     shards,
     catalog,
-    clusterDirectory: new StampedClusterDirectory(db, store),
+    clusterDirectory,
     breakers: new FirestoreBreakerStore(db),
     clientFor,
     presentService: present,

@@ -108,23 +108,25 @@ export function watchCalls(client: MemberClient): { client: MemberClient; outcom
   let trailingTimeouts = 0;
   let answered = false;
   let lastError: string | undefined;
-  const track = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      const v = await call();
-      trailingTimeouts = 0;
-      answered = true;
-      return v;
-    } catch (e) {
-      if (e instanceof MemberError && e.reason === 'Timeout') {
-        trailingTimeouts++;
-        lastError = `${e.reason}: ${e.message}`;
-      } else if (e instanceof MemberError && e.status !== undefined) {
+  // One `then` per call, not an async wrapper: every promise counts on the fan-out's path.
+  const track = <T>(call: () => Promise<T>): Promise<T> =>
+    call().then(
+      (v) => {
         trailingTimeouts = 0;
         answered = true;
-      }
-      throw e;
-    }
-  };
+        return v;
+      },
+      (e: unknown) => {
+        if (e instanceof MemberError && e.reason === 'Timeout') {
+          trailingTimeouts++;
+          lastError = `${e.reason}: ${e.message}`;
+        } else if (e instanceof MemberError && e.status !== undefined) {
+          trailingTimeouts = 0;
+          answered = true;
+        }
+        throw e;
+      },
+    );
   const watched: MemberClient = {
     cluster: client.cluster,
     listServices: (sel) => track(() => client.listServices(sel)),

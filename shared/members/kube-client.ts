@@ -224,11 +224,11 @@ export class KubeMemberClient implements MemberClient {
     }
   }
 
-  async createService(namespace: string, body: MemberService): Promise<MemberService> {
+  createService(namespace: string, body: MemberService): Promise<MemberService> {
     return this.json<MemberService>('POST', `${servicePath(namespace)}?fieldManager=skyfed`, body);
   }
 
-  async replaceService(namespace: string, name: string, body: MemberService): Promise<MemberService> {
+  replaceService(namespace: string, name: string, body: MemberService): Promise<MemberService> {
     return this.json<MemberService>('PUT', `${servicePath(namespace, name)}?fieldManager=skyfed`, body);
   }
 
