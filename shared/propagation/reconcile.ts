@@ -53,7 +53,7 @@ export interface ReconcileScope {
   readonly clusters?: ReadonlySet<string>;
   /** Probe each cluster's health (and refresh its status) as the first step of its pipeline. */
   readonly probeHealth?: boolean;
-  /** Run once every cluster's member writes are over (done, failed or skipped); the pass ends after it. */
+  /** Run once every cluster's member writes are over (done, failed or skipped), or 300 ms into them if a member is slow; the pass ends after it. */
   readonly afterMemberWrites?: () => Promise<unknown>;
 }
 
@@ -117,9 +117,6 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   let allDone: () => void = () => undefined;
   const allMemberWritesDone = new Promise<void>((r) => (allDone = r));
   if (writing === 0) allDone();
-  // Bookkeeping beside the pass (the sweep's catalog entry) waits until the members are written.
-  const afterWrites = scope.afterMemberWrites ? allMemberWritesDone.then(scope.afterMemberWrites) : undefined;
-  afterWrites?.catch(() => undefined); // awaited below
   const pass: Pass = {
     deps,
     scope,
@@ -144,6 +141,10 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope = {})
   };
   // Under the limit, the limiter's own promises per cluster are saved (at 200 clusters, CPU on the fan-out's path).
   const run: Run = clusters.length <= deps.concurrency ? direct : (f) => limit(f);
+  // Bookkeeping beside the pass (the sweep's catalog entry) takes its turn like a cluster's follow-up:
+  // once the member writes are over, or after a moment if a member is slow.
+  const afterWrites = scope.afterMemberWrites ? followUpTurn(pass).then(scope.afterMemberWrites) : undefined;
+  afterWrites?.catch(() => undefined); // awaited below
   await Promise.all(clusters.map((c) => run(() => runCluster(pass, c, breakers.get(c.metadata.name ?? '')))));
   await pass.finalizers;
   await afterWrites;

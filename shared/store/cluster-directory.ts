@@ -10,6 +10,9 @@
  * changed the token, and the next read lists again. Nothing is ever served that a listing at the
  * stamp's time would not have shown.
  *
+ * A copy is also listed again once it is a minute old, whatever the stamp says: a writer that does
+ * not move the stamp (an older revision still serving during a deploy) is seen within that time.
+ *
  * The copy holds directory views (conditions, version and managed fields left out), so no caller
  * can read a condition that changed without a new token. Passes that probe health read the collection itself.
  */
@@ -58,27 +61,32 @@ export class ListingClusterDirectory implements ClusterDirectory {
   }
 }
 
-/** Firestore: one stamp read, and a listing only when the stamp moved. */
+/** A copy older than this is listed again even if the stamp did not move. */
+export const DIRECTORY_MAX_AGE_MS = 60_000;
+
+/** Firestore: one stamp read, and a listing only when the stamp moved (or the copy is old). */
 export class StampedClusterDirectory implements ClusterDirectory {
-  private copy: { token: string; clusters: Promise<Cluster[]> } | undefined;
+  private copy: { token: string; at: number; clusters: Promise<Cluster[]> } | undefined;
   /** Listings made (for tests and benchmarks: a steady directory lists once). */
   listings = 0;
 
   constructor(
     private readonly db: Firestore,
     private readonly store: ObjectStore,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async list(): Promise<Cluster[]> {
+    const at = this.now();
     const stamp = await this.db.doc(DIRECTORY_STAMP).get();
     const token: unknown = stamp.get('token');
     const copy = this.copy;
-    if (typeof token === 'string' && copy?.token === token) return copy.clusters;
+    if (typeof token === 'string' && copy?.token === token && at - copy.at < DIRECTORY_MAX_AGE_MS) return copy.clusters;
     this.listings++;
     const clusters = this.store.list<Cluster>('clusters').then((rs) => rs.map((r) => directoryView(r.object)));
     // Without a stamp (no registration written since this version) every read lists.
     if (typeof token === 'string') {
-      const entry = { token, clusters };
+      const entry = { token, at, clusters };
       this.copy = entry;
       clusters.catch(() => {
         if (this.copy === entry) this.copy = undefined;

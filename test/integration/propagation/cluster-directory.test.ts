@@ -86,6 +86,19 @@ test('a change of conditions alone does not move the stamp, and the directory ne
   expect(dir.listings).toBe(2);
 });
 
+test('a copy a minute old is listed again even if the stamp did not move (a writer that does not stamp, mid-deploy)', async () => {
+  let now = 1_000_000;
+  const dir = new StampedClusterDirectory(db, store, () => now);
+  await put(store, cluster('aged'));
+  await dir.list();
+  // Written around the stamp, as an older revision would.
+  await db.doc('clusters/unstamped').set({ object: cluster('unstamped') });
+  expect(names(await dir.list())).not.toContain('unstamped');
+  now += 61_000;
+  expect(names(await dir.list())).toContain('unstamped');
+  await db.doc('clusters/unstamped').delete();
+});
+
 test('a registration written by another instance is seen here', async () => {
   const other = new FirestoreObjectStore(new Firestore({ projectId, ignoreUndefinedProperties: true }));
   const dir = new StampedClusterDirectory(db, store);

@@ -155,6 +155,24 @@ describe('what a Service event waits for before the members are written', () => 
     expect(synced).toBe(true);
   });
 
+  test('a hanging member delays the catalog entry by a moment, not by its time-out', async () => {
+    const f = await federation(['east', 'hung'], { latencyMs: 10, timeoutMs: 3000 });
+    (f.members.get('hung') as { hanging: boolean }).hanging = true;
+    await f.addService('nginx');
+    const deps = f.instance();
+    const t0 = Date.now();
+    let syncedAfter = -1;
+    const pass = onServiceChanged(
+      { ...deps, catalog: { sync: async () => void (syncedAfter = Date.now() - t0) } as unknown as NonNullable<typeof deps.catalog> },
+      'web',
+      'nginx',
+    );
+    await pass;
+    expect(syncedAfter).toBeGreaterThanOrEqual(0);
+    expect(syncedAfter).toBeLessThan(1500);
+    expect(f.members.get('east')?.services.has('web/nginx')).toBe(true);
+  });
+
   test('a pass with no cluster at all still writes the catalog entry and ends', async () => {
     const f = await federation([]);
     await f.addService('nginx');
