@@ -20,6 +20,7 @@ import { MemberClientFactory } from '../members/credentials';
 import { BreakerState, watchCalls } from '../members/breaker';
 import { MemberClient, MemberError } from '../members/port';
 import { EventRecorder } from '../recorder/recorder';
+import { Occurrence } from '../recorder/event';
 import { propagated, propagationProblem } from '../recorder/occurrences';
 import { ObjectStore } from '../store/port';
 import { ClusterDirectory } from '../store/cluster-directory';
@@ -288,11 +289,14 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
     error = describe(e);
   }
   const states = new Map<string, PropagationState>();
-  const wrote = seen && watched ? await applyPlan(pass, watched.client, seen, states) : false;
+  const said: Occurrence[] = [];
+  const wrote = seen && watched ? await applyPlan(pass, watched.client, seen, states, said) : false;
   pass.memberWritesDone();
   if (watched) await leave(deps, name, breaker, watched.outcome(), gate.probing);
   if (error) pass.errors[name] = error;
   await followUpTurn(pass);
+  // What was done here goes on record now: an Event is a store write, which has no place beside the fan-out.
+  for (const o of said) deps.events?.record(o);
   // In-cluster discovery: placed Services get their name in this cluster's zone, unplaced ones lose it.
   if (seen && watched && deps.inCluster && (!scope.services || wrote))
     pass.discoveryWrites += await placeInZone(watched.client, cluster, deps.inCluster, pass.services, scope.services, deps.log, Date.now());
@@ -300,7 +304,7 @@ async function runCluster(pass: Pass, cluster: Cluster, breaker: BreakerState | 
 }
 
 /** Plans and applies one cluster's member writes; whether anything was written. */
-async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, states: Map<string, PropagationState>): Promise<boolean> {
+async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, states: Map<string, PropagationState>, said: Occurrence[]): Promise<boolean> {
   const { deps, scope, services } = pass;
   const { view } = seen;
   const plan = async (members: ReadonlyMap<string, MemberService>, only?: ReadonlySet<string>): Promise<readonly MemberAction[]> =>
@@ -343,7 +347,7 @@ async function applyPlan(pass: Pass, client: MemberClient, seen: Observation, st
           }
           pass.writes++;
           const fed = services.find((x) => federatedKey(x) === a.key);
-          if (fed) deps.events?.record(propagated(fed, view.name, a.op));
+          if (fed) said.push(propagated(fed, view.name, a.op));
           if (member && a.op !== 'release') states.set(a.key, memberState(member));
         } catch (e) {
           pass.failedKeys.add(a.key);

@@ -182,3 +182,29 @@ describe('what a Service event waits for before the members are written', () => 
     expect(synced).toBe(1);
   });
 });
+
+test("the per-cluster Events go on record after every member's write, not beside the fan-out", async () => {
+  const f = await federation(['east', 'west', 'slow'], { latencyMs: 10 });
+  const slow = f.members.get('slow');
+  const create = slow?.createService.bind(slow);
+  if (slow && create) {
+    slow.createService = async (ns, body) => {
+      await new Promise((r) => setTimeout(r, 120));
+      return create(ns, body);
+    };
+  }
+  await f.addService('nginx');
+  const recordedWhen: boolean[] = [];
+  const messages: string[] = [];
+  const events = {
+    record: (o: { message: string }) => {
+      recordedWhen.push(f.members.get('slow')?.services.has('web/nginx') ?? false);
+      messages.push(o.message);
+    },
+    flush: async () => undefined,
+  };
+  await onServiceChanged({ ...f.instance(), events }, 'web', 'nginx');
+  expect(messages.sort()).toEqual(['Created the Service in cluster east', 'Created the Service in cluster slow', 'Created the Service in cluster west']);
+  // Even the fast clusters' Events wait until the slow member has the Service.
+  expect(recordedWhen).toEqual([true, true, true]);
+});
