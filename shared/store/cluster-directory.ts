@@ -3,8 +3,8 @@
  * registration has changed, instead of one read per cluster on every event.
  *
  * Every write that changes what propagation reads of a Cluster (its name, labels, annotations,
- * spec, deletion, and the zones and region observed from its nodes — not its conditions) also writes a fresh token to one stamp document, in the same
- * transaction (firestore.ts). A reader reads the stamp, then lists the clusters only when the
+ * spec, deletion, and the zones and region observed from its nodes — not its conditions) also
+ * writes a fresh token to one stamp document, in the same transaction (firestore.ts). A reader reads the stamp, then lists the clusters only when the
  * token differs from the one its copy was listed under. The stamp is read before the list, so a
  * copy is never newer-labelled than it is: a registration that lands between the two reads has
  * changed the token, and the next read lists again. Nothing is ever served that a listing at the
@@ -14,7 +14,8 @@
  * not move the stamp (an older revision still serving during a deploy) is seen within that time.
  *
  * The copy holds directory views (conditions, version and managed fields left out), so no caller
- * can read a condition that changed without a new token. Passes that probe health read the collection itself.
+ * can read a condition that changed without a new token. Passes that probe health read the
+ * collection itself.
  */
 import { randomBytes } from 'node:crypto';
 import { Firestore } from '@google-cloud/firestore';
@@ -51,14 +52,6 @@ export function directoryChanged(before: KubeObject | undefined, after: KubeObje
 /** A token no earlier write used: the writer's name and resourceVersion, and random bits against clock steps. */
 export function directoryToken(cluster: string, resourceVersion: string): string {
   return `${cluster}/${resourceVersion}/${randomBytes(6).toString('hex')}`;
-}
-
-/** Lists every time (the in-memory store, where a list costs nothing). */
-export class ListingClusterDirectory implements ClusterDirectory {
-  constructor(private readonly store: ObjectStore) {}
-  async list(): Promise<Cluster[]> {
-    return (await this.store.list<Cluster>('clusters')).map((r) => directoryView(r.object));
-  }
 }
 
 /** A copy older than this is listed again even if the stamp did not move. */

@@ -14,15 +14,18 @@ test('items arriving together share one flush; each caller gets its own answer',
   expect(flushes).toEqual([[1, 2, 3]]);
 });
 
+/** A batcher that answers each item with itself, and the groups it flushed. */
+function echoing<T>(opts: { maxItems: number; maxWaitMs: number }): { echo: (x: T) => Promise<T>; flushes: T[][] } {
+  const flushes: T[][] = [];
+  const echo = batcher(async (xs: readonly T[]) => {
+    flushes.push([...xs]);
+    return xs;
+  }, opts);
+  return { echo, flushes };
+}
+
 test('a full group flushes at once, without waiting', async () => {
-  const flushes: number[][] = [];
-  const echo = batcher(
-    async (xs: readonly number[]) => {
-      flushes.push([...xs]);
-      return xs;
-    },
-    { maxItems: 2, maxWaitMs: 60_000 },
-  );
+  const { echo, flushes } = echoing<number>({ maxItems: 2, maxWaitMs: 60_000 });
   const t0 = Date.now();
   expect(await Promise.all([1, 2, 3, 4].map(echo))).toEqual([1, 2, 3, 4]);
   expect(Date.now() - t0).toBeLessThan(5_000);
@@ -33,14 +36,7 @@ test('a full group flushes at once, without waiting', async () => {
 });
 
 test('items further apart than the wait go in separate flushes', async () => {
-  const flushes: string[][] = [];
-  const echo = batcher(
-    async (xs: readonly string[]) => {
-      flushes.push([...xs]);
-      return xs;
-    },
-    { maxItems: 100, maxWaitMs: 5 },
-  );
+  const { echo, flushes } = echoing<string>({ maxItems: 100, maxWaitMs: 5 });
   await echo('a');
   await echo('b');
   expect(flushes).toEqual([['a'], ['b']]);
