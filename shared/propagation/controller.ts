@@ -24,7 +24,8 @@ function specOf(c: Record<string, unknown> | undefined): string {
 }
 
 export async function onServiceChanged(deps: ControllerDeps, namespace: string, name: string): Promise<ReconcileReport> {
-  // The catalog entry is kept beside the members, never in their way: it is written once they are.
+  // The catalog entry is kept beside the members, never in their way: it is written once they are
+  // (or 300 ms in, if a member is slow).
   const catalog = deps.catalog;
   return reconcile(deps, {
     services: new Set([namespacedKey(namespace, name)]),
